@@ -1,0 +1,122 @@
+import type { Logger } from 'pino';
+import type { ScreenSource } from '../desktop/screen.js';
+import { ChangeDetector } from '../framebuffer/change-detector.js';
+import { createFrame, type Frame } from '../framebuffer/frame.js';
+import type { Rect } from '../framebuffer/rect.js';
+import type { RfbServer } from '../rfb/server.js';
+import { getLogger } from '../telemetry/logger.js';
+
+export interface CaptureLoopOptions {
+  /** Compare 64×64 tiles with the previous frame so only changed pixels are sent. */
+  regionDetection: boolean;
+}
+
+export interface CaptureTiming {
+  captureMs: number;
+  detectMs: number;
+  changedRects: number;
+}
+
+/**
+ * Moves pixels from a ScreenSource into the RFB server: grabs only while some
+ * client waits, at most `frameRate` times per second, only the damaged areas
+ * when the backend reports damage, and refines them by tile comparison. With
+ * a damage-reporting backend and an idle desktop it does nothing at all.
+ */
+export class CaptureLoop {
+  private readonly log: Logger;
+  private frame: Frame;
+  private readonly detector: ChangeDetector;
+  private running = false;
+  private ticking = false;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private lastTickAt = 0;
+  onTiming?: (t: CaptureTiming) => void;
+
+  constructor(
+    private readonly source: ScreenSource,
+    private readonly server: RfbServer,
+    opts: CaptureLoopOptions,
+  ) {
+    this.log = getLogger('capture');
+    this.frame = createFrame(source.width, source.height);
+    this.detector = new ChangeDetector({ enabled: opts.regionDetection });
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.source.grab(this.frame);
+    // Seed the detector's copy of the frame; the first detect reports everything.
+    this.detector.detect(this.frame, [{ x: 0, y: 0, w: this.frame.width, h: this.frame.height }]);
+    this.server.setFrame(this.frame);
+    this.source.onDamage(() => this.wake());
+    this.source.onResize((w, h) => void this.resize(w, h));
+    this.server.on('demand', () => this.wake());
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Something may have changed or someone is waiting: tick soon, within the frame-rate budget. */
+  wake(): void {
+    if (!this.running || this.timer) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    const interval = 1000 / this.server.options.frameRate;
+    const wait = Math.max(0, this.lastTickAt + interval - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick();
+    }, wait);
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running || !this.server.hasDemand) return;
+    this.ticking = true;
+    this.lastTickAt = Date.now();
+    try {
+      const damage = this.source.takeDamage();
+      if (damage !== null && damage.length === 0) return;
+      const t0 = performance.now();
+      const refreshed = await this.source.grab(this.frame, damage ?? undefined);
+      const t1 = performance.now();
+      if (!this.running) return;
+      const changed: Rect[] = this.detector.detect(this.frame, refreshed);
+      const t2 = performance.now();
+      this.server.markChanged(changed);
+      this.onTiming?.({ captureMs: t1 - t0, detectMs: t2 - t1, changedRects: changed.length });
+      // Without damage reports we must poll: keep ticking while clients wait.
+      if (damage === null) this.again = true;
+    } catch (e) {
+      this.log.error({ err: e }, 'capture failed');
+    } finally {
+      this.ticking = false;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    }
+  }
+
+  private async resize(width: number, height: number): Promise<void> {
+    if (!this.running) return;
+    this.log.info({ width, height }, 'desktop resized');
+    const frame = createFrame(width, height);
+    try {
+      await this.source.grab(frame);
+    } catch (e) {
+      this.log.error({ err: e }, 'capture after resize failed');
+    }
+    this.frame = frame;
+    this.detector.reset();
+    this.detector.detect(frame, [{ x: 0, y: 0, w: width, h: height }]);
+    this.server.setFrame(frame);
+    this.server.markChanged([{ x: 0, y: 0, w: width, h: height }]);
+  }
+}

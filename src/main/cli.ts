@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
+import { VncService } from './app/vnc-service.js';
+import { configureLogging, getLogger } from './telemetry/logger.js';
+
+const HELP = `trayvnc — a VNC (RFB) server for this desktop
+
+Usage:
+  trayvnc serve [options]     share a desktop with VNC viewers
+  trayvnc --help | --version
+
+Options for serve (flags override the config file):
+  --config FILE             JSON config file (PyVNCServer's config.json keys work)
+  --host ADDR               address to listen on (default 127.0.0.1 without a
+                            password, 0.0.0.0 with one)
+  --port N                  TCP port (default 5900; 0 picks a free port)
+  --password PW             VNC password (only the first 8 characters count)
+  --password-file FILE      read the password from the first line of FILE
+  --frame-rate N            updates per second per client, 1-60 (default 30)
+  --max-connections N       most clients at once (default 10)
+  --display :N              share this X11 display (default $DISPLAY)
+  --source x11|synthetic    where pixels come from (synthetic: a test pattern)
+  --size WxH                size of the synthetic desktop (default 1280x720)
+  --desktop-name NAME       name shown by viewers (default: host name)
+  --always-shared           never let a client disconnect the others
+  --no-region-detection     send whole damaged areas without tile comparison
+  --log-level L             debug, info, warn or error (default info)
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new ConfigError([`--${name}: "${v}" is not a whole number`]);
+  return Number(v);
+}
+
+function buildConfig(argv: string[]): Config {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      password: { type: 'string' },
+      'password-file': { type: 'string' },
+      'frame-rate': { type: 'string' },
+      'max-connections': { type: 'string' },
+      display: { type: 'string' },
+      source: { type: 'string' },
+      size: { type: 'string' },
+      'desktop-name': { type: 'string' },
+      'always-shared': { type: 'boolean' },
+      'no-region-detection': { type: 'boolean' },
+      'log-level': { type: 'string' },
+    },
+  });
+  if (values.password !== undefined && values['password-file'] !== undefined) {
+    throw new ConfigError(['use either --password or --password-file, not both']);
+  }
+  const file = values.config ? readConfigFile(values.config) : {};
+  const unknown = unknownKeys(file);
+  const flags: Record<string, unknown> = {
+    host: values.host,
+    port: int('port', values.port),
+    password: values.password,
+    password_file: values['password-file'],
+    frame_rate: int('frame-rate', values['frame-rate']),
+    max_connections: int('max-connections', values['max-connections']),
+    display: values.display,
+    source: values.source,
+    desktop_name: values['desktop-name'],
+    always_shared: values['always-shared'],
+    enable_region_detection: values['no-region-detection'] ? false : undefined,
+    log_level: values['log-level'],
+  };
+  if (values.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(values.size);
+    if (!m) throw new ConfigError([`--size: "${values.size}" is not WIDTHxHEIGHT`]);
+    flags['width'] = Number(m[1]);
+    flags['height'] = Number(m[2]);
+  }
+  const merged: Record<string, unknown> = { ...file };
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  // A password on the command line replaces a password file from the config, and vice versa.
+  if (flags['password'] !== undefined) delete merged['password_file'];
+  if (flags['password_file'] !== undefined) delete merged['password'];
+  if (merged['display'] === undefined && merged['source'] === undefined && process.env['DISPLAY']) {
+    merged['display'] = process.env['DISPLAY'];
+  }
+  const config = parseConfig(merged);
+  if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
+  return config;
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const config = buildConfig(argv);
+  configureLogging({ level: config.log_level });
+  const log = getLogger('cli');
+  const service = await VncService.create(config);
+  const addr = await service.start();
+  if (service.password && service.password.length > 8) {
+    log.warn('VNC Authentication uses only the first 8 characters of the password');
+  }
+  const where = config.source === 'synthetic' || !config.display ? 'synthetic desktop' : `display ${config.display}`;
+  process.stdout.write(
+    `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
+      `${service.password ? 'password required' : 'no password'})\n`,
+  );
+  log.info({ host: addr.address, port: addr.port }, 'listening');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void service.stop().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (cmd === 'serve') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await serve(rest);
+    return -1; // keep running
+  }
+  process.stderr.write(`trayvnc: unknown command "${cmd}"\n\n${HELP}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`trayvnc: invalid configuration:\n  ${e.problems.join('\n  ')}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof Error && 'code' in e && typeof (e as { code: unknown }).code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`trayvnc: ${e.message}\n\n${HELP}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`trayvnc: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

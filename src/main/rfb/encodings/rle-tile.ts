@@ -1,0 +1,179 @@
+import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
+import { type PixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
+
+/** ZRLE/TRLE tile sub-encodings (RFC 6143 §7.7.5, §7.7.6). */
+export const RleSubencoding = {
+  Raw: 0,
+  Solid: 1,
+  /** 2..16: packed palette of that many colours. */
+  PlainRle: 128,
+  /** 130..255: palette RLE with (value − 128) colours. */
+  PaletteRleBase: 128,
+} as const;
+
+/** Bits per packed palette index for a palette of `n` (2..16) colours. */
+function packedBits(n: number): number {
+  return n <= 2 ? 1 : n <= 4 ? 2 : 4;
+}
+
+/**
+ * Encodes one TRLE/ZRLE tile in whichever form is smallest before any
+ * compression: solid, packed palette, palette RLE, plain RLE or raw.
+ */
+export class RleTileEncoder {
+  private readonly analysis: TileAnalysis;
+  private layout: PixelLayout = { mode: 0, size: 1 };
+
+  constructor(maxTilePixels: number) {
+    this.analysis = new TileAnalysis(maxTilePixels);
+  }
+
+  setLayout(layout: PixelLayout): void {
+    this.layout = layout;
+  }
+
+  /** Largest number of bytes a w×h tile can take. */
+  maxTileBytes(w: number, h: number): number {
+    return 1 + w * h * this.layout.size;
+  }
+
+  /**
+   * Encode the w×h tile whose first pixel is px[off] (rows `stride` apart) at
+   * buf[o]; buf must have maxTileBytes(w, h) bytes free. Returns the next offset.
+   */
+  encodeTile(px: Uint32Array, off: number, stride: number, w: number, h: number, buf: Uint8Array, o: number): number {
+    const { mode, size } = this.layout;
+    const a = this.analysis;
+    const n = w * h;
+    const rawBytes = n * size;
+    // Past this many runs plain RLE (≥ size+1 bytes per run) cannot beat raw.
+    const runLimit = ((rawBytes / (size + 1)) | 0) + 1;
+    a.analyse(px, off, stride, w, h, MAX_PALETTE, runLimit, true);
+
+    if (!a.overflow && a.paletteSize === 1) {
+      buf[o] = RleSubencoding.Solid;
+      return writePixel(mode, buf, o + 1, a.palette[0]!);
+    }
+
+    let best = rawBytes;
+    let choice: number = RleSubencoding.Raw;
+    if (!a.bailed) {
+      const plain = a.runs * (size + 1) + a.extraLengthBytes;
+      if (plain < best) {
+        best = plain;
+        choice = RleSubencoding.PlainRle;
+      }
+    }
+    let packed = -1;
+    let paletteRle = -1;
+    if (!a.overflow) {
+      const pal = a.paletteSize;
+      const paletteBytes = pal * size;
+      paletteRle = paletteBytes + 2 * a.runs - a.singles + a.extraLengthBytes;
+      if (pal <= 16) packed = paletteBytes + h * ((w * packedBits(pal) + 7) >> 3);
+      if (paletteRle < best) {
+        best = paletteRle;
+        choice = RleSubencoding.PaletteRleBase + pal;
+      }
+      if (packed >= 0 && packed <= best) {
+        best = packed;
+        choice = pal;
+      }
+    }
+
+    if (choice === RleSubencoding.Raw) {
+      buf[o] = RleSubencoding.Raw;
+      return writePixelBlock(mode, px, off, stride, w, h, buf, o + 1);
+    }
+    if (choice === RleSubencoding.PlainRle) {
+      buf[o] = RleSubencoding.PlainRle;
+      return this.writePlainRle(px, off, stride, w, h, buf, o + 1);
+    }
+    buf[o++] = choice;
+    const pal = a.paletteSize;
+    for (let i = 0; i < pal; i++) o = writePixel(mode, buf, o, a.palette[i]!);
+    return choice > RleSubencoding.PaletteRleBase ? this.writePaletteRle(buf, o) : this.writePacked(w, h, packedBits(pal), buf, o);
+  }
+
+  private writePacked(w: number, h: number, bits: number, buf: Uint8Array, o: number): number {
+    const { runIndex, runLength } = this.analysis;
+    let r = 0;
+    let left = runLength[0]!;
+    let idx = runIndex[0]!;
+    for (let y = 0; y < h; y++) {
+      let acc = 0;
+      let nbits = 0;
+      for (let x = 0; x < w; x++) {
+        if (left === 0) {
+          r++;
+          left = runLength[r]!;
+          idx = runIndex[r]!;
+        }
+        left--;
+        acc = (acc << bits) | idx;
+        nbits += bits;
+        if (nbits === 8) {
+          buf[o++] = acc;
+          acc = 0;
+          nbits = 0;
+        }
+      }
+      // Rows are padded to a whole byte, first pixel in the most significant bits.
+      if (nbits > 0) buf[o++] = acc << (8 - nbits);
+    }
+    return o;
+  }
+
+  private writePaletteRle(buf: Uint8Array, o: number): number {
+    const { runIndex, runLength, runs } = this.analysis;
+    for (let r = 0; r < runs; r++) {
+      const idx = runIndex[r]!;
+      let len = runLength[r]!;
+      if (len === 1) {
+        buf[o++] = idx;
+        continue;
+      }
+      buf[o++] = idx | 128;
+      len -= 1;
+      while (len >= 255) {
+        buf[o++] = 255;
+        len -= 255;
+      }
+      buf[o++] = len;
+    }
+    return o;
+  }
+
+  private writePlainRle(px: Uint32Array, off: number, stride: number, w: number, h: number, buf: Uint8Array, o: number): number {
+    const mode = this.layout.mode;
+    let cur = px[off]!;
+    let len = 0;
+    for (let y = 0; y < h; y++) {
+      let i = off + y * stride;
+      const end = i + w;
+      for (; i < end; i++) {
+        const p = px[i]!;
+        if (p === cur) {
+          len++;
+          continue;
+        }
+        o = writePixel(mode, buf, o, cur);
+        o = writeRunLength(buf, o, len);
+        cur = p;
+        len = 1;
+      }
+    }
+    o = writePixel(mode, buf, o, cur);
+    return writeRunLength(buf, o, len);
+  }
+}
+
+function writeRunLength(buf: Uint8Array, o: number, len: number): number {
+  len -= 1;
+  while (len >= 255) {
+    buf[o++] = 255;
+    len -= 255;
+  }
+  buf[o++] = len;
+  return o;
+}

@@ -1,0 +1,246 @@
+/**
+ * One pass over a block of client pixel values that finds what the palette
+ * encodings need: the distinct colours (up to a limit), how often each occurs,
+ * and the runs of equal pixels in row-major order (runs continue across rows,
+ * as in ZRLE/TRLE RLE). Colours are looked up only where a run ends, so flat
+ * and text-like areas cost one comparison per pixel.
+ */
+
+/** Most colours a palette encoding can use (ZRLE/TRLE palette RLE allows 127). */
+export const MAX_PALETTE = 127;
+
+const HASH_SIZE = 256; // power of two, more than twice MAX_PALETTE so probes stay short
+const HASH_MASK = HASH_SIZE - 1;
+
+/** Bytes an RLE run length of `len` pixels takes: (len-1) as 255, 255, …, rest. */
+export function runLengthBytes(len: number): number {
+  return (((len - 1) / 255) | 0) + 1;
+}
+
+export class TileAnalysis {
+  /** Distinct colours found; valid only while `overflow` is false. */
+  paletteSize = 0;
+  /** More than the requested number of colours were seen. */
+  overflow = false;
+  /**
+   * The pass stopped before the end (more colours than allowed and more runs
+   * than `runLimit`): run statistics are incomplete and only "use raw" is known.
+   */
+  bailed = false;
+  /** Colours in order of first appearance. */
+  readonly palette = new Uint32Array(MAX_PALETTE + 1);
+  /** Pixels of each palette colour. */
+  readonly counts = new Uint32Array(MAX_PALETTE + 1);
+  /** Number of runs of equal pixels. */
+  runs = 0;
+  /** Runs of exactly one pixel. */
+  singles = 0;
+  /** Σ floor((len−1)/255) over runs: the length bytes beyond the first one. */
+  extraLengthBytes = 0;
+  /** When recording: palette index and length of each run (valid while not overflowed). */
+  readonly runIndex: Uint8Array;
+  readonly runLength: Uint32Array;
+
+  private readonly keys = new Uint32Array(HASH_SIZE);
+  private readonly slots = new Uint8Array(HASH_SIZE);
+  private readonly stamps = new Uint32Array(HASH_SIZE);
+  private generation = 0;
+
+  /** `maxRunPixels`: the largest block whose runs will be recorded. */
+  constructor(maxRunPixels = 64 * 64) {
+    this.runIndex = new Uint8Array(maxRunPixels);
+    this.runLength = new Uint32Array(maxRunPixels);
+  }
+
+  /**
+   * Analyse the w×h block of `px` starting at `off` with `stride` values per row.
+   * `maxColours` ≤ MAX_PALETTE. After more colours than that are seen the pass
+   * keeps counting runs (plain RLE needs them) until there are more than
+   * `runLimit`, then stops (`bailed`). `record` keeps per-run index/length
+   * (the block must then have at most `maxRunPixels` pixels).
+   */
+  analyse(
+    px: Uint32Array,
+    off: number,
+    stride: number,
+    w: number,
+    h: number,
+    maxColours: number,
+    runLimit: number,
+    record: boolean,
+  ): void {
+    this.newGeneration();
+    const { keys, slots, stamps, palette, counts, runIndex, runLength } = this;
+    const gen = this.generation;
+    let paletteSize = 0;
+    let overflow = false;
+    let runs = 0;
+    let singles = 0;
+    let extra = 0;
+
+    let cur = px[off]!;
+    let len = 0;
+    let bailed = false;
+    outer: for (let y = 0; y < h; y++) {
+      let i = off + y * stride;
+      const end = i + w;
+      for (; i < end; i++) {
+        const p = px[i]!;
+        if (p === cur) {
+          len++;
+          continue;
+        }
+        // A run of `cur` ends here (the same bookkeeping follows the loop for the last run).
+        if (len === 1) singles++;
+        else extra += ((len - 1) / 255) | 0;
+        if (!overflow) {
+          let s = Math.imul(cur, 0x9e3779b1) >>> 24;
+          let idx = -1;
+          while (stamps[s] === gen) {
+            if (keys[s] === cur) {
+              idx = slots[s]!;
+              break;
+            }
+            s = (s + 1) & HASH_MASK;
+          }
+          if (idx < 0) {
+            if (paletteSize === maxColours) {
+              overflow = true;
+            } else {
+              idx = paletteSize++;
+              stamps[s] = gen;
+              keys[s] = cur;
+              slots[s] = idx;
+              palette[idx] = cur;
+              counts[idx] = 0;
+            }
+          }
+          if (idx >= 0) {
+            counts[idx] += len;
+            if (record) {
+              runIndex[runs] = idx;
+              runLength[runs] = len;
+            }
+          }
+        }
+        runs++;
+        if (overflow && runs > runLimit) {
+          bailed = true;
+          break outer;
+        }
+        cur = p;
+        len = 1;
+      }
+    }
+    if (!bailed) {
+      if (len === 1) singles++;
+      else extra += ((len - 1) / 255) | 0;
+      if (!overflow) {
+        let s = Math.imul(cur, 0x9e3779b1) >>> 24;
+        let idx = -1;
+        while (stamps[s] === gen) {
+          if (keys[s] === cur) {
+            idx = slots[s]!;
+            break;
+          }
+          s = (s + 1) & HASH_MASK;
+        }
+        if (idx < 0) {
+          if (paletteSize === maxColours) {
+            overflow = true;
+          } else {
+            idx = paletteSize++;
+            stamps[s] = gen;
+            keys[s] = cur;
+            slots[s] = idx;
+            palette[idx] = cur;
+            counts[idx] = 0;
+          }
+        }
+        if (idx >= 0) {
+          counts[idx] += len;
+          if (record) {
+            runIndex[runs] = idx;
+            runLength[runs] = len;
+          }
+        }
+      }
+      runs++;
+      if (overflow && runs > runLimit) bailed = true;
+    }
+
+    this.paletteSize = paletteSize;
+    this.overflow = overflow;
+    this.bailed = bailed;
+    this.runs = runs;
+    this.singles = singles;
+    this.extraLengthBytes = extra;
+  }
+
+  /** Index of the most frequent colour (valid when paletteSize > 0). */
+  mostFrequent(): number {
+    let best = 0;
+    for (let i = 1; i < this.paletteSize; i++) if (this.counts[i]! > this.counts[best]!) best = i;
+    return best;
+  }
+
+  private newGeneration(): void {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
+}
+
+/**
+ * Distinct colours in `n` packed values, counting up to `limit`; returns
+ * limit + 1 as soon as there are more. Used to classify whole rectangles, so
+ * it stops at the first sign of a busy area.
+ */
+export function countColours(px: Uint32Array, n: number, limit: number, scratch: ColourSet): number {
+  if (n === 0) return 0;
+  scratch.clear();
+  let cur = px[0]!;
+  let found = scratch.add(cur);
+  if (found > limit) return limit + 1;
+  for (let i = 1; i < n; i++) {
+    const p = px[i]!;
+    if (p === cur) continue;
+    cur = p;
+    found = scratch.add(p);
+    if (found > limit) return limit + 1;
+  }
+  return found;
+}
+
+/** A tiny open-addressing set of at most MAX_PALETTE colours. */
+export class ColourSet {
+  private readonly keys = new Uint32Array(HASH_SIZE);
+  private readonly stamps = new Uint32Array(HASH_SIZE);
+  private generation = 1;
+  private size = 0;
+
+  clear(): void {
+    this.size = 0;
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+  }
+
+  /** Add a colour; returns how many distinct colours the set holds (stops growing past MAX_PALETTE). */
+  add(v: number): number {
+    const gen = this.generation;
+    let s = Math.imul(v, 0x9e3779b1) >>> 24;
+    while (this.stamps[s] === gen) {
+      if (this.keys[s] === v) return this.size;
+      s = (s + 1) & HASH_MASK;
+    }
+    if (this.size > MAX_PALETTE) return this.size;
+    this.stamps[s] = gen;
+    this.keys[s] = v;
+    return ++this.size;
+  }
+}

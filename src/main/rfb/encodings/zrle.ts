@@ -1,0 +1,50 @@
+import { Encoding } from '../constants.js';
+import { ByteWriter } from '../wire.js';
+import type { EncodeInput, Encoder } from './encoder.js';
+import { pixelLayout } from './pixel-writer.js';
+import { RleTileEncoder } from './rle-tile.js';
+import { withLength } from './zlib.js';
+
+const TILE = 64;
+
+/** Name of the connection's deflate stream used by ZRLE. */
+export const ZRLE_STREAM = 'zrle';
+
+/**
+ * ZRLE (16): 64×64 tiles (solid, packed palette, palette RLE, plain RLE or raw,
+ * whichever is smallest) through the connection's persistent deflate stream,
+ * as u32 length + data (RFC 6143 §7.7.6).
+ */
+export class ZrleEncoder implements Encoder {
+  readonly encoding = Encoding.ZRLE;
+  readonly name = 'ZRLE';
+  private readonly tiles = new RleTileEncoder(TILE * TILE);
+  private readonly scratch = new ByteWriter(64 * 1024);
+
+  async encode(input: EncodeInput, out: ByteWriter): Promise<void> {
+    out.bytes(await this.encodeDeferred(input));
+  }
+
+  encodeDeferred(input: EncodeInput): Promise<Buffer> {
+    const { w, h } = input.rect;
+    const px = input.pixels;
+    const tiles = this.tiles;
+    const s = this.scratch;
+    tiles.setLayout(pixelLayout(input.converter, true));
+    s.reset();
+    for (let ty = 0; ty < h; ty += TILE) {
+      const th = Math.min(TILE, h - ty);
+      for (let tx = 0; tx < w; tx += TILE) {
+        const tw = Math.min(TILE, w - tx);
+        const buf = s.raw(tiles.maxTileBytes(tw, th));
+        const end = tiles.encodeTile(px, ty * w + tx, w, tw, th, buf, s.length);
+        s.advance(end - s.length);
+      }
+    }
+    // Deflate reads its input on the thread pool after we return, and the
+    // scratch is reused for the next rectangle: hand it a copy.
+    const data = Buffer.allocUnsafe(s.length);
+    s.view().copy(data);
+    return input.state.zlib(ZRLE_STREAM, input.compressLevel).compress(data).then(withLength);
+  }
+}

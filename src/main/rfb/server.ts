@@ -1,0 +1,173 @@
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { createFrame, type Frame } from '../framebuffer/frame.js';
+import type { Rect } from '../framebuffer/rect.js';
+import { getLogger } from '../telemetry/logger.js';
+import type { ClientMessage, ParseLimits } from './client-messages.js';
+import { DEFAULT_LIMITS } from './client-messages.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionHost, type UpdateStats } from './session.js';
+
+export interface RfbServerOptions {
+  password: string | null;
+  desktopName: string;
+  /** Updates per second per client, 1–60. */
+  frameRate: number;
+  maxConnections: number;
+  /** Treat every client as shared, whatever its ClientInit says. */
+  alwaysShared: boolean;
+  handshakeTimeoutMs: number;
+  limits: ParseLimits;
+  maxQueuedBytes: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
+  password: null,
+  desktopName: 'TrayVNC',
+  frameRate: 30,
+  maxConnections: 10,
+  alwaysShared: false,
+  handshakeTimeoutMs: DEFAULT_SESSION_OPTIONS.handshakeTimeoutMs,
+  limits: DEFAULT_LIMITS,
+  maxQueuedBytes: DEFAULT_SESSION_OPTIONS.maxQueuedBytes,
+};
+
+export interface RfbServerEvents {
+  input: [session: Session, message: ClientMessage];
+  connected: [session: Session];
+  disconnected: [session: Session, reason: string];
+  refused: [address: string, reason: string];
+  update: [session: Session, stats: UpdateStats];
+  /** Some client waits for pixels: the host should capture (it may already be doing so). */
+  demand: [];
+}
+
+/**
+ * The RFB server: accepts connections (TCP, or any Duplex a transport hands
+ * it), runs one Session per client and fans desktop changes out to them. It
+ * knows nothing of where pixels come from: the host sets the frame and reports
+ * changed areas (neatvnc's feed-frame model).
+ */
+export class RfbServer extends EventEmitter<RfbServerEvents> {
+  readonly options: RfbServerOptions;
+  private readonly log: Logger;
+  private readonly sessions = new Set<Session>();
+  private frame: Frame = createFrame(1, 1);
+  private tcp: net.Server | null = null;
+
+  constructor(options: Partial<RfbServerOptions> = {}) {
+    super();
+    this.options = { ...DEFAULT_SERVER_OPTIONS, ...options };
+    this.log = getLogger('server');
+  }
+
+  get clients(): Session[] {
+    return [...this.sessions].filter((s) => s.ready);
+  }
+
+  /** True when some client has an outstanding update request. */
+  get hasDemand(): boolean {
+    for (const s of this.sessions) if (s.wantsUpdate) return true;
+    return false;
+  }
+
+  currentFrame(): Frame {
+    return this.frame;
+  }
+
+  /** Install a new frame (at start, or after the desktop was resized). */
+  setFrame(frame: Frame): void {
+    const resized = frame.width !== this.frame.width || frame.height !== this.frame.height;
+    this.frame = frame;
+    if (resized) for (const s of this.sessions) s.resized();
+  }
+
+  /** The host updated these areas of the current frame. */
+  markChanged(rects: readonly Rect[]): void {
+    if (rects.length === 0) return;
+    for (const s of this.sessions) s.markChanged(rects);
+  }
+
+  setFrameRate(fps: number): void {
+    this.options.frameRate = Math.min(60, Math.max(1, fps));
+  }
+
+  async listen(port: number, host: string): Promise<net.AddressInfo> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.tcp = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (e) => this.log.error({ err: e }, 'listener error'));
+    return server.address() as net.AddressInfo;
+  }
+
+  /** Serve a client over an already-connected stream (TCP socket, WebSocket stream, test pipe). */
+  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }): Session {
+    const session = new Session(socket, this.host, {
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      limits: this.options.limits,
+      maxQueuedBytes: this.options.maxQueuedBytes,
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** Disconnect one client by id; returns false if there is none. */
+  disconnect(id: string, reason = 'disconnected by the server'): boolean {
+    for (const s of this.sessions) {
+      if (s.id === id) {
+        s.close(reason);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions]) s.close('server shutting down');
+    if (this.tcp) {
+      const tcp = this.tcp;
+      this.tcp = null;
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  }
+
+  private readonly host: SessionHost = {
+    frame: () => this.frame,
+    desktopName: () => this.options.desktopName,
+    password: () => this.options.password,
+    updateInterval: () => 1000 / this.options.frameRate,
+    admissionRefusal: (session) => {
+      // Count sessions other than this one, connected or still in the handshake.
+      const others = this.sessions.size - (this.sessions.has(session) ? 1 : 0);
+      return others >= this.options.maxConnections
+        ? `too many connections (max_connections is ${this.options.maxConnections})`
+        : null;
+    },
+    onInitialised: (session, shared) => {
+      const isShared = shared || this.options.alwaysShared;
+      if (!isShared) {
+        for (const other of this.sessions) {
+          if (other !== session && other.ready) other.close('another client connected non-shared');
+        }
+      }
+      this.emit('connected', session);
+      return true;
+    },
+    onWantsUpdate: () => this.emit('demand'),
+    onInput: (session, message) => this.emit('input', session, message),
+    onUpdateSent: (session, stats) => this.emit('update', session, stats),
+    onClosed: (session, reason) => {
+      const wasMember = this.sessions.delete(session);
+      if (!wasMember) return;
+      if (!session.initialised) this.emit('refused', session.address, reason);
+      this.emit('disconnected', session, reason);
+    },
+  };
+}

@@ -1,0 +1,447 @@
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { DirtyTiles } from '../framebuffer/dirty-tiles.js';
+import type { Frame } from '../framebuffer/frame.js';
+import { intersectRect, type Rect } from '../framebuffer/rect.js';
+import { getLogger } from '../telemetry/logger.js';
+import { DEFAULT_LIMITS, parseClientMessage, type ClientMessage, type ParseLimits } from './client-messages.js';
+import { PseudoEncoding, ServerMessageType } from './constants.js';
+import { createEncoderState, EncodeManager, type RectStats } from './encodings/encode-manager.js';
+import { ProtocolError } from './errors.js';
+import { Handshake, type HandshakeEvent, type RfbMinor } from './handshake.js';
+import { bgr233Palette, NATIVE_FORMAT, PixelConverter, pixelFormatError, type PixelFormat } from './pixel-format.js';
+import { serverInit, setColourMapEntries } from './server-messages.js';
+import { ByteWriter } from './wire.js';
+
+/** What a session needs from the server that owns it. */
+export interface SessionHost {
+  /** The current desktop image (its size is the server's framebuffer size). */
+  frame(): Frame;
+  desktopName(): string;
+  password(): string | null;
+  /** Milliseconds between updates to one client (1000 / frame rate). */
+  updateInterval(): number;
+  /** Reason to refuse a new client before authentication (e.g. too many connections), or null. */
+  admissionRefusal(session: Session): string | null;
+  /** ClientInit arrived; return false to refuse. The server applies the shared flag here. */
+  onInitialised(session: Session, shared: boolean): boolean;
+  /** The session now waits for pixels: the host should make sure the frame is fresh. */
+  onWantsUpdate(session: Session): void;
+  onInput(session: Session, message: ClientMessage): void;
+  onUpdateSent?(session: Session, stats: UpdateStats): void;
+  onClosed(session: Session, reason: string): void;
+}
+
+export interface SessionOptions {
+  handshakeTimeoutMs: number;
+  limits: ParseLimits;
+  /** Stop writing updates while more than this many bytes wait in the socket. */
+  maxQueuedBytes: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  handshakeTimeoutMs: 10_000,
+  limits: DEFAULT_LIMITS,
+  maxQueuedBytes: 4 * 1024 * 1024,
+};
+
+export interface UpdateStats {
+  rects: RectStats[];
+  bytes: number;
+  encodeMs: number;
+}
+
+type SocketLike = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined };
+
+/** Fence flags (rfbproto "Fence"). */
+const FENCE_REQUEST = 0x80000000;
+const FENCE_SUPPORTED = 0x7; // BlockBefore | BlockAfter | SyncNext
+
+/**
+ * One connected client: handshake, message parsing, and sending updates when
+ * it has asked for them, at most once per update interval, never queueing more
+ * than `maxQueuedBytes` in the socket (pending changes accumulate as dirty
+ * tiles meanwhile, so a slow client costs bounded memory).
+ */
+export class Session {
+  readonly id = randomUUID();
+  readonly address: string;
+  readonly connectedAt = new Date();
+  readonly log: Logger;
+  private state: 'handshake' | 'normal' | 'closed' = 'handshake';
+  private readonly handshake: Handshake;
+  private inbuf: Buffer = Buffer.alloc(0);
+  private skipBytes = 0;
+  private handshakeTimer: NodeJS.Timeout | null;
+  private sendTimer: NodeJS.Timeout | null = null;
+
+  private clientFormat: PixelFormat = NATIVE_FORMAT;
+  private converter = new PixelConverter(NATIVE_FORMAT);
+  private formatChanged = false;
+  private encodings: number[] = [];
+  private encodingsChanged = false;
+  private readonly encoderState = createEncoderState();
+  private readonly manager = new EncodeManager(this.encoderState);
+
+  private width = 0;
+  private height = 0;
+  private dirty = new DirtyTiles(1, 1);
+  private request: Rect | null = null;
+  private continuous: Rect | null = null;
+  private sending = false;
+  private lastSendAt = 0;
+  private resizePending = false;
+  private desktopSizeReply: { status: number } | null = null;
+  private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
+  bytesSent = 0;
+  bytesReceived = 0;
+  updatesSent = 0;
+  minor: RfbMinor = 8;
+  shared = false;
+  /** Whether the handshake completed (the client got ServerInit). */
+  initialised = false;
+
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly host: SessionHost,
+    private readonly opts: SessionOptions = DEFAULT_SESSION_OPTIONS,
+  ) {
+    this.address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    this.log = getLogger('session').child({ session: this.id.slice(0, 8), client: this.address });
+    this.handshake = new Handshake({ password: host.password(), refuseReason: host.admissionRefusal(this) });
+    this.handshakeTimer = setTimeout(
+      () => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`),
+      opts.handshakeTimeoutMs,
+    );
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.scheduleSend());
+    socket.on('error', (e: Error) => this.close(`socket error: ${e.message}`));
+    socket.on('close', () => this.close('client disconnected'));
+    this.write(this.handshake.greeting());
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get ready(): boolean {
+    return this.state === 'normal';
+  }
+
+  get pixelFormat(): PixelFormat {
+    return this.clientFormat;
+  }
+
+  get clientEncodings(): readonly number[] {
+    return this.encodings;
+  }
+
+  private supports(pseudo: number): boolean {
+    return this.encodings.includes(pseudo);
+  }
+
+  /** End the session; `reason` goes to the log once. */
+  close(reason: string, level: 'info' | 'warn' = 'info'): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'normal';
+    this.state = 'closed';
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    this.handshakeTimer = this.sendTimer = null;
+    this.log[level]({ reason, bytesSent: this.bytesSent, updates: this.updatesSent }, wasReady ? 'client disconnected' : 'client refused');
+    this.encoderState.close();
+    // Let queued bytes (e.g. a failure reason) reach the client, then make sure the socket goes.
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.host.onClosed(this, reason);
+  }
+
+  private write(data: Buffer): void {
+    if (!this.socket.writable) return;
+    this.bytesSent += data.length;
+    this.socket.write(data);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.bytesReceived += chunk.length;
+    this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
+    let off = 0;
+    try {
+      while (off < this.inbuf.length && !this.closed) {
+        if (this.skipBytes > 0) {
+          const n = Math.min(this.skipBytes, this.inbuf.length - off);
+          this.skipBytes -= n;
+          off += n;
+          continue;
+        }
+        const n = this.state === 'handshake' ? this.feedHandshake(off) : this.feedMessage(off);
+        if (n === 0) break;
+        off += n;
+      }
+    } catch (e) {
+      const reason = e instanceof ProtocolError ? e.message : `internal error: ${(e as Error).stack ?? String(e)}`;
+      this.close(reason, 'warn');
+      return;
+    }
+    this.inbuf = off >= this.inbuf.length ? Buffer.alloc(0) : this.inbuf.subarray(off);
+  }
+
+  private feedHandshake(off: number): number {
+    const events: HandshakeEvent[] = [];
+    const n = this.handshake.feed(this.inbuf, off, events);
+    for (const ev of events) {
+      switch (ev.kind) {
+        case 'output':
+          this.write(ev.data);
+          break;
+        case 'version':
+          this.minor = ev.minor;
+          this.log.debug({ announced: ev.announced.trim(), served: `3.${ev.minor}` }, 'protocol version');
+          break;
+        case 'authenticated':
+          break;
+        case 'refused':
+          this.close(ev.reason, 'warn');
+          break;
+        case 'init':
+          this.onClientInit(ev.shared);
+          break;
+      }
+    }
+    return n;
+  }
+
+  private onClientInit(shared: boolean): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    this.shared = shared;
+    if (!this.host.onInitialised(this, shared)) return;
+    const frame = this.host.frame();
+    this.width = frame.width;
+    this.height = frame.height;
+    this.dirty = new DirtyTiles(frame.width, frame.height);
+    this.state = 'normal';
+    this.initialised = true;
+    this.write(serverInit(frame.width, frame.height, NATIVE_FORMAT, this.host.desktopName()));
+    this.log.info({ version: `3.${this.minor}`, shared }, 'client connected');
+  }
+
+  private feedMessage(off: number): number {
+    const { consumed, message } = parseClientMessage(this.inbuf, off, this.opts.limits);
+    if (message) this.handleMessage(message);
+    return consumed;
+  }
+
+  private handleMessage(m: ClientMessage): void {
+    switch (m.type) {
+      case 'setPixelFormat': {
+        const err = pixelFormatError(m.format);
+        if (err) throw new ProtocolError(`invalid pixel format: ${err}`);
+        this.clientFormat = m.format;
+        this.formatChanged = true;
+        if (!m.format.trueColour) this.write(setColourMapEntries(0, bgr233Palette()));
+        break;
+      }
+      case 'setEncodings':
+        this.encodings = m.encodings;
+        this.encodingsChanged = true;
+        break;
+      case 'updateRequest': {
+        const area = intersectRect({ x: m.x, y: m.y, w: m.w, h: m.h }, { x: 0, y: 0, w: this.width, h: this.height });
+        if (!area) {
+          // Nothing to send for an empty area; some clients use it as a ping, answer with an empty update.
+          if (!m.incremental) this.request = { x: 0, y: 0, w: 0, h: 0 };
+          break;
+        }
+        if (!m.incremental) this.dirty.mark(area);
+        this.request = this.request ? boundingBox(this.request, area) : area;
+        this.scheduleSend();
+        break;
+      }
+      case 'cutTextTooLong':
+        this.log.warn({ length: m.length }, `client cut text of ${m.length} bytes exceeds the limit; ignored`);
+        this.skipBytes = m.length;
+        break;
+      case 'enableContinuousUpdates':
+        if (!this.supports(PseudoEncoding.ContinuousUpdates)) {
+          throw new ProtocolError('EnableContinuousUpdates without announcing the ContinuousUpdates encoding');
+        }
+        if (m.enable) {
+          this.continuous = intersectRect(m, { x: 0, y: 0, w: this.width, h: this.height });
+          this.scheduleSend();
+        } else {
+          this.continuous = null;
+          this.write(Buffer.from([ServerMessageType.EndOfContinuousUpdates]));
+        }
+        break;
+      case 'fence':
+        if (m.flags & FENCE_REQUEST) {
+          this.pendingFences.push({ flags: m.flags & FENCE_SUPPORTED, payload: m.payload });
+          this.flushFences();
+        }
+        break;
+      case 'setDesktopSize':
+        // Server-side resizing through the desktop backend comes with RandR support; refuse for now.
+        this.desktopSizeReply = { status: 1 };
+        this.scheduleSend();
+        break;
+      default:
+        this.host.onInput(this, m);
+    }
+  }
+
+  /** Fence replies keep their place after any update being written (BlockBefore semantics). */
+  private flushFences(): void {
+    if (this.sending) return;
+    for (const f of this.pendingFences) {
+      const b = Buffer.alloc(9 + f.payload.length);
+      b[0] = ServerMessageType.ServerFence;
+      b.writeUInt32BE(f.flags, 4);
+      b[8] = f.payload.length;
+      f.payload.copy(b, 9);
+      this.write(b);
+    }
+    this.pendingFences = [];
+  }
+
+  /** The desktop changed in these areas (the frame already holds the new pixels). */
+  markChanged(rects: readonly Rect[]): void {
+    if (this.state !== 'normal') return;
+    for (const r of rects) this.dirty.mark(r);
+    this.scheduleSend();
+  }
+
+  /** The desktop has a new size; the frame passed to the host already has it. */
+  resized(): void {
+    if (this.state !== 'normal') return;
+    this.resizePending = true;
+    this.scheduleSend();
+  }
+
+  /** True while this session has asked for pixels and is not yet served. */
+  get wantsUpdate(): boolean {
+    return this.state === 'normal' && (this.request !== null || this.continuous !== null);
+  }
+
+  scheduleSend(): void {
+    if (this.state !== 'normal' || this.sending || this.sendTimer) return;
+    if (!this.request && !this.continuous && !this.desktopSizeReply) return;
+    if (this.socket.writableLength > this.opts.maxQueuedBytes) return; // 'drain' calls us again
+    const wait = this.lastSendAt + this.host.updateInterval() - Date.now();
+    if (wait > 0) {
+      this.sendTimer = setTimeout(() => {
+        this.sendTimer = null;
+        this.scheduleSend();
+      }, wait);
+      return;
+    }
+    this.host.onWantsUpdate(this);
+    void this.sendUpdate();
+  }
+
+  private applyPendingSettings(): void {
+    if (this.formatChanged) {
+      this.converter = new PixelConverter(this.clientFormat);
+      this.manager.setConverter(this.converter);
+      this.formatChanged = false;
+    }
+    if (this.encodingsChanged) {
+      this.manager.setEncodings(this.encodings);
+      this.encodingsChanged = false;
+    }
+  }
+
+  private async sendUpdate(): Promise<void> {
+    if (this.sending || this.state !== 'normal') return;
+    const frame = this.host.frame();
+    const out = new ByteWriter(64 * 1024);
+    const stats: RectStats[] = [];
+    const started = performance.now();
+    this.applyPendingSettings();
+    const header = out.reserve(4);
+    let count = 0;
+
+    if (this.resizePending && (frame.width !== this.width || frame.height !== this.height)) {
+      if (this.supports(PseudoEncoding.ExtendedDesktopSize) || this.supports(PseudoEncoding.DesktopSize)) {
+        this.width = frame.width;
+        this.height = frame.height;
+        this.dirty.resize(frame.width, frame.height);
+        this.dirty.markAll();
+        this.writeSizeRect(out, 0, 0);
+        count++;
+        this.resizePending = false;
+        this.finishUpdate(out, header, count, stats, started);
+        return;
+      }
+      // A client that cannot follow a resize keeps its size; it sees the part that still fits.
+    }
+    this.resizePending = false;
+    if (this.desktopSizeReply) {
+      if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
+        this.writeSizeRect(out, 1, this.desktopSizeReply.status);
+        count++;
+      }
+      this.desktopSizeReply = null;
+    }
+
+    const area = this.request ?? this.continuous;
+    const visible = { x: 0, y: 0, w: Math.min(this.width, frame.width), h: Math.min(this.height, frame.height) };
+    const within = area ? intersectRect(area, visible) : null;
+    const rects = within ? this.dirty.take(within) : [];
+    if (rects.length === 0 && count === 0) {
+      // Incremental request with nothing new: keep it outstanding until something changes.
+      if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
+      return;
+    }
+    this.sending = true;
+    try {
+      count += await this.manager.encodeRects(frame, rects, [], out, (s) => stats.push(s));
+    } catch (e) {
+      this.sending = false;
+      this.close(`encoding failed: ${(e as Error).message}`, 'warn');
+      return;
+    }
+    this.sending = false;
+    if (this.state !== 'normal') return;
+    this.finishUpdate(out, header, count, stats, started);
+    this.flushFences();
+  }
+
+  private finishUpdate(out: ByteWriter, header: number, count: number, stats: RectStats[], started: number): void {
+    if (count > 0xffff) {
+      this.close(`update with ${count} rectangles exceeds the protocol limit`, 'warn');
+      return;
+    }
+    out.patchU8(header, 0);
+    out.patchU8(header + 1, 0);
+    out.patchU16(header + 2, count);
+    const data = out.view();
+    this.write(data);
+    this.updatesSent++;
+    this.lastSendAt = Date.now();
+    if (this.request) this.request = null;
+    this.host.onUpdateSent?.(this, { rects: stats, bytes: data.length, encodeMs: performance.now() - started });
+    // Continuous updates (or changes that arrived meanwhile) may need another round.
+    if (!this.dirty.empty || this.continuous) this.scheduleSend();
+  }
+
+  /** DesktopSize or ExtendedDesktopSize pseudo-rectangle with the current size. */
+  private writeSizeRect(out: ByteWriter, reason: number, status: number): void {
+    if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
+      out.u16(reason).u16(status).u16(this.width).u16(this.height).s32(PseudoEncoding.ExtendedDesktopSize);
+      out.u8(1).pad(3);
+      out.u32(0).u16(0).u16(0).u16(this.width).u16(this.height).u32(0);
+    } else {
+      out.u16(0).u16(0).u16(this.width).u16(this.height).s32(PseudoEncoding.DesktopSize);
+    }
+  }
+}
+
+function boundingBox(a: Rect, b: Rect): Rect {
+  if (a.w === 0 || a.h === 0) return b;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
