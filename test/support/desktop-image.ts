@@ -6,6 +6,10 @@ import { xrun } from './xvfb.js';
 
 const ZPIXMAP = 2;
 
+interface CoreCopyArea {
+  CopyArea(src: number, dst: number, gc: number, srcX: number, srcY: number, dstX: number, dstY: number, width: number, height: number): void;
+}
+
 /** A 32-bit integer hash of (x, y, seed). */
 function hash(x: number, y: number, seed: number): number {
   let h = Math.imul(x | 0, 0x27d4eb2d) ^ Math.imul(y | 0, 0x165667b1) ^ Math.imul(seed | 0, 0x9e3779b1);
@@ -62,6 +66,20 @@ export function fillRect(frame: Frame, r: Rect, pixel: (x: number, y: number) =>
   for (let y = r.y; y < r.y + r.h; y++) {
     const row = y * frame.stride;
     for (let x = r.x; x < r.x + r.w; x++) frame.pixels[row + x] = pixel(x, y);
+  }
+}
+
+/** Copy the rows of `frame` at `srcY`, `dst.w` wide, onto `dst` (overlap allowed, as CopyRect does). */
+export function scrollFrame(frame: Frame, dst: Rect, srcY: number, srcX = dst.x): void {
+  const px = frame.pixels;
+  const s = frame.stride;
+  const rows = dst.h;
+  // walk away from the overlap: bottom-up when moving down
+  const down = dst.y > srcY;
+  for (let i = 0; i < rows; i++) {
+    const k = down ? rows - 1 - i : i;
+    const from = (srcY + k) * s + srcX;
+    px.copyWithin((dst.y + k) * s + dst.x, from, from + dst.w);
   }
 }
 
@@ -137,6 +155,39 @@ export class DesktopPainter {
     fillRect(this.expected, r, (x, y) => changePixel(x, y, seed));
     this.putImage(this.conn.root, this.expected, r);
     await this.conn.sync();
+  }
+
+  /**
+   * Scroll the content of `r` on the root window by `dy` pixels (negative:
+   * up, as a terminal does for new lines; positive: down) with a core
+   * CopyArea, then paint the uncovered strip with `patternPixel(seed)` (rows
+   * all different, so the strip can itself be told apart by a scroll search).
+   * `expected` follows. Returns the strip painted (null when |dy| ≥ r.h, where
+   * the whole of `r` is painted instead).
+   */
+  async scroll(r: Rect, dy: number, seed = 3): Promise<Rect | null> {
+    if (!Number.isInteger(dy) || dy === 0) throw new RangeError(`dy must be a non-zero integer, got ${dy}`);
+    const { client, root } = this.conn;
+    const n = Math.abs(dy);
+    const paint = (s: Rect): void => {
+      fillRect(this.expected, s, (x, y) => patternPixel(x, y, seed));
+      this.putImage(root, this.expected, s);
+    };
+    if (n >= r.h) {
+      paint(r);
+      await this.conn.sync();
+      return null;
+    }
+    const keep = r.h - n;
+    const srcY = dy < 0 ? r.y + n : r.y;
+    const dstY = dy < 0 ? r.y : r.y + n;
+    // core request 62; not in the project's x11 typings
+    (client as unknown as CoreCopyArea).CopyArea(root, root, this.gc, r.x, srcY, r.x, dstY, r.w, keep);
+    scrollFrame(this.expected, { x: r.x, y: dstY, w: r.w, h: keep }, srcY);
+    const strip: Rect = { x: r.x, y: dy < 0 ? r.y + keep : r.y, w: r.w, h: n };
+    paint(strip);
+    await this.conn.sync();
+    return strip;
   }
 
   /** After the screen size changed: the root shows the background pattern again, cropped or extended. */

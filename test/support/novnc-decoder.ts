@@ -190,7 +190,8 @@ export class FakeDisplay {
   }
 }
 
-interface NoVncDecoder {
+/** What core/rfb.js calls on a decoder: false means "wait for more bytes, then call again". */
+export interface NoVncDecoder {
   decodeRect(x: number, y: number, w: number, h: number, sock: FakeSock, display: FakeDisplay, depth: number): boolean;
 }
 type DecoderClass = new () => NoVncDecoder;
@@ -213,6 +214,16 @@ async function loadDecoder(file: string): Promise<DecoderClass> {
   return mod.default;
 }
 
+/** One fresh decoder per encoding noVNC decodes here (Raw, CopyRect, RRE, Hextile, Zlib, ZRLE), keyed by encoding number. */
+export async function loadNoVncDecoders(): Promise<Map<number, NoVncDecoder>> {
+  const out = new Map<number, NoVncDecoder>();
+  for (const [enc, file] of Object.entries(DECODER_FILES)) {
+    const C = await loadDecoder(file);
+    out.set(Number(enc), new C());
+  }
+  return out;
+}
+
 export interface FeedOptions {
   /** Bytes delivered per chunk (1 exercises every re-entry point). Default: all at once. */
   chunk?: number;
@@ -228,22 +239,18 @@ export class NoVncClient {
   readonly sock = new FakeSock();
   /** Encodings of the rectangles decoded so far. */
   readonly seen: number[] = [];
-  private readonly decoders = new Map<number, NoVncDecoder>();
 
   private constructor(
     width: number,
     height: number,
     private readonly depth: 24 | 8,
-    classes: Map<number, DecoderClass>,
+    private readonly decoders: Map<number, NoVncDecoder>,
   ) {
     this.display = new FakeDisplay(width, height);
-    for (const [enc, C] of classes) this.decoders.set(enc, new C());
   }
 
   static async create(width: number, height: number, depth: 24 | 8 = 24): Promise<NoVncClient> {
-    const classes = new Map<number, DecoderClass>();
-    for (const [enc, file] of Object.entries(DECODER_FILES)) classes.set(Number(enc), await loadDecoder(file));
-    return new NoVncClient(width, height, depth, classes);
+    return new NoVncClient(width, height, depth, await loadNoVncDecoders());
   }
 
   /**

@@ -9,8 +9,11 @@ export class WireSocket {
   private waiters: Array<() => void> = [];
   closed = false;
 
+  private tap: ((d: Buffer) => void) | null = null;
+
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
+      if (this.tap) return this.tap(d);
       this.buf = Buffer.concat([this.buf, d]);
       this.notify();
     });
@@ -84,6 +87,14 @@ export class WireSocket {
     const rest = this.buf;
     this.buf = Buffer.alloc(0);
     return rest;
+  }
+
+  /** From now on hand every received chunk to `onData`, starting with what is buffered. */
+  takeOver(onData: (d: Buffer) => void): void {
+    this.tap = onData;
+    const rest = this.buf;
+    this.buf = Buffer.alloc(0);
+    if (rest.length > 0) onData(rest);
   }
 
   destroy(): void {

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { ScreenSource } from '../desktop/screen.js';
 import { ChangeDetector } from '../framebuffer/change-detector.js';
 import { createFrame, type Frame } from '../framebuffer/frame.js';
-import type { Rect } from '../framebuffer/rect.js';
 import type { RfbServer } from '../rfb/server.js';
 import { getLogger } from '../telemetry/logger.js';
 
@@ -15,6 +14,7 @@ export interface CaptureTiming {
   captureMs: number;
   detectMs: number;
   changedRects: number;
+  copies: number;
 }
 
 /**
@@ -87,10 +87,10 @@ export class CaptureLoop {
       const refreshed = await this.source.grab(this.frame, damage ?? undefined);
       const t1 = performance.now();
       if (!this.running) return;
-      const changed: Rect[] = this.detector.detect(this.frame, refreshed);
+      const { copies, changed } = this.detector.detectWithCopies(this.frame, refreshed);
       const t2 = performance.now();
-      this.server.markChanged(changed);
-      this.onTiming?.({ captureMs: t1 - t0, detectMs: t2 - t1, changedRects: changed.length });
+      this.server.applyChanges(copies, changed);
+      this.onTiming?.({ captureMs: t1 - t0, detectMs: t2 - t1, changedRects: changed.length, copies: copies.length });
       // Without damage reports we must poll: keep ticking while clients wait.
       if (damage === null) this.again = true;
     } catch (e) {
@@ -120,3 +120,4 @@ export class CaptureLoop {
     this.server.markChanged([{ x: 0, y: 0, w: width, h: height }]);
   }
 }
+

@@ -5,26 +5,42 @@ import type { Rect } from '../framebuffer/rect.js';
  * Where pixels come from. The server asks for grabs only while some client is
  * waiting for an update; `onDamage` is a hint of what may have changed (the
  * change detector refines it by comparing tiles with the previous frame).
+ *
+ * Implementations: `SyntheticScreen` (synthetic.ts), `X11Screen`
+ * (x11/x11-screen.ts); `createScreenSource` (index.ts) picks one.
  */
 export interface ScreenSource {
   readonly name: string;
-  /** Connect and learn the size. Must be called before anything else. */
+  /** Connect and learn the size. Must be called before anything else; a source is not restartable after `stop()`. */
   start(): Promise<void>;
   readonly width: number;
   readonly height: number;
   /**
-   * Capture into `frame` (sized width×height): the given areas, or everything
-   * when `areas` is omitted. Returns the areas actually refreshed.
+   * Capture into `frame` (normally sized width×height): the given areas, or
+   * everything when `areas` is omitted. Areas are clipped to both the screen
+   * and the frame, so a frame left over from before a resize is safe to pass.
+   * Only the areas are written; the rest of the frame is left alone. Returns
+   * the (clipped) areas actually refreshed. Grabs are serialised: a call waits
+   * for the previous one and for any resize being handled.
    */
   grab(frame: Frame, areas?: Rect[]): Promise<Rect[]>;
   /**
    * Areas changed since the last call, when the backend knows (X DAMAGE), or
-   * null when it cannot tell and a full grab + compare is needed.
+   * null when it cannot tell and a full grab + compare is needed. An empty
+   * array means nothing changed. After a resize it returns the whole screen.
+   * X11: a new DAMAGE object starts fully damaged, so the first call after
+   * `start()` returns the whole screen too. Areas may be coarser than the
+   * real change (X11 rounds them to a 16-pixel grid).
    */
   takeDamage(): Rect[] | null;
-  /** Called when damage arrives, so an idle server can sleep until then. */
+  /**
+   * Called when damage arrives while none was pending (once per batch, not
+   * per change), so an idle server can sleep until then. Also called after a
+   * resize.
+   */
   onDamage(listener: () => void): void;
-  /** Called when the desktop size changes; the next grab uses the new size. */
+  /** Called when the desktop size changes; `width`/`height` and the next grab already use the new size. */
   onResize(listener: (width: number, height: number) => void): void;
+  /** Release everything (connection, shared memory, timers). Safe to call twice. */
   stop(): Promise<void>;
 }

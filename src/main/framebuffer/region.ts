@@ -1,5 +1,16 @@
 import type { Rect } from './rect.js';
 
+/**
+ * A rectangle the viewer can take from elsewhere on its own screen: `dst` gets
+ * the pixels of the same-sized rectangle at (srcX, srcY) (an RFB CopyRect).
+ * Structurally the same as the encoder's `CopyOp`.
+ */
+export interface CopyOp {
+  dst: Rect;
+  srcX: number;
+  srcY: number;
+}
+
 /** `r` clipped to the box (0,0)–(width,height), or null when nothing is left. */
 export function clipRect(r: Rect, width: number, height: number): Rect | null {
   const x = Math.max(0, r.x);

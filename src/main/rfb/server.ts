@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createFrame, type Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
+import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
 import type { ClientMessage, ParseLimits } from './client-messages.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
@@ -87,6 +88,15 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   markChanged(rects: readonly Rect[]): void {
     if (rects.length === 0) return;
     for (const s of this.sessions) s.markChanged(rects);
+  }
+
+  /**
+   * The host found areas that moved (copies, applied first) and areas that
+   * changed otherwise; both are already in the current frame.
+   */
+  applyChanges(copies: readonly CopyOp[], changed: readonly Rect[]): void {
+    if (copies.length > 0) for (const s of this.sessions) s.applyCopies(copies);
+    this.markChanged(changed);
   }
 
   setFrameRate(fps: number): void {

@@ -6,7 +6,8 @@ import type { Frame } from '../framebuffer/frame.js';
 import { intersectRect, type Rect } from '../framebuffer/rect.js';
 import { getLogger } from '../telemetry/logger.js';
 import { DEFAULT_LIMITS, parseClientMessage, type ClientMessage, type ParseLimits } from './client-messages.js';
-import { PseudoEncoding, ServerMessageType } from './constants.js';
+import type { CopyOp } from '../framebuffer/region.js';
+import { Encoding, PseudoEncoding, ServerMessageType } from './constants.js';
 import { createEncoderState, EncodeManager, type RectStats } from './encodings/encode-manager.js';
 import { ProtocolError } from './errors.js';
 import { Handshake, type HandshakeEvent, type RfbMinor } from './handshake.js';
@@ -94,6 +95,8 @@ export class Session {
   private resizePending = false;
   private desktopSizeReply: { status: number } | null = null;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
+  /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
+  private pendingCopies: CopyOp[] = [];
   bytesSent = 0;
   bytesReceived = 0;
   updatesSent = 0;
@@ -313,6 +316,27 @@ export class Session {
     this.scheduleSend();
   }
 
+  /**
+   * Areas that moved on the desktop (scrolling). A copy is only right for a
+   * client whose screen shows the source as it was, so it is used only when
+   * nothing is pending or in flight there; otherwise the destination is
+   * simply marked changed.
+   */
+  applyCopies(copies: readonly CopyOp[]): void {
+    if (this.state !== 'normal' || copies.length === 0) return;
+    const usable =
+      this.encodings.includes(Encoding.CopyRect) && !this.sending && this.pendingCopies.length === 0 && !this.resizePending;
+    const accepted: CopyOp[] = [];
+    for (const c of copies) {
+      const src = { x: c.srcX, y: c.srcY, w: c.dst.w, h: c.dst.h };
+      const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= this.width && r.y + r.h <= this.height;
+      if (usable && inside(src) && inside(c.dst) && !this.dirty.intersects(src)) accepted.push(c);
+      else this.dirty.mark(c.dst);
+    }
+    this.pendingCopies = accepted;
+    this.scheduleSend();
+  }
+
   /** The desktop has a new size; the frame passed to the host already has it. */
   resized(): void {
     if (this.state !== 'normal') return;
@@ -328,6 +352,10 @@ export class Session {
   scheduleSend(): void {
     if (this.state !== 'normal' || this.sending || this.sendTimer) return;
     if (!this.request && !this.continuous && !this.desktopSizeReply) return;
+    // Someone is waiting: make sure the capture loop runs, even if nothing is pending yet.
+    this.host.onWantsUpdate(this);
+    const emptyRequest = this.request !== null && this.request.w === 0;
+    if (this.dirty.empty && this.pendingCopies.length === 0 && !this.desktopSizeReply && !this.resizePending && !emptyRequest) return;
     if (this.socket.writableLength > this.opts.maxQueuedBytes) return; // 'drain' calls us again
     const wait = this.lastSendAt + this.host.updateInterval() - Date.now();
     if (wait > 0) {
@@ -337,7 +365,6 @@ export class Session {
       }, wait);
       return;
     }
-    this.host.onWantsUpdate(this);
     void this.sendUpdate();
   }
 
@@ -369,6 +396,7 @@ export class Session {
         this.height = frame.height;
         this.dirty.resize(frame.width, frame.height);
         this.dirty.markAll();
+        this.pendingCopies = [];
         this.writeSizeRect(out, 0, 0);
         count++;
         this.resizePending = false;
@@ -390,14 +418,16 @@ export class Session {
     const visible = { x: 0, y: 0, w: Math.min(this.width, frame.width), h: Math.min(this.height, frame.height) };
     const within = area ? intersectRect(area, visible) : null;
     const rects = within ? this.dirty.take(within) : [];
-    if (rects.length === 0 && count === 0) {
+    const copies = this.pendingCopies;
+    this.pendingCopies = [];
+    if (rects.length === 0 && copies.length === 0 && count === 0) {
       // Incremental request with nothing new: keep it outstanding until something changes.
       if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
       return;
     }
     this.sending = true;
     try {
-      count += await this.manager.encodeRects(frame, rects, [], out, (s) => stats.push(s));
+      count += await this.manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
     } catch (e) {
       this.sending = false;
       this.close(`encoding failed: ${(e as Error).message}`, 'warn');
@@ -432,7 +462,8 @@ export class Session {
     if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
       out.u16(reason).u16(status).u16(this.width).u16(this.height).s32(PseudoEncoding.ExtendedDesktopSize);
       out.u8(1).pad(3);
-      out.u32(0).u16(0).u16(0).u16(this.width).u16(this.height).u32(0);
+      // Screen id 1: libvncclient ignores layouts whose only screen has id 0.
+      out.u32(1).u16(0).u16(0).u16(this.width).u16(this.height).u32(0);
     } else {
       out.u16(0).u16(0).u16(this.width).u16(this.height).s32(PseudoEncoding.DesktopSize);
     }
@@ -445,3 +476,4 @@ function boundingBox(a: Rect, b: Rect): Rect {
   const y = Math.min(a.y, b.y);
   return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
 }
+

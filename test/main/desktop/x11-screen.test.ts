@@ -21,7 +21,7 @@ async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 5000): Pr
 }
 
 function covers(rects: Rect[], r: Rect): boolean {
-  // every pixel of r lies in some rectangle (rects come from a grid, so check corners + centre per cell is not enough: check all)
+  // every pixel of r lies in one of the rectangles
   for (let y = r.y; y < r.y + r.h; y++)
     for (let x = r.x; x < r.x + r.w; x++) {
       if (!rects.some((d) => x >= d.x && y >= d.y && x < d.x + d.w && y < d.y + d.h)) return false;
@@ -163,11 +163,11 @@ describe('X11Screen on Xvfb', () => {
     await screen.start();
     const term = await runXterm(xvfb.display, { text: 'hello from TrayVNC', geometry: '60x10+50+60' });
     try {
-      const damage = await waitFor('damage from the xterm', () => {
-        const d = screen.takeDamage();
-        return d && d.length > 0 ? d : null;
+      const damage: Rect[] = [];
+      await waitFor('damage covering the xterm', () => {
+        damage.push(...(screen.takeDamage() ?? []));
+        return covers(damage, { x: 60, y: 70, w: 50, h: 20 });
       });
-      expect(covers(damage, { x: 60, y: 70, w: 50, h: 20 })).toBe(true);
       const frame = createFrame(W, H);
       await screen.grab(frame, [{ x: 50, y: 60, w: 200, h: 100 }]);
       // the terminal covers the pattern there
@@ -251,4 +251,41 @@ describe('X11Screen and RandR resizes', () => {
       }
     });
   }
+});
+
+describe('X11Screen on a server without MIT-SHM and DAMAGE', () => {
+  let xvfb: XvfbHandle;
+
+  beforeAll(async () => {
+    // later arguments win: these switch off what startXvfb switches on
+    xvfb = await startXvfb({ width: 640, height: 480, args: ['-extension', 'DAMAGE', '-extension', 'MIT-SHM'] });
+    const painter = await DesktopPainter.open(xvfb.display);
+    await painter.paintBackground(3);
+    await painter.close();
+  });
+
+  afterAll(async () => {
+    await xvfb?.stop();
+  });
+
+  it('falls back to core GetImage and reports no damage knowledge', async () => {
+    const screen = new X11Screen({ display: xvfb.display });
+    await screen.start();
+    try {
+      expect(screen.captureMethod).toBe('core');
+      expect(screen.hasDamage).toBe(false);
+      expect(screen.takeDamage()).toBeNull();
+      const frame = createFrame(640, 480);
+      await screen.grab(frame);
+      expectSame(frame, renderPattern(640, 480, 3));
+    } finally {
+      await screen.stop();
+    }
+  });
+
+  it('refuses to start when MIT-SHM is demanded', async () => {
+    const screen = new X11Screen({ display: xvfb.display, capture: 'shm' });
+    await expect(screen.start()).rejects.toThrow(/MIT-SHM/);
+    await screen.stop();
+  });
 });

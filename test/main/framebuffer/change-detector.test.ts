@@ -120,18 +120,61 @@ describe('ChangeDetector', () => {
       const out = d.detect(f);
       // every changed pixel is covered, nothing overlaps, everything lies in the frame
       const covered = new Uint8Array(W * H);
+      let overlaps = 0;
+      let missed = 0;
       for (const r of out) {
         expect(r.x >= 0 && r.y >= 0 && r.x + r.w <= W && r.y + r.h <= H).toBe(true);
         for (let y = r.y; y < r.y + r.h; y++)
           for (let x = r.x; x < r.x + r.w; x++) {
-            expect(covered[y * W + x]).toBe(0);
+            if (covered[y * W + x]) overlaps++;
             covered[y * W + x] = 1;
           }
       }
       for (let i = 0; i < W * H; i++) {
-        if (f.pixels[i] !== shadow.pixels[i]) expect(covered[i]).toBe(1);
+        if (f.pixels[i] !== shadow.pixels[i] && !covered[i]) missed++;
       }
+      expect({ overlaps, missed }).toEqual({ overlaps: 0, missed: 0 });
       shadow.pixels.set(f.pixels);
+      expect(d.detect(f)).toEqual([]);
+    }
+  });
+
+  it('with hints covering the changes, finds them all and keeps its copy exact', () => {
+    let seed = 987;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const W = 257;
+    const H = 190;
+    const d = new ChangeDetector({ tileSize: 16 });
+    const f = patterned(W, H, 3);
+    const shadow = createFrame(W, H);
+    shadow.pixels.set(f.pixels);
+    d.detect(f);
+    for (let round = 0; round < 40; round++) {
+      const hints: Rect[] = [];
+      for (let i = 0; i < 1 + rand(4); i++) {
+        const r = { x: rand(W), y: rand(H), w: 1 + rand(40), h: 1 + rand(40) };
+        r.w = Math.min(r.w, W - r.x);
+        r.h = Math.min(r.h, H - r.y);
+        if (rand(3) > 0) fill(f, r, rand(0xffffff)); // some hints are false alarms
+        // hints are a little larger than the change, and overlap sometimes
+        const dx = rand(5);
+        const dy = rand(5);
+        hints.push({ x: r.x - dx, y: r.y - dy, w: r.w + dx + rand(6), h: r.h + dy + rand(6) });
+      }
+      const out = d.detect(f, hints);
+      let missed = 0;
+      for (let i = 0; i < W * H; i++) {
+        if (f.pixels[i] === shadow.pixels[i]) continue;
+        const x = i % W;
+        const y = Math.floor(i / W);
+        if (!out.some((r) => x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h)) missed++;
+      }
+      expect(missed).toBe(0);
+      shadow.pixels.set(f.pixels);
+      // the kept copy now equals the frame everywhere
       expect(d.detect(f)).toEqual([]);
     }
   });

@@ -85,6 +85,7 @@ export class X11Screen implements ScreenSource {
   private stopped = false;
   private readonly damageListeners: Array<() => void> = [];
   private readonly resizeListeners: Array<(width: number, height: number) => void> = [];
+  private readonly errorListeners: Array<(err: Error) => void> = [];
 
   constructor(options: X11ScreenOptions = {}) {
     this.options = options;
@@ -117,6 +118,7 @@ export class X11Screen implements ScreenSource {
       ...(this.options.connectTimeoutMs !== undefined ? { timeoutMs: this.options.connectTimeoutMs } : {}),
     });
     this.conn = conn;
+    conn.onError((err) => this.reportError(err));
     try {
       checkPixelLayout(conn.display, conn.screen);
       this.root = conn.root;
@@ -155,6 +157,7 @@ export class X11Screen implements ScreenSource {
       randr?.SelectInput(this.root, RANDR_SCREEN_CHANGE_MASK);
       conn.client.ChangeWindowAttributes(this.root, { eventMask: STRUCTURE_NOTIFY_MASK });
       await conn.sync(); // everything above was accepted
+      await this.refreshGeometry(); // in case the size changed before RandR events were selected
     } catch (err) {
       await this.teardown();
       throw err;
@@ -191,6 +194,15 @@ export class X11Screen implements ScreenSource {
 
   onResize(listener: (width: number, height: number) => void): void {
     this.resizeListeners.push(listener);
+  }
+
+  /**
+   * Asynchronous problems no call is waiting for (an X error from a request
+   * without a reply, a failed resize). Without a listener they become process
+   * warnings.
+   */
+  onError(listener: (err: Error) => void): void {
+    this.errorListeners.push(listener);
   }
 
   /** The RandR outputs currently showing part of this screen. */
@@ -319,7 +331,7 @@ export class X11Screen implements ScreenSource {
       this.geometryCheckQueued = false;
       if (!this.stopped) await this.refreshGeometry();
     }).catch((err: unknown) => {
-      process.emitWarning(`X11 screen ${this.displayName}: handling a size change failed: ${(err as Error).message}`);
+      this.reportError(new X11Error(`X11 screen ${this.displayName}: handling a size change failed: ${(err as Error).message}`));
     });
   }
 
@@ -347,6 +359,14 @@ export class X11Screen implements ScreenSource {
     }
     for (const l of this.resizeListeners) callSafely(() => l(this.w, this.h));
     this.emitDamage();
+  }
+
+  private reportError(err: Error): void {
+    if (this.errorListeners.length === 0) {
+      process.emitWarning(`X11 screen ${this.displayName}: ${err.message}`);
+      return;
+    }
+    for (const l of this.errorListeners) callSafely(() => l(err));
   }
 
   private emitDamage(): void {

@@ -1,13 +1,15 @@
 import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
 import { type PixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
 
-/** ZRLE/TRLE tile sub-encodings (RFC 6143 §7.7.5, §7.7.6). */
+/**
+ * ZRLE/TRLE tile sub-encodings (RFC 6143 §7.7.5, §7.7.6). Values 2..16 are a
+ * packed palette of that many colours; 130..255 are palette RLE with
+ * (value − 128) colours.
+ */
 export const RleSubencoding = {
   Raw: 0,
   Solid: 1,
-  /** 2..16: packed palette of that many colours. */
   PlainRle: 128,
-  /** 130..255: palette RLE with (value − 128) colours. */
   PaletteRleBase: 128,
 } as const;
 
@@ -46,9 +48,9 @@ export class RleTileEncoder {
     const a = this.analysis;
     const n = w * h;
     const rawBytes = n * size;
-    // Past this many runs plain RLE (≥ size+1 bytes per run) cannot beat raw.
-    const runLimit = ((rawBytes / (size + 1)) | 0) + 1;
-    a.analyse(px, off, stride, w, h, MAX_PALETTE, runLimit, true);
+    // Plain RLE spends at least size+1 bytes a run, raw size bytes a pixel: once
+    // runs outnumber size/(size+1) of the pixels seen, raw is (almost surely) smaller.
+    a.analyse(px, off, stride, w, h, MAX_PALETTE, size / (size + 1), true);
 
     if (!a.overflow && a.paletteSize === 1) {
       buf[o] = RleSubencoding.Solid;
@@ -64,20 +66,21 @@ export class RleTileEncoder {
         choice = RleSubencoding.PlainRle;
       }
     }
-    let packed = -1;
-    let paletteRle = -1;
     if (!a.overflow) {
       const pal = a.paletteSize;
       const paletteBytes = pal * size;
-      paletteRle = paletteBytes + 2 * a.runs - a.singles + a.extraLengthBytes;
-      if (pal <= 16) packed = paletteBytes + h * ((w * packedBits(pal) + 7) >> 3);
+      // Palette RLE: one index byte a run, plus length bytes for runs longer than one.
+      const paletteRle = paletteBytes + 2 * a.runs - a.singles + a.extraLengthBytes;
       if (paletteRle < best) {
         best = paletteRle;
         choice = RleSubencoding.PaletteRleBase + pal;
       }
-      if (packed >= 0 && packed <= best) {
-        best = packed;
-        choice = pal;
+      if (pal <= 16) {
+        const packed = paletteBytes + h * ((w * packedBits(pal) + 7) >> 3);
+        if (packed <= best) {
+          best = packed;
+          choice = pal;
+        }
       }
     }
 
@@ -97,25 +100,45 @@ export class RleTileEncoder {
 
   private writePacked(w: number, h: number, bits: number, buf: Uint8Array, o: number): number {
     const { runIndex, runLength } = this.analysis;
-    let r = 0;
-    let left = runLength[0]!;
-    let idx = runIndex[0]!;
+    const perByte = 8 / bits;
+    // A whole byte of one index: 1 bit → 0x00/0xff, 2 bits → idx×0x55, 4 bits → idx×0x11.
+    const repeat = bits === 1 ? 0xff : bits === 2 ? 0x55 : 0x11;
+    let r = -1;
+    let left = 0;
+    let idx = 0;
     for (let y = 0; y < h; y++) {
       let acc = 0;
       let nbits = 0;
-      for (let x = 0; x < w; x++) {
+      let x = 0;
+      while (x < w) {
         if (left === 0) {
           r++;
           left = runLength[r]!;
           idx = runIndex[r]!;
         }
-        left--;
-        acc = (acc << bits) | idx;
-        nbits += bits;
-        if (nbits === 8) {
-          buf[o++] = acc;
-          acc = 0;
-          nbits = 0;
+        let span = Math.min(left, w - x);
+        left -= span;
+        x += span;
+        // Finish a partly filled byte, then whole bytes at once, then the tail.
+        while (span > 0 && nbits !== 0) {
+          acc = (acc << bits) | idx;
+          nbits += bits;
+          span--;
+          if (nbits === 8) {
+            buf[o++] = acc;
+            acc = 0;
+            nbits = 0;
+          }
+        }
+        if (span >= perByte) {
+          const whole = (span / perByte) | 0;
+          buf.fill(idx * repeat, o, o + whole);
+          o += whole;
+          span -= whole * perByte;
+        }
+        for (; span > 0; span--) {
+          acc = (acc << bits) | idx;
+          nbits += bits;
         }
       }
       // Rows are padded to a whole byte, first pixel in the most significant bits.

@@ -31,7 +31,7 @@ export class RreEncoder implements Encoder {
     if (limit < header) return false;
     const maxCount = Math.min(Math.floor((limit - header) / per), 0xffffffff);
 
-    // Colours past the palette limit are not counted (runLimit 0 stops the pass):
+    // Colours past the palette limit are not counted (run ratio 0 stops the pass):
     // the background is then the most frequent of the first ones, good enough.
     const a = this.analysis;
     a.analyse(px, 0, w, w, h, MAX_PALETTE, 0, false);

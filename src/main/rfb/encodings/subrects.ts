@@ -61,7 +61,12 @@ export class SubrectFinder {
         this.h[count] = ye - y;
         this.colour[count] = c;
         count++;
-        for (let j = y; j < ye; j++) covered.fill(1, j * w + x, j * w + xe);
+        // Rows below are marked; on this row the scan simply jumps past the rectangle.
+        for (let j = y + 1; j < ye; j++) {
+          const base = j * w;
+          for (let i = base + x, e = base + xe; i < e; i++) covered[i] = 1;
+        }
+        x = xe - 1;
       }
     }
     this.count = count;

@@ -23,8 +23,8 @@ export class TileAnalysis {
   /** More than the requested number of colours were seen. */
   overflow = false;
   /**
-   * The pass stopped before the end (more colours than allowed and more runs
-   * than `runLimit`): run statistics are incomplete and only "use raw" is known.
+   * The pass stopped before the end (more colours than allowed, and runs too
+   * short for plain RLE): run statistics are incomplete and only "use raw" is known.
    */
   bailed = false;
   /** Colours in order of first appearance. */
@@ -55,9 +55,11 @@ export class TileAnalysis {
   /**
    * Analyse the w×h block of `px` starting at `off` with `stride` values per row.
    * `maxColours` ≤ MAX_PALETTE. After more colours than that are seen the pass
-   * keeps counting runs (plain RLE needs them) until there are more than
-   * `runLimit`, then stops (`bailed`). `record` keeps per-run index/length
-   * (the block must then have at most `maxRunPixels` pixels).
+   * keeps counting runs (plain RLE needs them), but stops (`bailed`) at the end
+   * of a row where the runs so far exceed `runRatio` × the pixels so far: runs
+   * that short make plain RLE lose to raw (0: stop as soon as the palette
+   * overflows). `record` keeps per-run index/length (the block must then have
+   * at most `maxRunPixels` pixels).
    */
   analyse(
     px: Uint32Array,
@@ -66,115 +68,102 @@ export class TileAnalysis {
     w: number,
     h: number,
     maxColours: number,
-    runLimit: number,
+    runRatio: number,
     record: boolean,
   ): void {
     this.newGeneration();
-    const { keys, slots, stamps, palette, counts, runIndex, runLength } = this;
-    const gen = this.generation;
-    let paletteSize = 0;
+    this.paletteSize = 0;
+    const { counts, runIndex, runLength } = this;
     let overflow = false;
     let runs = 0;
     let singles = 0;
     let extra = 0;
+    // Colour and index of the run before the previous one: text alternates
+    // between two colours, so this skips most hash look-ups (consecutive runs
+    // always differ, so the previous run itself is never a match).
+    let prevColour = -1;
+    let prevIndex = -1;
+    let lastColour = -1;
+    let lastIndex = -1;
 
     let cur = px[off]!;
     let len = 0;
     let bailed = false;
-    outer: for (let y = 0; y < h; y++) {
-      let i = off + y * stride;
-      const end = i + w;
+    // Rows are walked in order; the last run is closed by one more pass through
+    // the run-end code with a value no pixel can have (-1).
+    let y = 0;
+    let i = off;
+    let end = off + w;
+    for (;;) {
+      let p = -1;
       for (; i < end; i++) {
-        const p = px[i]!;
-        if (p === cur) {
-          len++;
+        p = px[i]!;
+        if (p !== cur) break;
+        len++;
+      }
+      if (i === end) {
+        // Row finished inside a run.
+        if (overflow && runs > (y + 1) * w * runRatio) {
+          bailed = true;
+          break;
+        }
+        if (++y < h) {
+          i = off + y * stride;
+          end = i + w;
           continue;
         }
-        // A run of `cur` ends here (the same bookkeeping follows the loop for the last run).
-        if (len === 1) singles++;
-        else extra += ((len - 1) / 255) | 0;
-        if (!overflow) {
-          let s = Math.imul(cur, 0x9e3779b1) >>> 24;
-          let idx = -1;
-          while (stamps[s] === gen) {
-            if (keys[s] === cur) {
-              idx = slots[s]!;
-              break;
-            }
-            s = (s + 1) & HASH_MASK;
-          }
-          if (idx < 0) {
-            if (paletteSize === maxColours) {
-              overflow = true;
-            } else {
-              idx = paletteSize++;
-              stamps[s] = gen;
-              keys[s] = cur;
-              slots[s] = idx;
-              palette[idx] = cur;
-              counts[idx] = 0;
-            }
-          }
-          if (idx >= 0) {
-            counts[idx] += len;
-            if (record) {
-              runIndex[runs] = idx;
-              runLength[runs] = len;
-            }
-          }
-        }
-        runs++;
-        if (overflow && runs > runLimit) {
-          bailed = true;
-          break outer;
-        }
-        cur = p;
-        len = 1;
+        p = -1;
       }
-    }
-    if (!bailed) {
+      // A run of `cur` ends before pixel i (or at the end of the block when p is -1).
       if (len === 1) singles++;
       else extra += ((len - 1) / 255) | 0;
       if (!overflow) {
-        let s = Math.imul(cur, 0x9e3779b1) >>> 24;
-        let idx = -1;
-        while (stamps[s] === gen) {
-          if (keys[s] === cur) {
-            idx = slots[s]!;
-            break;
-          }
-          s = (s + 1) & HASH_MASK;
-        }
+        const idx = cur === prevColour ? prevIndex : this.indexOf(cur, maxColours);
         if (idx < 0) {
-          if (paletteSize === maxColours) {
-            overflow = true;
-          } else {
-            idx = paletteSize++;
-            stamps[s] = gen;
-            keys[s] = cur;
-            slots[s] = idx;
-            palette[idx] = cur;
-            counts[idx] = 0;
-          }
-        }
-        if (idx >= 0) {
+          overflow = true;
+        } else {
           counts[idx] += len;
           if (record) {
             runIndex[runs] = idx;
             runLength[runs] = len;
           }
+          prevColour = lastColour;
+          prevIndex = lastIndex;
+          lastColour = cur;
+          lastIndex = idx;
         }
       }
       runs++;
-      if (overflow && runs > runLimit) bailed = true;
+      if (p === -1) break;
+      cur = p;
+      len = 1;
+      i++;
     }
 
-    this.paletteSize = paletteSize;
     this.overflow = overflow;
     this.bailed = bailed;
     this.runs = runs;
     this.singles = singles;
     this.extraLengthBytes = extra;
+  }
+
+  /** Palette index of `c`, adding it if there is room; -1 when the palette is full. */
+  private indexOf(c: number, maxColours: number): number {
+    const { keys, slots, stamps } = this;
+    const gen = this.generation;
+    let s = Math.imul(c, 0x9e3779b1) >>> 24;
+    while (stamps[s] === gen) {
+      if (keys[s] === c) return slots[s]!;
+      s = (s + 1) & HASH_MASK;
+    }
+    if (this.paletteSize === maxColours) return -1;
+    const idx = this.paletteSize++;
+    stamps[s] = gen;
+    keys[s] = c;
+    slots[s] = idx;
+    this.palette[idx] = c;
+    this.counts[idx] = 0;
+    return idx;
   }
 
   /** Index of the most frequent colour (valid when paletteSize > 0). */

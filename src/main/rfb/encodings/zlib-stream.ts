@@ -1,16 +1,15 @@
 import zlib from 'node:zlib';
 
 /**
- * One persistent deflate stream. Each `compress()` (or `push()`s followed by
- * `flush()`) emits a sync-flushed chunk that continues the same zlib stream, as
- * ZRLE and Zlib require. The work runs on libuv's thread pool, so the event
- * loop stays free during big frames.
+ * One persistent deflate stream. Each `compress()` emits a sync-flushed chunk
+ * that continues the same zlib stream, as ZRLE and Zlib require. The work runs
+ * on libuv's thread pool, so the event loop stays free during big frames.
  *
  * Calls may be issued back to back without awaiting: Node's writable queue
- * keeps them in order, and a flush's callback fires after all output of the
- * data before it and before any output of data written after it, so each
- * flush resolves with exactly its own bytes. Input buffers are referenced, not
- * copied: do not modify them until the flush that follows them resolves.
+ * keeps them in order, and a write's callback fires after all of its output
+ * and before any output of the next write, so each call resolves with exactly
+ * its own bytes. Input is referenced, not copied: do not modify it until the
+ * call resolves.
  */
 export class ZlibStream {
   readonly level: number;
@@ -21,35 +20,36 @@ export class ZlibStream {
 
   constructor(level: number) {
     this.level = level;
-    this.deflate = zlib.createDeflate({ level, memLevel: 9, chunkSize: 64 * 1024 });
+    this.deflate = zlib.createDeflate({
+      level,
+      memLevel: 9,
+      // Every write is sync-flushed, so one write is one round trip to the
+      // thread pool (a separate flush() would cost a second one, and each
+      // needs the event loop free to start). Big enough output buffers keep a
+      // whole rectangle's output to one pass as well.
+      flush: zlib.constants.Z_SYNC_FLUSH,
+      chunkSize: 256 * 1024,
+    });
     this.deflate.on('data', (c: Buffer) => this.chunks.push(c));
     this.deflate.on('error', (e: Error) => (this.failed = e));
   }
 
-  /** Queue `data` as the next part of the stream, without flushing. */
-  push(data: Uint8Array): void {
-    if (data.length > 0 && !this.failed && !this.closed) this.deflate.write(data);
-  }
-
-  /** Sync-flush; resolves to every byte the stream produced since the previous flush. */
-  flush(): Promise<Buffer> {
+  /** Compress `data` as the next part of the stream; resolves to the flushed bytes. */
+  compress(data: Uint8Array): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       if (this.failed) return reject(this.failed);
       if (this.closed) return reject(new Error('zlib stream closed'));
-      this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      const done = (err?: Error | null): void => {
+        if (err) this.failed ??= err;
         if (this.failed) return reject(this.failed);
         if (this.closed) return reject(new Error('zlib stream closed'));
         const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
         this.chunks = [];
         resolve(out);
-      });
+      };
+      if (data.length > 0) this.deflate.write(data, done);
+      else this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, done);
     });
-  }
-
-  /** Compress `data` as the next part of the stream; resolves to the flushed bytes. */
-  compress(data: Uint8Array): Promise<Buffer> {
-    this.push(data);
-    return this.flush();
   }
 
   close(): void {

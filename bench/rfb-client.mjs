@@ -1,0 +1,460 @@
+// A minimal RFB 3.8 client for the benchmark: None security, 32 bpp
+// depth 24 little-endian true colour, one encoding list, and a parser that
+// finds where each FramebufferUpdate ends without decoding pixels.
+//
+// Large opaque payloads (Raw pixels, zlib/ZRLE data, RRE subrect arrays) are
+// skipped as they arrive, never buffered, so the client's cost stays small.
+
+import { connect } from 'node:net';
+
+export const ENC = {
+  Raw: 0,
+  CopyRect: 1,
+  RRE: 2,
+  CoRRE: 4,
+  Hextile: 5,
+  Zlib: 6,
+  Tight: 7,
+  TRLE: 15,
+  ZRLE: 16,
+  DesktopSize: -223,
+  LastRect: -224,
+  Cursor: -239,
+  ExtendedDesktopSize: -308,
+};
+const ENC_NAME = new Map(Object.entries(ENC).map(([k, v]) => [v, k]));
+export const encName = (n) => ENC_NAME.get(n) ?? `enc(${n})`;
+
+const BPP = 4; // bytes per pixel of the format we set
+const CPIXEL = 3; // TRLE/ZRLE compressed pixel: 32 bpp, depth 24, fits in the low 3 bytes
+
+class ProtocolError extends Error {}
+
+/**
+ * Connect, handshake and set the pixel format. Resolves with a client:
+ *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?),
+ *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close() }
+ * update = { bytes, rects, pixels, encodings: {name: count}, requestedAt, doneAt, ms }
+ */
+export function openRfb(port, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    sock.setNoDelay(true);
+    let buf = Buffer.alloc(0);
+    let off = 0;
+    let skip = 0; // bytes to drop as they arrive (opaque payload)
+    let phase = 'banner';
+    let settled = false;
+    let failure = null;
+    const client = {
+      width: 0,
+      height: 0,
+      name: '',
+      serverVersion: '',
+      lastRequestAt: 0,
+      /** Record each rectangle's geometry and bytes in update.rectList. */
+      keepRects: false,
+      onUpdate: null,
+      updates: 0,
+      failed: () => failure,
+      setEncodings(list) {
+        const b = Buffer.alloc(4 + 4 * list.length);
+        b[0] = 2;
+        b.writeUInt16BE(list.length, 2);
+        list.forEach((e, i) => b.writeInt32BE(e, 4 + 4 * i));
+        sock.write(b);
+      },
+      request(incremental, x = 0, y = 0, w = client.width, h = client.height) {
+        const b = Buffer.alloc(10);
+        b[0] = 3;
+        b[1] = incremental ? 1 : 0;
+        b.writeUInt16BE(x, 2);
+        b.writeUInt16BE(y, 4);
+        b.writeUInt16BE(w, 6);
+        b.writeUInt16BE(h, 8);
+        client.lastRequestAt = performance.now();
+        sock.write(b);
+      },
+      /** Resolve with the next completed update (or reject on timeout / error). */
+      nextUpdate(ms = 10000) {
+        return new Promise((res, rej) => {
+          if (failure) return rej(failure);
+          const t = setTimeout(() => {
+            waiters.delete(w);
+            rej(new Error(`no complete FramebufferUpdate within ${ms} ms (${describeState()})`));
+          }, ms);
+          const w = {
+            res: (u) => {
+              clearTimeout(t);
+              res(u);
+            },
+            rej: (e) => {
+              clearTimeout(t);
+              rej(e);
+            },
+          };
+          waiters.add(w);
+        });
+      },
+      close() {
+        sock.destroy();
+      },
+    };
+    const waiters = new Set();
+
+    const fail = (e) => {
+      if (failure) return;
+      failure = e instanceof Error ? e : new Error(String(e));
+      for (const w of waiters) w.rej(failure);
+      waiters.clear();
+      if (!settled) {
+        settled = true;
+        reject(failure);
+      }
+      sock.destroy();
+    };
+    const handshakeTimer = setTimeout(() => fail(new Error(`RFB handshake timed out after ${timeoutMs} ms in phase ${phase}`)), timeoutMs);
+
+    // ---- update parsing state ----
+    let upd = null; // current update being received
+    let rectsLeft = 0;
+    let rect = null; // { x, y, w, h, enc, stage, ... }
+
+    const describeState = () => `phase=${phase} rectsLeft=${rectsLeft} rect=${rect ? `${encName(rect.enc)} ${rect.w}x${rect.h}+${rect.x}+${rect.y} stage=${rect.stage}` : '-'} skip=${skip} buffered=${buf.length - off}`;
+
+    const avail = () => buf.length - off;
+
+    let pendingFinish = false; // the last rectangle is parsed; its payload is still arriving
+
+    function finishRect() {
+      if (rect.rec) rect.rec.bytes = upd.bytes - rect.rec.bytes;
+      rect = null;
+      rectsLeft--;
+      if (rectsLeft === 0) {
+        if (skip > 0) pendingFinish = true;
+        else finishUpdate();
+      }
+    }
+
+    function finishUpdate() {
+      const now = performance.now();
+      upd.doneAt = now;
+      upd.ms = now - upd.requestedAt;
+      const u = upd;
+      upd = null;
+      phase = 'msg';
+      client.updates++;
+      client.onUpdate?.(u);
+      for (const w of waiters) w.res(u);
+      waiters.clear();
+    }
+
+    /** Hextile: bytes of the tile at the buffer head, or -1 when more bytes are needed. */
+    function hextileTileLen(tw, th) {
+      if (avail() < 1) return -1;
+      const se = buf[off];
+      if (se & 1) return 1 + tw * th * BPP;
+      let fixed = 1 + (se & 2 ? BPP : 0) + (se & 4 ? BPP : 0) + (se & 8 ? 1 : 0);
+      if (!(se & 8)) return fixed;
+      if (avail() < fixed) return -1;
+      const n = buf[off + fixed - 1];
+      return fixed + n * (se & 16 ? BPP + 2 : 2);
+    }
+
+    /** TRLE: bytes of the tile at the buffer head, or -1 when more bytes are needed. */
+    function trleTileLen(tw, th) {
+      if (avail() < 1) return -1;
+      const se = buf[off];
+      const n = tw * th;
+      const packedLen = (p) => {
+        const bits = p <= 2 ? 1 : p <= 4 ? 2 : 4;
+        return Math.ceil((tw * bits) / 8) * th;
+      };
+      if (se === 0) return 1 + n * CPIXEL;
+      if (se === 1) {
+        rect.palette = 1;
+        return 1 + CPIXEL;
+      }
+      if (se >= 2 && se <= 16) {
+        rect.palette = se;
+        return 1 + se * CPIXEL + packedLen(se);
+      }
+      if (se === 127) {
+        if (!rect.palette) throw new ProtocolError('TRLE palette reuse (127) without a previous palette');
+        return 1 + packedLen(rect.palette);
+      }
+      if (se === 128 || se >= 129) {
+        // run-length tiles: scan runs until they cover the tile
+        let p = off + 1;
+        let pal = 0;
+        if (se >= 130) {
+          pal = se - 128;
+          p += pal * CPIXEL;
+        } else if (se === 129) {
+          if (!rect.palette) throw new ProtocolError('TRLE palette RLE reuse (129) without a previous palette');
+          pal = rect.palette;
+        }
+        let covered = 0;
+        while (covered < n) {
+          let run = 1;
+          if (se === 128) {
+            if (p + CPIXEL > buf.length) return -1;
+            p += CPIXEL;
+            run = 0;
+          } else {
+            if (p + 1 > buf.length) return -1;
+            const idx = buf[p++];
+            if ((idx & 0x7f) >= pal) throw new ProtocolError(`TRLE palette index ${idx & 0x7f} >= palette size ${pal}`);
+            if (!(idx & 0x80)) {
+              covered += 1;
+              continue;
+            }
+            run = 0;
+          }
+          // run length: bytes of 255 then a final byte < 255, plus one
+          for (;;) {
+            if (p + 1 > buf.length) return -1;
+            const b = buf[p++];
+            run += b;
+            if (b !== 255) break;
+          }
+          covered += run + 1;
+        }
+        if (covered !== n) throw new ProtocolError(`TRLE RLE runs cover ${covered} pixels of a ${n}-pixel tile`);
+        if (se >= 130) rect.palette = pal;
+        return p - off;
+      }
+      throw new ProtocolError(`TRLE sub-encoding ${se} is not defined`);
+    }
+
+    /** Tile iteration for Hextile/TRLE (16×16, left to right, top to bottom). Returns false when waiting. */
+    function stepTiles(lenOf) {
+      while (rect.ty < rect.y + rect.h) {
+        const tw = Math.min(16, rect.x + rect.w - rect.tx);
+        const th = Math.min(16, rect.y + rect.h - rect.ty);
+        const len = lenOf(tw, th);
+        if (len < 0 || avail() < len) return false; // a tile is at most 1025 bytes: wait for all of it
+        consume(len);
+        rect.tx += 16;
+        if (rect.tx >= rect.x + rect.w) {
+          rect.tx = rect.x;
+          rect.ty += 16;
+        }
+      }
+      finishRect();
+      return true;
+    }
+
+    function stepRect() {
+      switch (rect.enc) {
+        case ENC.Raw:
+          skipPayload(rect.w * rect.h * BPP);
+          finishRect();
+          return true;
+        case ENC.CopyRect:
+          if (avail() < 4) return false;
+          consume(4);
+          finishRect();
+          return true;
+        case ENC.RRE:
+        case ENC.CoRRE: {
+          if (avail() < 4 + BPP) return false;
+          const n = buf.readUInt32BE(off);
+          consume(4 + BPP);
+          rect.subrects = n;
+          skipPayload(n * (BPP + (rect.enc === ENC.RRE ? 8 : 4)));
+          finishRect();
+          return true;
+        }
+        case ENC.Zlib:
+        case ENC.ZRLE: {
+          if (avail() < 4) return false;
+          const n = buf.readUInt32BE(off);
+          consume(4);
+          skipPayload(n);
+          finishRect();
+          return true;
+        }
+        case ENC.Hextile:
+          return stepTiles(hextileTileLen);
+        case ENC.TRLE:
+          return stepTiles(trleTileLen);
+        case ENC.DesktopSize:
+          client.width = rect.w;
+          client.height = rect.h;
+          finishRect();
+          return true;
+        case ENC.LastRect:
+          rectsLeft = 1;
+          finishRect();
+          return true;
+        case ENC.Cursor:
+          skipPayload(rect.w * rect.h * BPP + Math.floor((rect.w + 7) / 8) * rect.h);
+          finishRect();
+          return true;
+        case ENC.ExtendedDesktopSize: {
+          if (avail() < 4) return false;
+          const n = buf[off];
+          if (avail() < 4 + 16 * n) return false;
+          consume(4 + 16 * n);
+          client.width = rect.w;
+          client.height = rect.h;
+          finishRect();
+          return true;
+        }
+        default:
+          throw new ProtocolError(`unexpected rectangle encoding ${rect.enc} (${rect.w}x${rect.h}+${rect.x}+${rect.y})`);
+      }
+    }
+
+    function consume(n) {
+      off += n;
+      if (upd) upd.bytes += n;
+    }
+    function skipPayload(n) {
+      const take = Math.min(n, avail());
+      off += take;
+      skip += n - take;
+      upd.bytes += n;
+    }
+
+    function parse() {
+      for (let guard = 0; guard < 10_000_000; guard++) {
+        if (skip > 0) return;
+        if (phase === 'banner') {
+          if (avail() < 12) return;
+          client.serverVersion = buf.toString('latin1', off, off + 11);
+          off += 12;
+          sock.write('RFB 003.008\n');
+          phase = 'sectypes';
+        } else if (phase === 'sectypes') {
+          if (avail() < 1) return;
+          const n = buf[off];
+          if (n === 0) {
+            if (avail() < 5) return;
+            const len = buf.readUInt32BE(off + 1);
+            if (avail() < 5 + len) return;
+            throw new Error(`server refused: ${buf.toString('latin1', off + 5, off + 5 + len)}`);
+          }
+          if (avail() < 1 + n) return;
+          const types = [...buf.subarray(off + 1, off + 1 + n)];
+          off += 1 + n;
+          if (!types.includes(1)) throw new Error(`server offers no None security (types ${types.join(',')})`);
+          sock.write(Buffer.from([1]));
+          phase = 'secresult';
+        } else if (phase === 'secresult') {
+          if (avail() < 4) return;
+          const r = buf.readUInt32BE(off);
+          off += 4;
+          if (r !== 0) throw new Error(`security result ${r}`);
+          sock.write(Buffer.from([1])); // ClientInit: shared
+          phase = 'serverinit';
+        } else if (phase === 'serverinit') {
+          if (avail() < 24) return;
+          const len = buf.readUInt32BE(off + 20);
+          if (avail() < 24 + len) return;
+          client.width = buf.readUInt16BE(off);
+          client.height = buf.readUInt16BE(off + 2);
+          client.name = buf.toString('utf8', off + 24, off + 24 + len);
+          off += 24 + len;
+          // SetPixelFormat: 32 bpp, depth 24, little-endian, true colour, 255/255/255, shifts 16/8/0
+          const pf = Buffer.from([0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]);
+          sock.write(pf);
+          phase = 'msg';
+          clearTimeout(handshakeTimer);
+          settled = true;
+          resolve(client);
+        } else if (phase === 'msg') {
+          if (avail() < 1) return;
+          const type = buf[off];
+          if (type === 0) {
+            if (avail() < 4) return;
+            rectsLeft = buf.readUInt16BE(off + 2);
+            off += 4;
+            upd = { bytes: 4, rects: 0, pixels: 0, encodings: {}, rectList: [], requestedAt: client.lastRequestAt, doneAt: 0, ms: 0 };
+            phase = 'rects';
+            if (rectsLeft === 0) finishUpdate();
+          } else if (type === 1) {
+            if (avail() < 6) return;
+            const n = buf.readUInt16BE(off + 4);
+            if (avail() < 6 + 6 * n) return;
+            off += 6 + 6 * n;
+          } else if (type === 2) {
+            off += 1;
+          } else if (type === 3) {
+            if (avail() < 8) return;
+            const n = buf.readUInt32BE(off + 4);
+            off += 8;
+            const take = Math.min(n, avail());
+            off += take;
+            skip += n - take; // ServerCutText
+          } else if (type === 150) {
+            off += 1;
+          } else if (type === 248) {
+            if (avail() < 9) return;
+            const n = buf[off + 8];
+            if (avail() < 9 + n) return;
+            off += 9 + n;
+          } else {
+            throw new ProtocolError(`unknown server message type ${type}`);
+          }
+        } else if (phase === 'rects') {
+          if (!rect) {
+            if (avail() < 12) return;
+            rect = {
+              x: buf.readUInt16BE(off),
+              y: buf.readUInt16BE(off + 2),
+              w: buf.readUInt16BE(off + 4),
+              h: buf.readUInt16BE(off + 6),
+              enc: buf.readInt32BE(off + 8),
+              palette: 0,
+            };
+            rect.tx = rect.x;
+            rect.ty = rect.y;
+            consume(12);
+            upd.rects++;
+            if (rect.enc >= 0) upd.pixels += rect.w * rect.h;
+            if (client.keepRects && upd.rectList.length < 10000) {
+              rect.rec = { x: rect.x, y: rect.y, w: rect.w, h: rect.h, enc: rect.enc, bytes: upd.bytes - 12 };
+              upd.rectList.push(rect.rec);
+            }
+            const nm = encName(rect.enc);
+            upd.encodings[nm] = (upd.encodings[nm] ?? 0) + 1;
+            if (rect.enc >= 0 && (rect.x + rect.w > client.width || rect.y + rect.h > client.height)) {
+              throw new ProtocolError(`rectangle ${rect.w}x${rect.h}+${rect.x}+${rect.y} outside the ${client.width}x${client.height} framebuffer`);
+            }
+          }
+          if (!stepRect()) return;
+        }
+      }
+      throw new Error('parser guard exceeded');
+    }
+
+    sock.on('data', (chunk) => {
+      if (failure) return;
+      if (skip > 0) {
+        const take = Math.min(skip, chunk.length);
+        skip -= take;
+        chunk = chunk.subarray(take);
+        if (skip === 0 && pendingFinish) {
+          pendingFinish = false;
+          finishUpdate();
+        }
+        if (chunk.length === 0 && skip > 0) return;
+      }
+      if (off >= buf.length) {
+        buf = chunk;
+      } else {
+        buf = Buffer.concat([buf.subarray(off), chunk]);
+      }
+      off = 0;
+      try {
+        parse();
+      } catch (e) {
+        fail(e);
+      }
+    });
+    sock.on('error', (e) => fail(e));
+    sock.on('close', () => fail(new Error(`connection closed by server (${describeState()})`)));
+  });
+}

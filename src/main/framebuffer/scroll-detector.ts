@@ -1,0 +1,400 @@
+import type { Rect } from './rect.js';
+import type { CopyOp } from './region.js';
+
+/** One side of a comparison: 32-bit pixels, pixels per row, and a byte view of the same memory. */
+export interface PixelPlane {
+  readonly pixels: Uint32Array;
+  readonly stride: number;
+  readonly bytes: Buffer;
+}
+
+/** A plane over `pixels` (rows `stride` pixels apart). */
+export function pixelPlane(pixels: Uint32Array, stride: number): PixelPlane {
+  return { pixels, stride, bytes: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+}
+
+export interface ScrollDetectorOptions {
+  /** Shortest run of rows worth a copy (default 32). */
+  minRows?: number;
+  /** Narrowest changed area looked at for a scroll, in pixels (default 64). */
+  minWidth?: number;
+  /** Pixels hashed per row at most (default 384); wider rows are sampled at an odd step. */
+  maxSamples?: number;
+}
+
+/** What `ScrollDetector.analyse` found inside one area. */
+export interface ScrollAnalysis {
+  /** Bounding box of the pixels that differ inside the area, or null when none do. */
+  changed: Rect | null;
+  /** Source minus destination row of the copies (positive: content moved up); 0 without copies. */
+  dy: number;
+  /**
+   * Copies, from the old image to the new one, all with the same `dy` and in an
+   * order where none reads rows an earlier one wrote. Each lies in `changed`.
+   */
+  copies: CopyOp[];
+  /**
+   * What the copies leave: the rows of `changed` that differ and no copy
+   * covers, as strips as wide as `changed`, and, when the copies are
+   * narrower than `changed`, the columns beside them on their rows.
+   */
+  rest: Rect[];
+}
+
+const CHUNK = 64;
+const MIN_VOTES = 4;
+const CANDIDATES = 2;
+/** Differing new rows that vote at most (evenly spread; the check that follows is exact). */
+const VOTERS = 256;
+
+/**
+ * Finds a vertical scroll between two images of the same area.
+ *
+ * `analyse(cur, prev, area)`:
+ *  1. narrows the area to the bounding box of the pixels that differ (one
+ *     native memcmp per row, plus a few per row to move the left and right
+ *     edges), remembering which rows differ;
+ *  2. hashes every old row and up to 256 evenly spread differing new rows
+ *     over that box (all pixels, or evenly spread samples at an odd step for
+ *     wide boxes, so power-of-two grids such as text are not aliased);
+ *  3. indexes old rows by hash (rows whose hash occurs more than once, such
+ *     as blank lines, are left out), and lets each hashed new row vote for
+ *     the offset of the old row with its hash;
+ *  4. checks the best offsets row by row with memcmp over the box and keeps
+ *     runs of exactly matching rows at least `minRows` long (trimmed to start
+ *     and end on rows that differ in place), and takes the offset whose runs
+ *     cover most differing rows;
+ *  5. when the rows that break the runs differ only in a strip at the left or
+ *     right edge (a scrollbar whose thumb moved, a ruler), tries again with
+ *     the columns beside that strip, which is then sent with the rest.
+ *
+ * Everything is exact: hashes only choose candidates. Cost is linear in the
+ * box (a 1920×1080 full-screen scroll takes a few ms) and scratch memory is
+ * reused between calls.
+ */
+export class ScrollDetector {
+  readonly minRows: number;
+  readonly minWidth: number;
+  readonly maxSamples: number;
+  private rowDiff = new Uint8Array(0);
+  private oldHash = new Int32Array(0);
+  private newHash = new Int32Array(0);
+  private votes = new Int32Array(0);
+  private runs = new Int32Array(0);
+  private bestRuns = new Int32Array(0);
+  private readonly index = new Map<number, number>();
+
+  constructor(options: ScrollDetectorOptions = {}) {
+    this.minRows = options.minRows ?? 32;
+    this.minWidth = options.minWidth ?? 64;
+    this.maxSamples = options.maxSamples ?? 384;
+    if (!Number.isInteger(this.minRows) || this.minRows < 1) throw new RangeError(`minRows must be a positive integer, got ${this.minRows}`);
+    if (!Number.isInteger(this.minWidth) || this.minWidth < 1) throw new RangeError(`minWidth must be a positive integer, got ${this.minWidth}`);
+    if (!Number.isInteger(this.maxSamples) || this.maxSamples < 1) throw new RangeError(`maxSamples must be a positive integer, got ${this.maxSamples}`);
+  }
+
+  /**
+   * Compare `area` of `cur` (the new image) with the same area of `prev` (the
+   * old one). Both planes must hold the whole area; neither is modified.
+   */
+  analyse(cur: PixelPlane, prev: PixelPlane, area: Rect): ScrollAnalysis {
+    const ax = area.x;
+    const ay = area.y;
+    const aw = area.w;
+    const ah = area.h;
+    const none: ScrollAnalysis = { changed: null, dy: 0, copies: [], rest: [] };
+    if (aw <= 0 || ah <= 0) return none;
+    this.ensure(ah);
+    const diff = this.rowDiff;
+    const cs = cur.stride;
+    const ps = prev.stride;
+
+    // 1. the box of differing pixels
+    let lo = ax + aw; // leftmost differing column
+    let hi = ax; // one past the rightmost
+    let r0 = -1; // first and last differing row (relative to ay)
+    let r1 = -1;
+    for (let r = 0; r < ah; r++) {
+      const c = (ay + r) * cs;
+      const p = (ay + r) * ps;
+      if (same(cur, c + ax, prev, p + ax, aw)) {
+        diff[r] = 0;
+        continue;
+      }
+      diff[r] = 1;
+      if (r0 < 0) r0 = r;
+      r1 = r;
+      if (lo > ax && !same(cur, c + ax, prev, p + ax, lo - ax)) lo = firstDiff(cur, prev, c, p, ax, lo);
+      if (hi < ax + aw && !same(cur, c + hi, prev, p + hi, ax + aw - hi)) hi = lastDiff(cur, prev, c, p, hi, ax + aw) + 1;
+    }
+    if (r0 < 0) return none;
+    const bx = lo;
+    const bw = hi - lo;
+    const changed: Rect = { x: bx, y: ay + r0, w: bw, h: r1 - r0 + 1 };
+    const minRows = this.minRows;
+    if (bw < this.minWidth || changed.h <= minRows) return { changed, dy: 0, copies: [], rest: this.strips(changed, ay, r0, r1, 0) };
+
+    // 2. row hashes over the box: all old rows, and enough differing new rows to vote
+    const step = oddStep(bw, this.maxSamples);
+    const oldHash = this.oldHash;
+    const newHash = this.newHash;
+    let differing = 0;
+    for (let r = r0; r <= r1; r++) {
+      const p = (ay + r) * ps + bx;
+      oldHash[r] = hashRow(prev.pixels, p, p + bw, step);
+      differing += diff[r]!;
+    }
+    const voteStep = oddStep(differing, VOTERS);
+    for (let r = r0, k = 0; r <= r1; r++) {
+      if (!diff[r]) continue;
+      if (k++ % voteStep === 0) {
+        const c = (ay + r) * cs + bx;
+        newHash[r] = hashRow(cur.pixels, c, c + bw, step);
+      } else {
+        newHash[r] = oldHash[r]!; // no vote
+      }
+    }
+
+    // 3. vote: old rows by hash, unique ones only
+    const index = this.index;
+    index.clear();
+    for (let r = r0; r <= r1; r++) {
+      const h = oldHash[r]!;
+      index.set(h, index.has(h) ? -1 : r);
+    }
+    const votes = this.votes;
+    votes.fill(0, 0, 2 * ah);
+    for (let r = r0; r <= r1; r++) {
+      if (!diff[r]) continue;
+      const o = index.get(newHash[r]!);
+      if (o === undefined || o < 0 || o === r) continue;
+      votes[o - r + ah]!++;
+    }
+    index.clear();
+
+    // 4. check the best offsets exactly
+    const tried: number[] = [];
+    let bestDy = 0;
+    let bestScore = 0;
+    let bestCount = 0;
+    for (let k = 0; k < CANDIDATES; k++) {
+      let d = 0;
+      let v = MIN_VOTES - 1;
+      for (let i = 0; i < 2 * ah; i++) {
+        if (votes[i]! > v && i !== ah && !tried.includes(i - ah)) {
+          v = votes[i]!;
+          d = i - ah;
+        }
+      }
+      if (d === 0) break;
+      tried.push(d);
+      const { score, count } = this.matchRuns(cur, prev, bx, bw, ay, r0, r1, d);
+      if (score > bestScore) {
+        bestScore = score;
+        bestDy = d;
+        bestCount = count;
+        const t = this.bestRuns;
+        this.bestRuns = this.runs;
+        this.runs = t;
+      }
+      if (bestScore * 10 >= differing * 9) break; // good enough
+    }
+
+    // 5. content scrolling beside a strip that does not (a scrollbar, a ruler)
+    // breaks every row; then copy only the columns beside that strip
+    let cx = bx;
+    let cw = bw;
+    if (bestScore * 10 < differing * 9 && tried.length > 0) {
+      const d = bestScore > 0 ? bestDy : tried[0]!;
+      const beside = this.besideMismatches(cur, prev, bx, bw, ay, r0, r1, d);
+      if (beside) {
+        const { score, count } = this.matchRuns(cur, prev, beside.x, beside.w, ay, r0, r1, d);
+        if (score > bestScore) {
+          bestScore = score;
+          bestDy = d;
+          bestCount = count;
+          cx = beside.x;
+          cw = beside.w;
+          const t = this.bestRuns;
+          this.bestRuns = this.runs;
+          this.runs = t;
+        }
+      }
+    }
+    if (bestScore === 0) return { changed, dy: 0, copies: [], rest: this.strips(changed, ay, r0, r1, 0) };
+
+    const runs = this.bestRuns;
+    const copies: CopyOp[] = [];
+    const rest = this.strips(changed, ay, r0, r1, bestCount);
+    // the columns left out of the copies, on the rows they cover
+    const sx = cx > bx ? bx : cx + cw;
+    const sw = bw - cw;
+    for (let i = 0; i < bestCount; i++) {
+      const y = ay + runs[2 * i]!;
+      const h = runs[2 * i + 1]! - runs[2 * i]!;
+      copies.push({ dst: { x: cx, y, w: cw, h }, srcX: cx, srcY: y + bestDy });
+      if (sw > 0) rest.push({ x: sx, y, w: sw, h });
+    }
+    if (sw > 0) rest.sort((a, b) => a.y - b.y || a.x - b.x);
+    // Moving up (src below dst): top first; moving down: bottom first. Then no
+    // copy reads rows that an earlier one wrote.
+    if (bestDy < 0) copies.reverse();
+    return { changed, dy: bestDy, copies, rest };
+  }
+
+  /**
+   * For offset d: when the rows that do not match (new row r against old row
+   * r + d over the box) all differ only within a strip at the left or right
+   * of the box, the columns beside that strip (at least half the box and
+   * `minWidth` wide); else null.
+   */
+  private besideMismatches(cur: PixelPlane, prev: PixelPlane, bx: number, bw: number, ay: number, r0: number, r1: number, d: number): { x: number; w: number } | null {
+    const cs = cur.stride;
+    const ps = prev.stride;
+    const minW = Math.max(this.minWidth, Math.ceil(bw / 2));
+    const end = bx + bw;
+    let cutL = end; // copy [bx, cutL) …
+    let cutR = bx - 1; // … or (cutR, end)
+    const from = Math.max(r0, r0 - d);
+    const to = Math.min(r1, r1 - d);
+    for (let r = from; r <= to; r++) {
+      const c = (ay + r) * cs;
+      const p = (ay + r + d) * ps;
+      if (same(cur, c + bx, prev, p + bx, bw)) continue;
+      const leftOk = cutL - bx >= minW;
+      const rightOk = end - cutR - 1 >= minW;
+      if (!leftOk && !rightOk) return null;
+      if (leftOk) cutL = firstDiff(cur, prev, c, p, bx, cutL);
+      if (rightOk) cutR = lastDiff(cur, prev, c, p, cutR + 1, end);
+    }
+    const left = cutL - bx;
+    const right = end - cutR - 1;
+    if (left >= minW && left >= right) return left >= bw ? null : { x: bx, w: left };
+    if (right >= minW) return right >= bw ? null : { x: cutR + 1, w: right };
+    return null;
+  }
+
+  /**
+   * Runs of rows r (r0 ≤ r, r + d ≤ r1) whose new row equals old row r + d
+   * over the box, trimmed to differing rows, at least minRows long, into
+   * `this.runs` as [start, end) pairs. Score: differing rows covered.
+   */
+  private matchRuns(cur: PixelPlane, prev: PixelPlane, bx: number, bw: number, ay: number, r0: number, r1: number, d: number): { score: number; count: number } {
+    const diff = this.rowDiff;
+    const runs = this.runs;
+    const cs = cur.stride;
+    const ps = prev.stride;
+    const from = Math.max(r0, r0 - d);
+    const to = Math.min(r1, r1 - d); // inclusive
+    let count = 0;
+    let score = 0;
+    let start = -1;
+    for (let r = from; r <= to + 1; r++) {
+      const ok = r <= to && same(cur, (ay + r) * cs + bx, prev, (ay + r + d) * ps + bx, bw);
+      if (ok) {
+        if (start < 0) start = r;
+        continue;
+      }
+      if (start < 0) continue;
+      // trim the run [start, r) to rows that differ in place
+      let a = start;
+      let b = r;
+      start = -1;
+      while (a < b && !diff[a]) a++;
+      while (b > a && !diff[b - 1]) b--;
+      if (b - a < this.minRows) continue;
+      runs[2 * count] = a;
+      runs[2 * count + 1] = b;
+      count++;
+      for (let i = a; i < b; i++) score += diff[i]!;
+    }
+    return { score, count };
+  }
+
+  /** Strips of differing rows in r0..r1 that none of the first `count` best runs covers. */
+  private strips(changed: Rect, ay: number, r0: number, r1: number, count: number): Rect[] {
+    const diff = this.rowDiff;
+    const runs = this.bestRuns;
+    const out: Rect[] = [];
+    let k = 0;
+    let start = -1;
+    for (let r = r0; r <= r1 + 1; r++) {
+      while (k < count && runs[2 * k + 1]! <= r) k++;
+      const covered = k < count && runs[2 * k]! <= r;
+      const want = r <= r1 && diff[r] === 1 && !covered;
+      if (want) {
+        if (start < 0) start = r;
+      } else if (start >= 0) {
+        out.push({ x: changed.x, y: ay + start, w: changed.w, h: r - start });
+        start = -1;
+      }
+    }
+    return out;
+  }
+
+  private ensure(rows: number): void {
+    if (this.rowDiff.length >= rows) return;
+    this.rowDiff = new Uint8Array(rows);
+    this.oldHash = new Int32Array(rows);
+    this.newHash = new Int32Array(rows);
+    this.votes = new Int32Array(2 * rows);
+    this.runs = new Int32Array(rows + 2);
+    this.bestRuns = new Int32Array(rows + 2);
+  }
+}
+
+/** Whether n pixels at a in `a` equal n pixels at b in `b`. */
+function same(a: PixelPlane, ai: number, b: PixelPlane, bi: number, n: number): boolean {
+  return a.bytes.compare(b.bytes, bi * 4, (bi + n) * 4, ai * 4, (ai + n) * 4) === 0;
+}
+
+/** First column in [x0, x1) where the rows at c (in cur) and p (in prev) differ; x1 if none. */
+function firstDiff(cur: PixelPlane, prev: PixelPlane, c: number, p: number, x0: number, x1: number): number {
+  const a = cur.pixels;
+  const b = prev.pixels;
+  for (let x = x0; x < x1; x += CHUNK) {
+    const e = Math.min(x1, x + CHUNK);
+    if (same(cur, c + x, prev, p + x, e - x)) continue;
+    for (let i = x; i < e; i++) if (a[c + i] !== b[p + i]) return i;
+  }
+  return x1;
+}
+
+/** Last column in [x0, x1) where the rows differ; x0 - 1 if none. */
+function lastDiff(cur: PixelPlane, prev: PixelPlane, c: number, p: number, x0: number, x1: number): number {
+  const a = cur.pixels;
+  const b = prev.pixels;
+  for (let x = x1; x > x0; x -= CHUNK) {
+    const s = Math.max(x0, x - CHUNK);
+    if (same(cur, c + s, prev, p + s, x - s)) continue;
+    for (let i = x - 1; i >= s; i--) if (a[c + i] !== b[p + i]) return i;
+  }
+  return x0 - 1;
+}
+
+/** Smallest odd step giving at most `max` samples over `width` pixels (1 when all fit). */
+function oddStep(width: number, max: number): number {
+  if (width <= max) return 1;
+  const s = Math.ceil(width / max);
+  return s | 1;
+}
+
+/** FNV-style hash of px[i] for i = start, start+step, ... < end; four lanes for speed. */
+function hashRow(px: Uint32Array, start: number, end: number, step: number): number {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x01234567;
+  let c = 0x76543210;
+  let d = 0x3c6ef372;
+  const step4 = step * 4;
+  let i = start;
+  for (; i + 3 * step < end; i += step4) {
+    a = Math.imul(a ^ px[i]!, 0x01000193);
+    b = Math.imul(b ^ px[i + step]!, 0x01000193);
+    c = Math.imul(c ^ px[i + 2 * step]!, 0x01000193);
+    d = Math.imul(d ^ px[i + 3 * step]!, 0x01000193);
+  }
+  for (; i < end; i += step) a = Math.imul(a ^ px[i]!, 0x01000193);
+  let h = a ^ Math.imul(b, 0x27d4eb2d) ^ Math.imul(c, 0x165667b1) ^ Math.imul(d, 0x9e3779b1);
+  h ^= h >>> 15;
+  return h | 0;
+}

@@ -1,0 +1,168 @@
+import { FakeDisplay, FakeSock, loadNoVncDecoders, type NoVncDecoder } from './novnc-decoder.js';
+import { WireSocket } from './wire-socket.js';
+
+export interface NoVncViewerOptions {
+  port: number;
+  /** Encodings to announce, in preference order. */
+  encodings: number[];
+  /**
+   * Pixel format to ask for. noVNC's own (the default) is 32 bpp depth 24
+   * little-endian with red at bit 0; `rgb888be` asks for big-endian red-at-16,
+   * whose ZRLE CPIXELs are byte-identical to noVNC's (R, G, B) — a format
+   * noVNC's decoders can check without any change.
+   */
+  format?: 'novnc' | 'rgb888be';
+}
+
+/**
+ * A viewer over a real socket whose rectangles are decoded by noVNC's own
+ * decoders (core/decoders/*.js), with noVNC's receive-queue semantics:
+ * a decoder returning false waits for more bytes.
+ */
+export class NoVncViewer {
+  updates = 0;
+  readonly display: FakeDisplay;
+  readonly seen = new Set<number>();
+  private readonly sock = new FakeSock();
+  private state: 'header' | 'rect' | 'body' = 'header';
+  private rectsLeft = 0;
+  private rect = { x: 0, y: 0, w: 0, h: 0, enc: 0 };
+  error: Error | null = null;
+
+  private constructor(
+    private readonly conn: WireSocket,
+    readonly width: number,
+    readonly height: number,
+    private readonly decoders: Map<number, NoVncDecoder>,
+  ) {
+    this.display = new FakeDisplay(width, height);
+  }
+
+  static async connect(opts: NoVncViewerOptions): Promise<NoVncViewer> {
+    const c = await WireSocket.connect(opts.port);
+    await c.read(12);
+    c.write('RFB 003.008\n');
+    const types = await c.read(await c.u8());
+    if (!types.includes(1)) throw new Error('server does not offer security None');
+    c.write(Buffer.from([1]));
+    if ((await c.u32()) !== 0) throw new Error('security failed');
+    c.write(Buffer.from([1]));
+    const width = await c.u16();
+    const height = await c.u16();
+    await c.read(16);
+    await c.read(await c.u32());
+    const pf = Buffer.alloc(20);
+    pf[0] = 0; // SetPixelFormat
+    pf[4] = 32; // bpp
+    pf[5] = 24; // depth
+    pf[7] = 1; // true colour
+    pf.writeUInt16BE(255, 8);
+    pf.writeUInt16BE(255, 10);
+    pf.writeUInt16BE(255, 12);
+    if (opts.format === 'rgb888be') {
+      pf[6] = 1; // big-endian
+      pf[14] = 16; // red shift
+      pf[15] = 8;
+      pf[16] = 0;
+    } else {
+      pf[14] = 0; // red shift: noVNC's layout, RGBX bytes
+      pf[15] = 8;
+      pf[16] = 16;
+    }
+    const enc = Buffer.alloc(4 + 4 * opts.encodings.length);
+    enc[0] = 2;
+    enc.writeUInt16BE(opts.encodings.length, 2);
+    opts.encodings.forEach((e, i) => enc.writeInt32BE(e, 4 + 4 * i));
+    c.write(Buffer.concat([pf, enc]));
+    const v = new NoVncViewer(c, width, height, await loadNoVncDecoders());
+    c.takeOver((d) => v.onData(d));
+    v.request(false);
+    return v;
+  }
+
+  request(incremental: boolean): void {
+    const b = Buffer.alloc(10);
+    b[0] = 3;
+    b[1] = incremental ? 1 : 0;
+    b.writeUInt16BE(this.width, 6);
+    b.writeUInt16BE(this.height, 8);
+    this.conn.write(b);
+  }
+
+  private onData(d: Buffer): void {
+    if (this.error) return;
+    this.sock.push(d);
+    try {
+      this.process();
+    } catch (e) {
+      this.error = e as Error;
+    }
+  }
+
+  private process(): void {
+    const s = this.sock;
+    for (;;) {
+      if (this.state === 'header') {
+        if (s.rQwait('msg', 4)) return;
+        const type = s.rQshift8();
+        if (type !== 0) throw new Error(`unexpected server message ${type}`);
+        s.rQskipBytes(1);
+        this.rectsLeft = s.rQshift16();
+        this.state = 'rect';
+        if (this.rectsLeft === 0) this.finishUpdate();
+      } else if (this.state === 'rect') {
+        if (s.rQwait('rect', 12)) return;
+        this.rect = { x: s.rQshift16(), y: s.rQshift16(), w: s.rQshift16(), h: s.rQshift16(), enc: s.rQshift32() | 0 };
+        this.state = 'body';
+      } else {
+        const { x, y, w, h, enc } = this.rect;
+        const dec = this.decoders.get(enc);
+        if (!dec) throw new Error(`noVNC has no decoder for encoding ${enc}`);
+        if (!dec.decodeRect(x, y, w, h, s, this.display, 24)) return;
+        this.seen.add(enc);
+        if (--this.rectsLeft === 0) this.finishUpdate();
+        else this.state = 'rect';
+      }
+    }
+  }
+
+  private finishUpdate(): void {
+    this.state = 'header';
+    this.updates++;
+    this.request(true);
+  }
+
+  /** Wait for `n` more updates, then until none has come for `quietMs`. */
+  async settle(n: number, timeoutMs = 8000, quietMs = 250): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const target = this.updates + n;
+    while (this.updates < target) {
+      if (this.error) throw this.error;
+      if (Date.now() > deadline) throw new Error(`no update within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    let seen = this.updates;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, quietMs));
+      if (this.error) throw this.error;
+      if (this.updates === seen) return;
+      seen = this.updates;
+      if (Date.now() > deadline) throw new Error('updates did not settle');
+    }
+  }
+
+  /**
+   * The decoded screen as 0x00RRGGBB values. (With `rgb888be` this holds only for
+   * ZRLE, whose 3-byte CPIXELs are (R, G, B) in both layouts.)
+   */
+  pixels(): Uint32Array {
+    const out = new Uint32Array(this.width * this.height);
+    const p = this.display.rgba;
+    for (let i = 0; i < out.length; i++) out[i] = (p[i * 4]! << 16) | (p[i * 4 + 1]! << 8) | p[i * 4 + 2]!;
+    return out;
+  }
+
+  close(): void {
+    this.conn.destroy();
+  }
+}
