@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { openRfb, ENC } from './rfb-client.mjs';
 import { startProcess, freePort, waitRfbBanner, measureCpu, sleep, which, stopAll, cpuTicks, CLK_TCK } from './procs.mjs';
 import { startXvfb, paintWallpaper, startStaticXterms, scrollingXterm } from './desktop.mjs';
@@ -147,69 +147,80 @@ async function startServer(def) {
 
 // ---------------------------------------------------------------- phase 1
 
-async function fullFrame(def, port, pid) {
-  const out = {};
-  for (const enc of ENCODINGS) {
-    const cold = [];
-    const warm = [];
-    let sample = null;
-    let error = null;
-    let supported = true;
-    const runs = enc === 'ZRLE' ? Math.max(RUNS, ZRLE_RUNS) : RUNS;
-    const ticks0 = cpuTicks(pid);
-    for (let run = 0; run < runs; run++) {
-      let c;
-      try {
-        c = await openRfb(port);
-        c.setEncodings([ENC[enc]]);
-        c.request(false);
-        const u1 = await c.nextUpdate(20000);
-        c.request(false);
-        const u2 = await c.nextUpdate(20000);
-        if (run === 0) {
-          sample = u1;
-          supported = (u1.encodings[enc] ?? 0) > 0;
-        }
-        if (u1.pixels < WIDTH * HEIGHT || u2.pixels < WIDTH * HEIGHT) {
-          error = `update covers ${Math.min(u1.pixels, u2.pixels)} of ${WIDTH * HEIGHT} pixels`;
-        }
-        cold.push(u1);
-        warm.push(u2);
-      } catch (e) {
-        error = e.message;
-        break;
-      } finally {
-        c?.close();
-      }
-      await sleep(100);
-    }
-    const ticks1 = cpuTicks(pid);
-    const r = {
-      supported,
-      runs: cold.length,
-      // server CPU per full frame (both requests of every run; includes connection set-up)
-      cpuMsPerFrame: ticks0 !== null && ticks1 !== null && cold.length ? ((ticks1 - ticks0) * (1000 / CLK_TCK)) / (cold.length + warm.length) : null,
-      coldMs: median(cold.map((u) => u.ms)),
-      warmMs: median(warm.map((u) => u.ms)),
-      coldBytes: median(cold.map((u) => u.bytes)),
-      warmBytes: median(warm.map((u) => u.bytes)),
-      coldMsAll: cold.map((u) => +u.ms.toFixed(2)),
-      warmMsAll: warm.map((u) => +u.ms.toFixed(2)),
-      bytesAll: cold.map((u) => u.bytes),
-      rects: sample?.rects ?? null,
-      rectEncodings: sample?.encodings ?? null,
-      error,
-    };
-    r.sentAs = Object.keys(sample?.encodings ?? {}).join('+') || 'nothing';
-    if (!supported) r.note = `answers a ${enc}-only client with ${r.sentAs}`;
-    out[enc] = r;
-    log(
-      `${def.label} ${enc}: ${
-        r.error && r.runs === 0 ? `ERROR ${r.error}` : `${supported ? '' : `(${r.note}) `}cold ${fmtMs(r.coldMs)} ms, warm ${fmtMs(r.warmMs)} ms, ${r.coldBytes} bytes, ${r.rects} rects${r.error ? ` (!! ${r.error})` : ''}`
-      }`,
-    );
+/** One fresh connection: a full request ("cold"), then another on the same connection ("warm"). */
+async function fullFrameRun(port, enc) {
+  const c = await openRfb(port);
+  try {
+    c.setEncodings([ENC[enc]]);
+    c.request(false);
+    const u1 = await c.nextUpdate(20000);
+    c.request(false);
+    const u2 = await c.nextUpdate(20000);
+    return [u1, u2];
+  } finally {
+    c.close();
   }
-  return out;
+}
+
+/**
+ * Phase 1 for all running servers at once, interleaved run by run (server A,
+ * B, C, A, B, C, ...), so a change in background load on the machine hits
+ * every server alike. Idle servers without clients cost next to nothing.
+ */
+async function fullFrameAll(running) {
+  for (const { entry } of running) entry.fullFrame = {};
+  for (const enc of ENCODINGS) {
+    const runs = enc === 'ZRLE' ? Math.max(RUNS, ZRLE_RUNS) : RUNS;
+    const acc = new Map(running.map(({ entry }) => [entry.id, { cold: [], warm: [], ticks: 0, sample: null, error: null, failed: false }]));
+    for (let run = 0; run < runs; run++) {
+      for (const { entry, server } of running) {
+        const a = acc.get(entry.id);
+        if (a.failed) continue;
+        const t0 = cpuTicks(server.proc.pid);
+        try {
+          const [u1, u2] = await fullFrameRun(server.port, enc);
+          a.sample ??= u1;
+          if (u1.pixels < WIDTH * HEIGHT || u2.pixels < WIDTH * HEIGHT) a.error = `update covers ${Math.min(u1.pixels, u2.pixels)} of ${WIDTH * HEIGHT} pixels`;
+          a.cold.push(u1);
+          a.warm.push(u2);
+        } catch (e) {
+          a.error = e.message;
+          a.failed = true;
+        }
+        const t1 = cpuTicks(server.proc.pid);
+        if (t0 !== null && t1 !== null) a.ticks += t1 - t0;
+        await sleep(50);
+      }
+    }
+    for (const { entry } of running) {
+      const { cold, warm, ticks, sample, error } = acc.get(entry.id);
+      const supported = (sample?.encodings[enc] ?? 0) > 0;
+      const r = {
+        supported,
+        runs: cold.length,
+        // server CPU per full frame (both requests of every run; includes connection set-up)
+        cpuMsPerFrame: cold.length ? (ticks * (1000 / CLK_TCK)) / (cold.length + warm.length) : null,
+        coldMs: median(cold.map((u) => u.ms)),
+        warmMs: median(warm.map((u) => u.ms)),
+        coldBytes: median(cold.map((u) => u.bytes)),
+        warmBytes: median(warm.map((u) => u.bytes)),
+        coldMsAll: cold.map((u) => +u.ms.toFixed(2)),
+        warmMsAll: warm.map((u) => +u.ms.toFixed(2)),
+        bytesAll: cold.map((u) => u.bytes),
+        rects: sample?.rects ?? null,
+        rectEncodings: sample?.encodings ?? null,
+        sentAs: Object.keys(sample?.encodings ?? {}).join('+') || 'nothing',
+        error,
+      };
+      if (sample && !supported) r.note = `answers a ${enc}-only client with ${r.sentAs}`;
+      entry.fullFrame[enc] = r;
+      log(
+        `${entry.label} ${enc}: ${
+          r.runs === 0 ? `ERROR ${r.error}` : `${supported ? '' : `(${r.note}) `}cold ${fmtMs(r.coldMs)} ms, warm ${fmtMs(r.warmMs)} ms, ${r.coldBytes} bytes, ${r.rects} rects${r.error ? ` (!! ${r.error})` : ''}`
+        }`,
+      );
+    }
+  }
 }
 
 // ---------------------------------------------------------------- phases 2 + 3
@@ -317,10 +328,12 @@ function printResults(results) {
   const p = (s) => process.stdout.write(`${s}\n`);
   p('');
   p(`TrayVNC server benchmark — ${WIDTH}x${HEIGHT}x24 Xvfb, busy wallpaper + 3 xterms; ${results.host.cpus} CPUs (${results.host.cpuModel}), node ${process.version}`);
+  const la = results.host.loadavgAtStart[0];
+  p(`  load average (1 min) at start ${la.toFixed(2)}, at end ${results.host.loadavgAtEnd[0].toFixed(2)}${la > results.host.cpus / 4 ? ' — other work was running: timings are noisier than usual' : ''}`);
   for (const s of results.servers) p(`  ${s.label.padEnd(11)} ${s.ran ? `${s.version}; ${s.settings}` : `skipped: ${s.skipped}`}`);
 
   p('');
-  p(`1. Full-frame encode: non-incremental full request -> complete update; median of ${RUNS} fresh connections (ZRLE: ${Math.max(RUNS, ZRLE_RUNS)})`);
+  p(`1. Full-frame encode: non-incremental full request -> complete update; median of ${RUNS} fresh connections (ZRLE: ${Math.max(RUNS, ZRLE_RUNS)}), servers interleaved run by run`);
   p('   cold = first request on a connection (fresh zlib streams), warm = a second full request on it; KiB = cold update size');
   const headers = ['encoding'];
   for (const s of servers) headers.push(`${s.label} cold ms`, 'warm ms', 'KiB');
@@ -437,6 +450,23 @@ function computeTargets(results) {
 
 // ---------------------------------------------------------------- main
 
+/** Stop a server, keep its output in bench/out/<id>.log, note if it died or complained. */
+async function finishServer(def, entry, server, phase) {
+  const died = server.proc.exited();
+  await server.proc.stop();
+  const errText = server.proc.stderrText();
+  entry.logs.push(`=== ${phase} ===\n${server.proc.stdoutText()}\n--- stderr ---\n${errText}`);
+  writeFileSync(join(OUT_DIR, `${def.id}.log`), entry.logs.join('\n'));
+  if (died) {
+    entry.serverDiedDuringRun = true;
+    log(`${def.label}: server process exited during the ${phase} phase!`);
+  }
+  if (def.id === 'trayvnc' && errText.trim()) {
+    entry.stderrTail = [...(entry.stderrTail ?? []), ...errText.trim().split('\n').slice(-20)];
+    log(`${def.label} wrote to stderr during the ${phase} phase (see bench/out/trayvnc.log):\n${errText.trim().split('\n').slice(-20).join('\n')}`);
+  }
+}
+
 async function main() {
   for (const tool of ['Xvfb', 'xterm', 'xdotool', 'perl']) {
     if (!which(tool)) throw new Error(`${tool} is not installed; the benchmark needs it`);
@@ -446,7 +476,7 @@ async function main() {
 
   const results = {
     date: new Date().toISOString(),
-    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim() ?? 'unknown', node: process.version },
+    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim() ?? 'unknown', node: process.version, loadavgAtStart: loadavg().map((v) => +v.toFixed(2)) },
     config: { width: WIDTH, height: HEIGHT, runs: RUNS, scrollSecs: SCROLL_SECS, idleSecs: IDLE_SECS, scrollLinesPerSec: SCROLL_RATE },
     servers: [],
     targets: [],
@@ -464,7 +494,9 @@ async function main() {
     execFileSync('xdotool', ['mousemove', String(WIDTH - 8), String(HEIGHT - 8)], { env: { ...process.env, DISPLAY: xvfb.display }, timeout: 5000 });
     await sleep(500);
 
-    for (const def of serverDefs(xvfb.display)) {
+    const defs = serverDefs(xvfb.display);
+    const usable = [];
+    for (const def of defs) {
       const entry = { id: def.id, label: def.label, ran: false, settings: def.settings };
       results.servers.push(entry);
       if (!def.bin) {
@@ -473,34 +505,50 @@ async function main() {
         continue;
       }
       entry.version = version(def);
-      log(`${def.label}: starting (${entry.version})`);
+      entry.logs = [];
+      usable.push({ def, entry });
+    }
+
+    // Phase 1: every server up at once, runs interleaved
+    const running = [];
+    try {
+      for (const u of usable) {
+        log(`${u.def.label}: starting (${u.entry.version})`);
+        try {
+          running.push({ ...u, server: await startServer(u.def) });
+          u.entry.ran = true;
+        } catch (e) {
+          u.entry.skipped = e.message;
+          log(`${u.def.label}: ${e.message}`);
+        }
+      }
+      await sleep(1500); // let them take their first picture of the screen
+      log(`full-frame runs, interleaved across ${running.map((r) => r.def.label).join(', ')}`);
+      await fullFrameAll(running);
+    } finally {
+      for (const r of running) await finishServer(r.def, r.entry, r.server, 'full-frame');
+    }
+
+    // Phases 2 and 3: one server at a time, alone on the display
+    for (const { def, entry } of usable) {
+      if (!entry.ran) continue;
+      log(`${def.label}: starting for the scrolling and idle phases`);
       let server;
       try {
         server = await startServer(def);
       } catch (e) {
-        entry.skipped = e.message;
+        entry.scrollError = e.message;
         log(`${def.label}: ${e.message}`);
         continue;
       }
-      entry.ran = true;
       try {
-        await sleep(1000); // let it take its first picture of the screen
-        entry.fullFrame = await fullFrame(def, server.port, server.proc.pid);
+        await sleep(1000);
         const si = await scrollAndIdle(def, server, xvfb.display, xvfb.proc.pid);
         entry.scroll = si.scroll;
         entry.idle = si.idle;
         if (si.error) entry.scrollError = si.error;
       } finally {
-        const died = server.proc.exited();
-        await server.proc.stop();
-        const errText = server.proc.stderrText();
-        writeFileSync(join(OUT_DIR, `${def.id}.log`), `${server.proc.stdoutText()}\n--- stderr ---\n${errText}`);
-        entry.serverDiedDuringRun = died;
-        if (died) log(`${def.label}: server process exited during the run!`);
-        if (def.id === 'trayvnc' && errText.trim()) {
-          entry.stderrTail = errText.trim().split('\n').slice(-20);
-          log(`${def.label} wrote to stderr (see bench/out/trayvnc.log):\n${entry.stderrTail.join('\n')}`);
-        }
+        await finishServer(def, entry, server, 'scroll+idle');
       }
     }
   } finally {
@@ -508,6 +556,8 @@ async function main() {
     await xvfb.proc.stop();
   }
 
+  results.host.loadavgAtEnd = loadavg().map((v) => +v.toFixed(2));
+  for (const e of results.servers) delete e.logs;
   results.targets = computeTargets(results);
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printResults(results);

@@ -1,9 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
 import { createScreenSource } from '../desktop/index.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { RfbServer } from '../rfb/server.js';
-import { getLogger } from '../telemetry/logger.js';
 import { CaptureLoop } from './capture-loop.js';
 import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
 
@@ -15,7 +13,6 @@ export class VncService {
   readonly server: RfbServer;
   readonly source: ScreenSource;
   private readonly loop: CaptureLoop;
-  private readonly log: Logger;
   private address: AddressInfo | null = null;
 
   private constructor(
@@ -23,7 +20,6 @@ export class VncService {
     readonly password: string | null,
     source: ScreenSource,
   ) {
-    this.log = getLogger('service');
     this.source = source;
     this.server = new RfbServer({
       password,
@@ -35,7 +31,6 @@ export class VncService {
       limits: { maxEncodings: 512, maxCutText: config.max_cut_text },
     });
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
-    this.server.on('refused', (address, reason) => this.log.warn({ client: address, reason }, `refused ${address}: ${reason}`));
   }
 
   static async create(config: Config): Promise<VncService> {
@@ -45,6 +40,8 @@ export class VncService {
       source: config.source,
       width: config.width,
       height: config.height,
+      // The synthetic desktop is a demo and test pattern: let it move at the update rate.
+      fps: config.frame_rate,
     });
     await source.start();
     return new VncService(config, password, source);

@@ -99,6 +99,12 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     this.markChanged(changed);
   }
 
+  /** Rename the desktop; clients that support DesktopName are told. */
+  setDesktopName(name: string): void {
+    this.options.desktopName = name;
+    for (const s of this.sessions) s.desktopNameChanged();
+  }
+
   setFrameRate(fps: number): void {
     this.options.frameRate = Math.min(60, Math.max(1, fps));
   }

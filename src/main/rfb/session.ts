@@ -94,6 +94,8 @@ export class Session {
   private lastSendAt = 0;
   private resizePending = false;
   private desktopSizeReply: { status: number } | null = null;
+  private nameChanged = false;
+  private announceSize = false;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
   private pendingCopies: CopyOp[] = [];
@@ -152,7 +154,11 @@ export class Session {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.handshakeTimer = this.sendTimer = null;
-    this.log[level]({ reason, bytesSent: this.bytesSent, updates: this.updatesSent }, wasReady ? 'client disconnected' : 'client refused');
+    // One line per client that goes: why, and (for refusals) before it ever saw the desktop.
+    this.log[level](
+      { reason, bytesSent: this.bytesSent, updates: this.updatesSent },
+      `${wasReady ? 'client disconnected' : 'client refused'}: ${reason}`,
+    );
     this.encoderState.close();
     // Let queued bytes (e.g. a failure reason) reach the client, then make sure the socket goes.
     this.socket.end();
@@ -247,10 +253,14 @@ export class Session {
         if (!m.format.trueColour) this.write(setColourMapEntries(0, bgr233Palette()));
         break;
       }
-      case 'setEncodings':
+      case 'setEncodings': {
+        const hadExtendedSize = this.supports(PseudoEncoding.ExtendedDesktopSize);
         this.encodings = m.encodings;
         this.encodingsChanged = true;
+        // Tell a client that just announced ExtendedDesktopSize the screen layout (noVNC needs it to offer resizing).
+        if (!hadExtendedSize && this.supports(PseudoEncoding.ExtendedDesktopSize)) this.announceSize = true;
         break;
+      }
       case 'updateRequest': {
         const area = intersectRect({ x: m.x, y: m.y, w: m.w, h: m.h }, { x: 0, y: 0, w: this.width, h: this.height });
         if (!area) {
@@ -337,6 +347,13 @@ export class Session {
     this.scheduleSend();
   }
 
+  /** The desktop name changed; clients that announced DesktopName hear of it in their next update. */
+  desktopNameChanged(): void {
+    if (this.state !== 'normal' || !this.supports(PseudoEncoding.DesktopName)) return;
+    this.nameChanged = true;
+    this.scheduleSend();
+  }
+
   /** The desktop has a new size; the frame passed to the host already has it. */
   resized(): void {
     if (this.state !== 'normal') return;
@@ -355,7 +372,8 @@ export class Session {
     // Someone is waiting: make sure the capture loop runs, even if nothing is pending yet.
     this.host.onWantsUpdate(this);
     const emptyRequest = this.request !== null && this.request.w === 0;
-    if (this.dirty.empty && this.pendingCopies.length === 0 && !this.desktopSizeReply && !this.resizePending && !emptyRequest) return;
+    const pseudo = this.desktopSizeReply !== null || this.resizePending || this.nameChanged || this.announceSize;
+    if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) return;
     if (this.socket.writableLength > this.opts.maxQueuedBytes) return; // 'drain' calls us again
     const wait = this.lastSendAt + this.host.updateInterval() - Date.now();
     if (wait > 0) {
@@ -406,6 +424,19 @@ export class Session {
       // A client that cannot follow a resize keeps its size; it sees the part that still fits.
     }
     this.resizePending = false;
+    if (this.nameChanged) {
+      const name = Buffer.from(this.host.desktopName(), 'utf8');
+      out.u16(0).u16(0).u16(0).u16(0).s32(PseudoEncoding.DesktopName).u32(name.length).bytes(name);
+      count++;
+      this.nameChanged = false;
+    }
+    if (this.announceSize) {
+      if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
+        this.writeSizeRect(out, 0, 0);
+        count++;
+      }
+      this.announceSize = false;
+    }
     if (this.desktopSizeReply) {
       if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
         this.writeSizeRect(out, 1, this.desktopSizeReply.status);
