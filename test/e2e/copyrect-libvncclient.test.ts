@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VncService } from '../../src/main/app/vnc-service.js';
-import { parseConfig } from '../../src/main/app/config.js';
 import { Encoding } from '../../src/main/rfb/constants.js';
-import { startXvfb, type XvfbHandle } from '../support/xvfb.js';
-import { DesktopPainter } from '../support/desktop-image.js';
-import { startRefClient, type RefClient } from '../support/libvncclient.js';
+import { settle, startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
+import { startRefClient } from '../support/libvncclient.js';
 import { diffReport, expectedFramebuffer, type PixelFormatName } from '../support/pixel-expect.js';
 import { NoVncViewer } from '../support/novnc-viewer.js';
 import { createFrame } from '../../src/main/framebuffer/frame.js';
@@ -17,54 +14,34 @@ import { diffFrames } from '../support/desktop-image.js';
 const WIDTH = 640;
 const HEIGHT = 400;
 
-async function settle(client: RefClient, after: number): Promise<void> {
-  await client.waitUpdates(after + 1, 8000);
-  let seen = client.updateCount;
-  for (let i = 0; i < 40; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (client.updateCount === seen) return;
-    seen = client.updateCount;
-  }
-  throw new Error('updates did not settle');
-}
-
 describe('CopyRect for scrolled content', () => {
-  let xvfb: XvfbHandle;
-  let painter: DesktopPainter;
-  let service: VncService;
-  let port: number;
+  let desk: DesktopServer;
   const copyRects: number[] = [];
 
   beforeAll(async () => {
-    xvfb = await startXvfb({ width: WIDTH, height: HEIGHT });
-    painter = await DesktopPainter.open(xvfb.display);
-    await painter.paintBackground(5);
-    service = await VncService.create(parseConfig({ display: xvfb.display, port: 0, frame_rate: 60, host: '127.0.0.1', always_shared: true }));
-    port = (await service.start()).port;
-    service.server.on('update', (_s, stats) => {
+    desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: 5 });
+    desk.service.server.on('update', (_s, stats) => {
       copyRects.push(stats.rects.filter((r) => r.encoding === Encoding.CopyRect).length);
     });
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stop();
-    await painter?.close();
-    await xvfb?.stop();
+    await desk?.stop();
   });
 
   for (const format of ['rgb888le', 'rgb888be', 'rgb565le', 'rgb565be', 'bgr233'] as PixelFormatName[]) {
     it(`libvncclient (${format}, CopyRect + Raw) shows scrolled content pixel-exact`, async () => {
-      const client = await startRefClient({ host: '127.0.0.1', port, format, encodings: ['copyrect', 'raw'] });
+      const client = await startRefClient({ host: '127.0.0.1', port: desk.port, format, encodings: ['copyrect', 'raw'] });
       try {
         await client.waitConnected();
         await settle(client, 0);
         copyRects.length = 0;
         for (const dy of [-48, 32, -100]) {
           const before = client.updateCount;
-          await painter.scroll({ x: 40, y: 30, w: 500, h: 320 }, dy);
+          await desk.painter.scroll({ x: 40, y: 30, w: 500, h: 320 }, dy);
           await settle(client, before);
           const dump = await client.dump();
-          const report = diffReport(expectedFramebuffer(painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
+          const report = diffReport(expectedFramebuffer(desk.painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
           expect(report.equal, `after scrolling by ${dy}: ${report.summary}`).toBe(true);
         }
         expect(copyRects.reduce((a, b) => a + b, 0), 'CopyRect rectangles sent').toBeGreaterThan(0);
@@ -75,15 +52,15 @@ describe('CopyRect for scrolled content', () => {
   }
 
   it("noVNC's CopyRect decoder shows scrolled content pixel-exact", async () => {
-    const viewer = await NoVncViewer.connect({ port, encodings: [Encoding.CopyRect, Encoding.ZRLE] });
+    const viewer = await NoVncViewer.connect({ port: desk.port, encodings: [Encoding.CopyRect, Encoding.ZRLE] });
     try {
       await viewer.settle(1);
       for (const dy of [-64, 17]) {
-        await painter.scroll({ x: 10, y: 60, w: 600, h: 300 }, dy);
+        await desk.painter.scroll({ x: 10, y: 60, w: 600, h: 300 }, dy);
         await viewer.settle(1);
         const f = createFrame(WIDTH, HEIGHT);
         f.pixels.set(viewer.pixels());
-        const diff = diffFrames(f, painter.expected);
+        const diff = diffFrames(f, desk.painter.expected);
         expect(diff.count, `after scrolling by ${dy}: ${JSON.stringify(diff.first)}`).toBe(0);
       }
       expect(viewer.seen.has(Encoding.CopyRect)).toBe(true);

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VncService } from '../../src/main/app/vnc-service.js';
-import { parseConfig } from '../../src/main/app/config.js';
 import { Encoding, encodingName } from '../../src/main/rfb/constants.js';
-import { startXvfb, type XvfbHandle } from '../support/xvfb.js';
-import { DesktopPainter } from '../support/desktop-image.js';
-import { startRefClient, type RefClient, type RefEncoding } from '../support/libvncclient.js';
+import { settle, startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
+import { startRefClient, type RefEncoding } from '../support/libvncclient.js';
 import { diffReport, expectedFramebuffer, type PixelFormatName } from '../support/pixel-expect.js';
 
 /**
@@ -33,34 +30,14 @@ const FORMATS: PixelFormatName[] = ['rgb888le', 'rgb888be', 'rgb565le', 'rgb565b
  */
 const LIBVNCCLIENT_BROKEN = new Set(['rgb888be/zrle', 'rgb888be/trle']);
 
-async function settle(client: RefClient, after: number, timeoutMs = 8000): Promise<void> {
-  await client.waitUpdates(after + 1, timeoutMs);
-  // Then wait until no update has arrived for a while: the change may span several updates.
-  const deadline = Date.now() + timeoutMs;
-  let seen = client.updateCount;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (client.updateCount === seen) return;
-    seen = client.updateCount;
-    if (Date.now() > deadline) throw new Error('updates did not settle');
-  }
-}
-
 describe('pixel-exact updates decoded by libvncclient', () => {
-  let xvfb: XvfbHandle;
-  let painter: DesktopPainter;
-  let service: VncService;
-  let port: number;
+  let desk: DesktopServer;
   const used = new Map<string, Set<number>>();
   let current = '';
 
   beforeAll(async () => {
-    xvfb = await startXvfb({ width: WIDTH, height: HEIGHT });
-    painter = await DesktopPainter.open(xvfb.display);
-    await painter.paintBackground(1);
-    service = await VncService.create(parseConfig({ display: xvfb.display, port: 0, frame_rate: 60, host: '127.0.0.1', always_shared: true }));
-    port = (await service.start()).port;
-    service.server.on('update', (_s, stats) => {
+    desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: 1 });
+    desk.service.server.on('update', (_s, stats) => {
       const set = used.get(current) ?? new Set<number>();
       for (const r of stats.rects) set.add(r.encoding);
       used.set(current, set);
@@ -68,9 +45,7 @@ describe('pixel-exact updates decoded by libvncclient', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stop();
-    await painter?.close();
-    await xvfb?.stop();
+    await desk?.stop();
   });
 
   let change = 0;
@@ -80,23 +55,23 @@ describe('pixel-exact updates decoded by libvncclient', () => {
       if (LIBVNCCLIENT_BROKEN.has(key)) continue;
       it(`${key}: full update, then an incremental one after the screen changes`, async () => {
         current = key;
-        const client = await startRefClient({ host: '127.0.0.1', port, format, encodings: [enc] });
+        const client = await startRefClient({ host: '127.0.0.1', port: desk.port, format, encodings: [enc] });
         try {
           await client.waitConnected();
           await settle(client, 0);
           let dump = await client.dump();
-          let report = diffReport(expectedFramebuffer(painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
+          let report = diffReport(expectedFramebuffer(desk.painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
           expect(report.equal, `first update: ${report.summary}`).toBe(true);
 
           // Two changes: one at an odd position and size, so it never lines up with tile grids,
           // and one on X DAMAGE's 16-pixel grid, so it reaches the encoder as a pure two-colour area.
           change++;
           const before = client.updateCount;
-          await painter.paintRect({ x: 37 + ((change * 53) % 300), y: 29 + ((change * 31) % 200), w: 151, h: 93 }, change + 1);
-          await painter.paintRect({ x: 16 * (1 + ((change * 7) % 20)), y: 240, w: 160, h: 96 }, change + 101);
+          await desk.painter.paintRect({ x: 37 + ((change * 53) % 300), y: 29 + ((change * 31) % 200), w: 151, h: 93 }, change + 1);
+          await desk.painter.paintRect({ x: 16 * (1 + ((change * 7) % 20)), y: 240, w: 160, h: 96 }, change + 101);
           await settle(client, before);
           dump = await client.dump();
-          report = diffReport(expectedFramebuffer(painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
+          report = diffReport(expectedFramebuffer(desk.painter.expected.pixels, WIDTH, HEIGHT, format), dump.data, WIDTH, HEIGHT, dump.bpp, { format });
           expect(report.equal, `after the change: ${report.summary}`).toBe(true);
           // The encoding under test was really used (Raw may serve as a fallback for some rectangles).
           expect([...(used.get(key) ?? [])].map(encodingName)).toContain(encodingName(number));

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VncService } from '../../src/main/app/vnc-service.js';
-import { parseConfig } from '../../src/main/app/config.js';
 import { Encoding, encodingName } from '../../src/main/rfb/constants.js';
-import { startXvfb, type XvfbHandle } from '../support/xvfb.js';
-import { DesktopPainter, diffFrames } from '../support/desktop-image.js';
+import { diffFrames } from '../support/desktop-image.js';
+import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { NoVncViewer } from '../support/novnc-viewer.js';
 import { createFrame } from '../../src/main/framebuffer/frame.js';
 
@@ -33,39 +31,30 @@ function asFrame(pixels: Uint32Array) {
 }
 
 describe("pixel-exact updates decoded by noVNC's decoders", () => {
-  let xvfb: XvfbHandle;
-  let painter: DesktopPainter;
-  let service: VncService;
-  let port: number;
+  let desk: DesktopServer;
 
   beforeAll(async () => {
-    xvfb = await startXvfb({ width: WIDTH, height: HEIGHT });
-    painter = await DesktopPainter.open(xvfb.display);
-    await painter.paintBackground(3);
-    service = await VncService.create(parseConfig({ display: xvfb.display, port: 0, frame_rate: 60, host: '127.0.0.1', always_shared: true }));
-    port = (await service.start()).port;
+    desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: 3 });
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stop();
-    await painter?.close();
-    await xvfb?.stop();
+    await desk?.stop();
   });
 
   let change = 0;
   for (const c of CASES) {
     it(`${c.name}: full update, then an incremental one after the screen changes`, async () => {
-      const viewer = await NoVncViewer.connect({ port, encodings: c.encodings, format: c.format ?? 'novnc' });
+      const viewer = await NoVncViewer.connect({ port: desk.port, encodings: c.encodings, format: c.format ?? 'novnc' });
       try {
         await viewer.settle(1);
-        let diff = diffFrames(asFrame(viewer.pixels()), painter.expected);
+        let diff = diffFrames(asFrame(viewer.pixels()), desk.painter.expected);
         expect(diff.count, `first update: ${JSON.stringify(diff.first)}`).toBe(0);
 
         change++;
-        await painter.paintRect({ x: 41 + change * 29, y: 23 + change * 17, w: 157, h: 101 }, change + 10);
-        await painter.paintRect({ x: 320, y: 16 * (2 + change), w: 160, h: 64 }, change + 50);
+        await desk.painter.paintRect({ x: 41 + change * 29, y: 23 + change * 17, w: 157, h: 101 }, change + 10);
+        await desk.painter.paintRect({ x: 320, y: 16 * (2 + change), w: 160, h: 64 }, change + 50);
         await viewer.settle(1);
-        diff = diffFrames(asFrame(viewer.pixels()), painter.expected);
+        diff = diffFrames(asFrame(viewer.pixels()), desk.painter.expected);
         expect(diff.count, `after the change: ${JSON.stringify(diff.first)}`).toBe(0);
         expect([...viewer.seen].map(encodingName)).toContain(encodingName(c.expect));
         if (c.format === 'rgb888be') expect([...viewer.seen]).toEqual([Encoding.ZRLE]);

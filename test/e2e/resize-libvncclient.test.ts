@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VncService } from '../../src/main/app/vnc-service.js';
-import { parseConfig } from '../../src/main/app/config.js';
-import { setScreenSize, startXvfb, type XvfbHandle } from '../support/xvfb.js';
-import { DesktopPainter } from '../support/desktop-image.js';
+import { setScreenSize } from '../support/xvfb.js';
+import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { startRefClient, type RefClient } from '../support/libvncclient.js';
 import { diffReport, expectedFramebuffer } from '../support/pixel-expect.js';
 
@@ -25,28 +23,19 @@ async function quiet(client: RefClient): Promise<void> {
 }
 
 describe('desktop resize (RandR on Xvfb)', () => {
-  let xvfb: XvfbHandle;
-  let painter: DesktopPainter;
-  let service: VncService;
-  let port: number;
+  let desk: DesktopServer;
 
   beforeAll(async () => {
     // Xvfb cannot grow past its start size: start at the largest size used.
-    xvfb = await startXvfb({ width: 800, height: 600 });
-    painter = await DesktopPainter.open(xvfb.display);
-    await painter.paintBackground(7);
-    service = await VncService.create(parseConfig({ display: xvfb.display, port: 0, frame_rate: 30, host: '127.0.0.1', always_shared: true }));
-    port = (await service.start()).port;
+    desk = await startDesktopServer({ width: 800, height: 600, seed: 7, frameRate: 30 });
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stop();
-    await painter?.close();
-    await xvfb?.stop();
+    await desk?.stop();
   });
 
   it('sends the new size (ExtendedDesktopSize) and then exact pixels, shrinking and growing', async () => {
-    const client = await startRefClient({ host: '127.0.0.1', port, format: 'rgb565le', encodings: ['zrle'] });
+    const client = await startRefClient({ host: '127.0.0.1', port: desk.port, format: 'rgb565le', encodings: ['zrle'] });
     try {
       await client.waitConnected();
       await client.waitUpdates(1);
@@ -54,9 +43,9 @@ describe('desktop resize (RandR on Xvfb)', () => {
         [640, 480],
         [800, 600],
       ] as const) {
-        await setScreenSize(xvfb.display, w, h);
+        await setScreenSize(desk.xvfb.display, w, h);
         await waitFor(() => client.width === w && client.height === h, `the viewer to learn ${w}x${h}`);
-        const expected = await painter.expectBackgroundAt(w, h);
+        const expected = await desk.painter.expectBackgroundAt(w, h);
         await quiet(client);
         const dump = await client.dump();
         expect([dump.width, dump.height]).toEqual([w, h]);

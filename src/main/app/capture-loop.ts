@@ -32,6 +32,8 @@ export class CaptureLoop {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private lastTickAt = 0;
+  /** Whether the source could not report damage last time (then we poll, but only on demand). */
+  private pollingNeeded = false;
   onTiming?: (t: CaptureTiming) => void;
 
   constructor(
@@ -77,11 +79,15 @@ export class CaptureLoop {
   }
 
   private async tick(): Promise<void> {
-    if (!this.running || !this.server.hasDemand) return;
+    if (!this.running) return;
+    // With damage reports, keep pixels fresh while anyone watches, so a request finds its update
+    // ready (capture overlaps the viewer's round trip). Polling costs a full grab, so only on demand.
+    if (!(this.pollingNeeded ? this.server.hasDemand : this.server.hasClients)) return;
     this.ticking = true;
     this.lastTickAt = Date.now();
     try {
       const damage = this.source.takeDamage();
+      this.pollingNeeded = damage === null;
       if (damage !== null && damage.length === 0) return;
       const t0 = performance.now();
       const refreshed = await this.source.grab(this.frame, damage ?? undefined);

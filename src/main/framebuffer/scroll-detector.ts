@@ -42,8 +42,14 @@ export interface ScrollAnalysis {
 }
 
 const CHUNK = 64;
-const MIN_VOTES = 4;
-const CANDIDATES = 2;
+/** What a vote for an old row whose hash is unique weighs; a hash found k times gives each of its rows WEIGHT / k. */
+const WEIGHT = 60;
+/** Least total weight for an offset to be checked: four unique rows' votes. */
+const MIN_VOTES = 4 * WEIGHT;
+/** Old rows sharing a hash that still vote; hashes found more often (blank lines, rules) do not. */
+const MAX_REPEATS = 12;
+/** Offsets checked exactly at most, best voted first. */
+const CANDIDATES = 4;
 /** Differing new rows that vote at most (evenly spread; the check that follows is exact). */
 const VOTERS = 256;
 
@@ -57,13 +63,16 @@ const VOTERS = 256;
  *  2. hashes every old row and up to 256 evenly spread differing new rows
  *     over that box (all pixels, or evenly spread samples at an odd step for
  *     wide boxes, so power-of-two grids such as text are not aliased);
- *  3. indexes old rows by hash (rows whose hash occurs more than once, such
- *     as blank lines, are left out), and lets each hashed new row vote for
- *     the offset of the old row with its hash;
- *  4. checks the best offsets row by row with memcmp over the box and keeps
- *     runs of exactly matching rows at least `minRows` long (trimmed to start
- *     and end on rows that differ in place), and takes the offset whose runs
- *     cover most differing rows;
+ *  3. indexes old rows by hash and lets each hashed new row vote for the
+ *     offsets of the old rows with its hash. A hash found k times gives each
+ *     of its offsets 1/k of a vote, and one found more than 12 times (blank
+ *     lines, rules) none: repeated rows are common (text, and content
+ *     scrolled back and forth, where every row may be found twice or more),
+ *     but they must not outvote the rows that pin the offset down;
+ *  4. checks the best offsets (up to four) row by row with memcmp over the
+ *     box and keeps runs of exactly matching rows at least `minRows` long
+ *     (trimmed to start and end on rows that differ in place), and takes the
+ *     offset whose runs cover most differing rows;
  *  5. when the rows that break the runs differ only in a strip at the left or
  *     right edge (a scrollbar whose thumb moved, a ruler), tries again with
  *     the columns beside that strip, which is then sent with the rest.
@@ -78,10 +87,12 @@ export class ScrollDetector {
   readonly maxSamples: number;
   private rowDiff = new Uint8Array(0);
   private oldHash = new Int32Array(0);
-  private newHash = new Int32Array(0);
   private votes = new Int32Array(0);
   private runs = new Int32Array(0);
   private bestRuns = new Int32Array(0);
+  /** Per old row: the next old row (above it) with the same hash, or -1. */
+  private sameHash = new Int32Array(0);
+  /** Hash → the last old row with it (the head of its `sameHash` chain). */
   private readonly index = new Map<number, number>();
 
   constructor(options: ScrollDetectorOptions = {}) {
@@ -134,41 +145,39 @@ export class ScrollDetector {
     const minRows = this.minRows;
     if (bw < this.minWidth || changed.h <= minRows) return { changed, dy: 0, copies: [], rest: this.strips(changed, ay, r0, r1, 0) };
 
-    // 2. row hashes over the box: all old rows, and enough differing new rows to vote
+    // 2. row hashes of all old rows over the box
     const step = oddStep(bw, this.maxSamples);
     const oldHash = this.oldHash;
-    const newHash = this.newHash;
     let differing = 0;
     for (let r = r0; r <= r1; r++) {
       const p = (ay + r) * ps + bx;
       oldHash[r] = hashRow(prev.pixels, p, p + bw, step);
       differing += diff[r]!;
     }
-    const voteStep = oddStep(differing, VOTERS);
-    for (let r = r0, k = 0; r <= r1; r++) {
-      if (!diff[r]) continue;
-      if (k++ % voteStep === 0) {
-        const c = (ay + r) * cs + bx;
-        newHash[r] = hashRow(cur.pixels, c, c + bw, step);
-      } else {
-        newHash[r] = oldHash[r]!; // no vote
-      }
-    }
 
-    // 3. vote: old rows by hash, unique ones only
+    // 3. index old rows by hash, then let enough differing new rows vote for
+    // the offsets of the old rows with their hash, repeated ones with less weight
     const index = this.index;
+    const sameHash = this.sameHash;
     index.clear();
     for (let r = r0; r <= r1; r++) {
       const h = oldHash[r]!;
-      index.set(h, index.has(h) ? -1 : r);
+      sameHash[r] = index.get(h) ?? -1;
+      index.set(h, r);
     }
     const votes = this.votes;
     votes.fill(0, 0, 2 * ah);
-    for (let r = r0; r <= r1; r++) {
-      if (!diff[r]) continue;
-      const o = index.get(newHash[r]!);
-      if (o === undefined || o < 0 || o === r) continue;
-      votes[o - r + ah]!++;
+    const voteStep = oddStep(differing, VOTERS);
+    for (let r = r0, n = 0; r <= r1; r++) {
+      if (!diff[r] || n++ % voteStep !== 0) continue;
+      const c = (ay + r) * cs + bx;
+      const head = index.get(hashRow(cur.pixels, c, c + bw, step));
+      if (head === undefined) continue;
+      let k = 0; // old rows with this hash, counted up to one too many
+      for (let o = head; o >= 0 && k <= MAX_REPEATS; o = sameHash[o]!) k++;
+      if (k > MAX_REPEATS) continue;
+      const w = (WEIGHT / k) | 0;
+      for (let o = head; o >= 0; o = sameHash[o]!) if (o !== r) votes[o - r + ah]! += w;
     }
     index.clear();
 
@@ -336,10 +345,10 @@ export class ScrollDetector {
     if (this.rowDiff.length >= rows) return;
     this.rowDiff = new Uint8Array(rows);
     this.oldHash = new Int32Array(rows);
-    this.newHash = new Int32Array(rows);
     this.votes = new Int32Array(2 * rows);
     this.runs = new Int32Array(rows + 2);
     this.bestRuns = new Int32Array(rows + 2);
+    this.sameHash = new Int32Array(rows);
   }
 }
 

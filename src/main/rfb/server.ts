@@ -8,7 +8,7 @@ import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
 import type { ClientMessage, ParseLimits } from './client-messages.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionHost, type UpdateStats } from './session.js';
+import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type SessionHost, type UpdateStats } from './session.js';
 
 export interface RfbServerOptions {
   password: string | null;
@@ -65,6 +65,12 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   get clients(): Session[] {
     return [...this.sessions].filter((s) => s.ready);
+  }
+
+  /** True when some client is connected (past the handshake). */
+  get hasClients(): boolean {
+    for (const s of this.sessions) if (s.ready) return true;
+    return false;
   }
 
   /** True when some client has an outstanding update request. */
@@ -182,7 +188,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);
       if (!wasMember) return;
-      if (!session.initialised) this.emit('refused', session.address, reason);
+      // A refusal is our decision; a client hanging up mid-handshake (a port probe) is not one.
+      if (!session.initialised && reason !== CLIENT_LEFT) this.emit('refused', session.address, reason);
       this.emit('disconnected', session, reason);
     },
   };

@@ -55,6 +55,9 @@ export interface UpdateStats {
 
 type SocketLike = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined };
 
+/** The reason recorded when the client closed the connection itself. */
+export const CLIENT_LEFT = 'client disconnected';
+
 /** Fence flags (rfbproto "Fence"). */
 const FENCE_REQUEST = 0x80000000;
 const FENCE_SUPPORTED = 0x7; // BlockBefore | BlockAfter | SyncNext
@@ -122,7 +125,7 @@ export class Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.scheduleSend());
     socket.on('error', (e: Error) => this.close(`socket error: ${e.message}`));
-    socket.on('close', () => this.close('client disconnected'));
+    socket.on('close', () => this.close(CLIENT_LEFT));
     this.write(this.handshake.greeting());
   }
 
@@ -155,10 +158,8 @@ export class Session {
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.handshakeTimer = this.sendTimer = null;
     // One line per client that goes: why, and (for refusals) before it ever saw the desktop.
-    this.log[level](
-      { reason, bytesSent: this.bytesSent, updates: this.updatesSent },
-      `${wasReady ? 'client disconnected' : 'client refused'}: ${reason}`,
-    );
+    const what = wasReady ? 'client disconnected' : reason === CLIENT_LEFT ? 'client left during the handshake' : 'client refused';
+    this.log[level]({ reason, bytesSent: this.bytesSent, updates: this.updatesSent }, `${what}: ${reason}`);
     this.encoderState.close();
     // Let queued bytes (e.g. a failure reason) reach the client, then make sure the socket goes.
     this.socket.end();
@@ -400,6 +401,9 @@ export class Session {
 
   private async sendUpdate(): Promise<void> {
     if (this.sending || this.state !== 'normal') return;
+    // The frame-rate budget runs from the start of one update to the start of the next,
+    // so encoding time does not stretch the interval.
+    this.lastSendAt = Date.now();
     const frame = this.host.frame();
     const out = new ByteWriter(64 * 1024);
     const stats: RectStats[] = [];
@@ -481,7 +485,6 @@ export class Session {
     const data = out.view();
     this.write(data);
     this.updatesSent++;
-    this.lastSendAt = Date.now();
     if (this.request) this.request = null;
     this.host.onUpdateSent?.(this, { rects: stats, bytes: data.length, encodeMs: performance.now() - started });
     // Continuous updates (or changes that arrived meanwhile) may need another round.

@@ -3,6 +3,7 @@ import { ChangeDetector, type ChangesWithCopies } from '../../../src/main/frameb
 import { createFrame, type Frame } from '../../../src/main/framebuffer/frame.js';
 import type { Rect } from '../../../src/main/framebuffer/rect.js';
 import { pixelPlane, ScrollDetector } from '../../../src/main/framebuffer/scroll-detector.js';
+import { fillRect, patternPixel, renderPattern, scrollFrame } from '../../support/desktop-image.js';
 
 function rng(seed: number): (n: number) => number {
   let s = seed >>> 0;
@@ -274,6 +275,40 @@ describe('ChangeDetector.detectWithCopies', () => {
     expect(d.detectWithCopies(f)).toEqual({ copies: [], changed: [{ x: 448, y: 384, w: 128, h: 64 }] });
   });
 
+  it('keeps finding scrolls of an area scrolled back and forth many times (rows repeated all over it)', () => {
+    // As the CopyRect end-to-end test does on Xvfb: the desktop pattern, then
+    // one area scrolled by -48, 32, -100 again and again, each exposed strip
+    // painted with a second pattern at its place on the screen. The same
+    // strips come back at the same rows while older copies of them are still
+    // shown, moved, so after a few rounds nearly every row of the area is
+    // found two or more times in the old image.
+    const W = 640;
+    const H = 400;
+    const win = { x: 40, y: 30, w: 500, h: 320 };
+    const hint = { x: 32, y: 16, w: 512, h: 336 }; // the damage, widened to a 16-pixel grid
+    const f = renderPattern(W, H, 5);
+    const d = new ChangeDetector();
+    d.detectWithCopies(f);
+    let scrolls = 0;
+    for (let round = 0; round < 5; round++) {
+      for (const dy of [-48, 32, -100]) {
+        scrolls++;
+        const old = clone(f);
+        const n = Math.abs(dy);
+        const keep = win.h - n;
+        const srcY = dy < 0 ? win.y + n : win.y;
+        scrollFrame(f, { x: win.x, y: dy < 0 ? win.y : win.y + n, w: win.w, h: keep }, srcY);
+        fillRect(f, { x: win.x, y: dy < 0 ? win.y + keep : win.y, w: win.w, h: n }, (x, y) => patternPixel(x, y, 3));
+        const res = d.detectWithCopies(f, [hint]);
+        const what = `scroll ${scrolls} by ${dy}: ${JSON.stringify(res)}`;
+        expect(res.copies.length, what).toBeGreaterThan(0);
+        // no more sent as pixels than the strip the scroll exposed
+        expect(area(res.changed), what).toBeLessThanOrEqual(win.w * n);
+        expect(mismatches(applyUpdate(old, f, res), f), what).toBe(0);
+      }
+    }
+  });
+
   it('makes no copies for changes that are not scrolls', () => {
     const W = 640;
     const H = 480;
@@ -502,6 +537,26 @@ describe('ScrollDetector', () => {
       expect(r.x >= box.x && r.y >= box.y && r.x + r.w <= box.x + box.w && r.y + r.h <= box.y + box.h).toBe(true);
     }
     for (const r of res.rest) expect(r.y + r.h <= c.dst.y || r.y >= c.dst.y + c.dst.h).toBe(true);
+  });
+
+  it('finds a scroll when every row of the area is found several times', () => {
+    // rows repeat every 100, so each old row's hash occurs 6 times and none
+    // is unique; offsets 13 - 100k all match exactly, 13 over the most rows.
+    // Taller than the rows that vote, so only some rows vote: the others
+    // must not vote for the offsets between copies of the same old row.
+    const W = 200;
+    const H = 600;
+    const paint = (shift: number): Frame => {
+      const f = createFrame(W, H);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) f.pixels[y * W + x] = mix(x, (y + shift) % 100, 9) & 0xffffff;
+      return f;
+    };
+    const old = paint(0);
+    const cur = paint(13);
+    const res = new ScrollDetector().analyse(pixelPlane(cur.pixels, W), pixelPlane(old.pixels, W), { x: 0, y: 0, w: W, h: H });
+    expect(res.dy).toBe(13);
+    expect(res.copies).toEqual([{ dst: { x: 0, y: 0, w: W, h: H - 13 }, srcX: 0, srcY: 13 }]);
+    expect(res.rest).toEqual([{ x: 0, y: H - 13, w: W, h: 13 }]);
   });
 
   it('rejects bad options', () => {
