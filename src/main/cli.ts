@@ -24,6 +24,11 @@ Options for serve (flags override the config file):
   --source x11|synthetic    where pixels come from (synthetic: a test pattern)
   --size WxH                size of the synthetic desktop (default 1280x720)
   --desktop-name NAME       name shown by viewers (default: host name)
+  --monitor NAME|INDEX      share one monitor (RandR output) instead of the desktop
+  --clip WxH+X+Y            share this rectangle of the desktop
+  --view-only               clients can watch but not control
+  --clipboard MODE          both (default), to-clients, from-clients or off
+  --no-resize               refuse clients' requests to change the desktop size
   --always-shared           never let a client disconnect the others
   --no-region-detection     send whole damaged areas without tile comparison
   --log-level L             debug, info, warn or error (default info)
@@ -57,6 +62,11 @@ function buildConfig(argv: string[]): Config {
       size: { type: 'string' },
       'desktop-name': { type: 'string' },
       'always-shared': { type: 'boolean' },
+      monitor: { type: 'string' },
+      clip: { type: 'string' },
+      'view-only': { type: 'boolean' },
+      clipboard: { type: 'string' },
+      'no-resize': { type: 'boolean' },
       'no-region-detection': { type: 'boolean' },
       'log-level': { type: 'string' },
     },
@@ -77,6 +87,11 @@ function buildConfig(argv: string[]): Config {
     source: values.source,
     desktop_name: values['desktop-name'],
     always_shared: values['always-shared'],
+    monitor: values.monitor,
+    clip: values.clip,
+    view_only: values['view-only'],
+    clipboard: values.clipboard,
+    allow_resize: values['no-resize'] ? false : undefined,
     enable_region_detection: values['no-region-detection'] ? false : undefined,
     log_level: values['log-level'],
   };

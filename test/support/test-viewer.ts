@@ -14,6 +14,7 @@ export interface ServerMessage {
   rects?: Rect12[];
   colourMap?: { first: number; colours: Array<[number, number, number]> };
   raw?: Buffer;
+  extended?: boolean;
 }
 
 /**
@@ -125,7 +126,9 @@ export class TestViewer {
         return { type };
       case 3: {
         await s.read(3);
-        return { type, raw: await s.read(await s.u32()) };
+        const len = await s.s32();
+        // A negative length is an Extended Clipboard message of |len| bytes.
+        return len < 0 ? { type, raw: await s.read(-len), extended: true } : { type, raw: await s.read(len), extended: false };
       }
       default:
         throw new Error(`unknown server message ${type}`);
@@ -138,6 +141,32 @@ export class TestViewer {
       const m = await this.next(timeoutMs);
       if (m.type === 0) return m.rects!;
     }
+  }
+
+  key(keysym: number, down: boolean): void {
+    const b = Buffer.alloc(8);
+    b[0] = 4;
+    b[1] = down ? 1 : 0;
+    b.writeUInt32BE(keysym, 4);
+    this.sock.write(b);
+  }
+
+  pointer(x: number, y: number, buttons: number): void {
+    const b = Buffer.alloc(6);
+    b[0] = 5;
+    b[1] = buttons;
+    b.writeUInt16BE(x, 2);
+    b.writeUInt16BE(y, 4);
+    this.sock.write(b);
+  }
+
+  /** ClientCutText: Latin-1 text, or (extended) a raw Extended Clipboard payload sent with a negative length. */
+  cutText(payload: Buffer, extended = false): void {
+    const b = Buffer.alloc(8 + payload.length);
+    b[0] = 6;
+    b.writeInt32BE(extended ? -payload.length : payload.length, 4);
+    payload.copy(b, 8);
+    this.sock.write(b);
   }
 
   close(): void {

@@ -43,6 +43,16 @@ export const ConfigSchema = z.object({
   handshake_timeout: intIn('handshake_timeout', 1, 300).default(10),
   max_cut_text: intIn('max_cut_text', 0, 64 * 1024 * 1024).default(256 * 1024),
   metrics_port: intIn('metrics_port', 0, 65535).default(9100),
+  view_only: z.boolean({ error: 'view_only must be true or false' }).default(false),
+  clipboard: z
+    .enum(['both', 'to-clients', 'from-clients', 'off'], { error: 'clipboard must be one of both, to-clients, from-clients, off' })
+    .default('both'),
+  allow_resize: z.boolean({ error: 'allow_resize must be true or false' }).default(true),
+  monitor: z.string().min(1, { error: 'monitor must be an output name (e.g. HDMI-1) or an index' }).optional(),
+  clip: z
+    .string()
+    .regex(/^\d+x\d+\+\d+\+\d+$/, { error: 'clip must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
+    .optional(),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

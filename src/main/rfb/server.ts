@@ -6,9 +6,9 @@ import { createFrame, type Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
 import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
-import type { ClientMessage, ParseLimits } from './client-messages.js';
+import type { ParseLimits } from './client-messages.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
-import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type SessionHost, type UpdateStats } from './session.js';
+import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type UpdateStats } from './session.js';
 
 export interface RfbServerOptions {
   password: string | null;
@@ -21,6 +21,10 @@ export interface RfbServerOptions {
   handshakeTimeoutMs: number;
   limits: ParseLimits;
   maxQueuedBytes: number;
+  /** New clients start view-only (their input and clipboard are dropped). */
+  viewOnly: boolean;
+  /** Let clients change the desktop size (SetDesktopSize), where the desktop can. */
+  allowResize: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
@@ -32,10 +36,16 @@ export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   handshakeTimeoutMs: DEFAULT_SESSION_OPTIONS.handshakeTimeoutMs,
   limits: DEFAULT_LIMITS,
   maxQueuedBytes: DEFAULT_SESSION_OPTIONS.maxQueuedBytes,
+  viewOnly: false,
+  allowResize: true,
 };
 
+/** Changes the desktop size for a client's SetDesktopSize; resolves to an ExtendedDesktopSize status. */
+export type DesktopResizer = (width: number, height: number) => Promise<number>;
+
 export interface RfbServerEvents {
-  input: [session: Session, message: ClientMessage];
+  input: [session: Session, message: InputMessage];
+  clipboard: [session: Session, text: string];
   connected: [session: Session];
   disconnected: [session: Session, reason: string];
   refused: [address: string, reason: string];
@@ -56,6 +66,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private readonly sessions = new Set<Session>();
   private frame: Frame = createFrame(1, 1);
   private tcp: net.Server | null = null;
+  /** Installed by the host when its desktop can be resized. */
+  resizer: DesktopResizer | null = null;
 
   constructor(options: Partial<RfbServerOptions> = {}) {
     super();
@@ -115,6 +127,22 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     this.options.frameRate = Math.min(60, Math.max(1, fps));
   }
 
+  /** Send the desktop's new clipboard text to every client. */
+  broadcastClipboard(text: string): void {
+    for (const s of this.sessions) s.sendClipboard(text);
+  }
+
+  /** Make one client view-only or give it control; returns false if there is no such client. */
+  setViewOnly(id: string, viewOnly: boolean): boolean {
+    for (const s of this.sessions) {
+      if (s.id === id) {
+        s.viewOnly = viewOnly;
+        return true;
+      }
+    }
+    return false;
+  }
+
   async listen(port: number, host: string): Promise<net.AddressInfo> {
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.tcp = server;
@@ -136,6 +164,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       limits: this.options.limits,
       maxQueuedBytes: this.options.maxQueuedBytes,
     });
+    session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
     return session;
   }
@@ -184,6 +213,12 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     },
     onWantsUpdate: () => this.emit('demand'),
     onInput: (session, message) => this.emit('input', session, message),
+    onClipboard: (session, text) => this.emit('clipboard', session, text),
+    onResizeRequest: async (_session, width, height) => {
+      if (!this.options.allowResize || !this.resizer) return 1; // prohibited
+      return this.resizer(width, height);
+    },
+    maxCutText: () => this.options.limits.maxCutText,
     onUpdateSent: (session, stats) => this.emit('update', session, stats),
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);

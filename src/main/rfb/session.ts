@@ -6,6 +6,16 @@ import type { Frame } from '../framebuffer/frame.js';
 import { intersectRect, type Rect } from '../framebuffer/rect.js';
 import { getLogger } from '../telemetry/logger.js';
 import { DEFAULT_LIMITS, parseClientMessage, type ClientMessage, type ParseLimits } from './client-messages.js';
+import {
+  capsMessage,
+  ClipboardAction,
+  ClipboardFormat,
+  notifyMessage,
+  parseExtendedClipboard,
+  provideMessage,
+  requestMessage,
+  toLatin1,
+} from './extended-clipboard.js';
 import type { CopyOp } from '../framebuffer/region.js';
 import { Encoding, PseudoEncoding, ServerMessageType } from './constants.js';
 import { createEncoderState, EncodeManager, type RectStats } from './encodings/encode-manager.js';
@@ -29,7 +39,17 @@ export interface SessionHost {
   onInitialised(session: Session, shared: boolean): boolean;
   /** The session now waits for pixels: the host should make sure the frame is fresh. */
   onWantsUpdate(session: Session): void;
-  onInput(session: Session, message: ClientMessage): void;
+  /** Keyboard and pointer input from a client allowed to control the desktop. */
+  onInput(session: Session, message: InputMessage): void;
+  /** Clipboard text from a client allowed to control the desktop (already decoded to a string). */
+  onClipboard(session: Session, text: string): void;
+  /**
+   * A client asked for a new desktop size; resolve to an ExtendedDesktopSize
+   * status (0 done, 1 prohibited, 2 out of resources, 3 invalid layout).
+   */
+  onResizeRequest(session: Session, width: number, height: number): Promise<number>;
+  /** Limit for clipboard text in either direction, in bytes. */
+  maxCutText(): number;
   onUpdateSent?(session: Session, stats: UpdateStats): void;
   onClosed(session: Session, reason: string): void;
 }
@@ -52,6 +72,9 @@ export interface UpdateStats {
   bytes: number;
   encodeMs: number;
 }
+
+/** The client messages that are desktop input. */
+export type InputMessage = Extract<ClientMessage, { type: 'key' | 'pointer' | 'qemuKey' }>;
 
 type SocketLike = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined };
 
@@ -107,6 +130,12 @@ export class Session {
   updatesSent = 0;
   minor: RfbMinor = 8;
   shared = false;
+  /** A view-only client's input and clipboard are read and dropped. */
+  viewOnly = false;
+  /** What the client said it can do with the Extended Clipboard (its Caps message), if anything. */
+  private clipboardCaps: { actions: number; formats: number } | null = null;
+  /** The text we last announced to this client, handed over when it asks (Request). */
+  private offeredText: string | null = null;
   /** Whether the handshake completed (the client got ServerInit). */
   initialised = false;
 
@@ -256,7 +285,11 @@ export class Session {
       }
       case 'setEncodings': {
         const hadExtendedSize = this.supports(PseudoEncoding.ExtendedDesktopSize);
+        const hadExtendedClipboard = this.supports(PseudoEncoding.ExtendedClipboard);
         this.encodings = m.encodings;
+        if (!hadExtendedClipboard && this.supports(PseudoEncoding.ExtendedClipboard)) {
+          this.write(capsMessage(this.host.maxCutText()));
+        }
         this.encodingsChanged = true;
         // Tell a client that just announced ExtendedDesktopSize the screen layout (noVNC needs it to offer resizing).
         if (!hadExtendedSize && this.supports(PseudoEncoding.ExtendedDesktopSize)) this.announceSize = true;
@@ -297,13 +330,76 @@ export class Session {
         }
         break;
       case 'setDesktopSize':
-        // Server-side resizing through the desktop backend comes with RandR support; refuse for now.
-        this.desktopSizeReply = { status: 1 };
-        this.scheduleSend();
+        void this.resizeRequested(m.width, m.height, m.screens.length);
+        break;
+      case 'cutText':
+        if (m.extended) this.onExtendedClipboard(m.text);
+        else if (!this.viewOnly) this.host.onClipboard(this, m.text.toString('latin1'));
         break;
       default:
-        this.host.onInput(this, m);
+        if (!this.viewOnly) this.host.onInput(this, m);
     }
+  }
+
+  private async resizeRequested(width: number, height: number, screens: number): Promise<void> {
+    let status: number;
+    if (this.viewOnly) status = 1;
+    else if (screens !== 1 || width < 1 || height < 1) status = 3; // we offer one screen
+    else {
+      try {
+        status = await this.host.onResizeRequest(this, width, height);
+      } catch (e) {
+        this.log.warn({ err: e }, 'desktop resize failed');
+        status = 2;
+      }
+    }
+    if (this.state !== 'normal') return;
+    this.desktopSizeReply = { status };
+    this.scheduleSend();
+  }
+
+  private onExtendedClipboard(payload: Buffer): void {
+    const msg = parseExtendedClipboard(payload, this.host.maxCutText());
+    switch (msg.action) {
+      case 'caps':
+        this.clipboardCaps = { actions: msg.actions, formats: msg.formats };
+        break;
+      case 'request':
+        if (msg.formats & ClipboardFormat.Text && this.offeredText !== null) this.write(provideMessage(this.offeredText));
+        break;
+      case 'peek':
+        this.write(notifyMessage(this.offeredText !== null ? ClipboardFormat.Text : 0));
+        break;
+      case 'notify':
+        // The client has new clipboard contents: ask for the text if it has some.
+        if (!this.viewOnly && msg.formats & ClipboardFormat.Text) this.write(requestMessage(ClipboardFormat.Text));
+        break;
+      case 'provide':
+        if (this.viewOnly) break;
+        if (msg.text === null) this.log.warn(`client clipboard exceeds the limit of ${this.host.maxCutText()} bytes; ignored`);
+        else this.host.onClipboard(this, msg.text);
+        break;
+    }
+  }
+
+  /**
+   * The desktop clipboard changed. Extended Clipboard clients are told there is
+   * text (they ask for it, and get it in UTF-8); others get Latin-1 cut text.
+   */
+  sendClipboard(text: string): void {
+    if (this.state !== 'normal') return;
+    const max = this.host.maxCutText();
+    if (this.supports(PseudoEncoding.ExtendedClipboard) && this.clipboardCaps && this.clipboardCaps.actions & ClipboardAction.Request) {
+      this.offeredText = Buffer.byteLength(text) > max ? truncateUtf8(text, max) : text;
+      this.write(notifyMessage(ClipboardFormat.Text));
+      return;
+    }
+    const latin1 = toLatin1(text);
+    const b = Buffer.alloc(8 + Math.min(latin1.length, max));
+    b[0] = ServerMessageType.ServerCutText;
+    b.writeUInt32BE(b.length - 8, 4);
+    latin1.copy(b, 8, 0, b.length - 8);
+    this.write(b);
   }
 
   /** Fence replies keep their place after any update being written (BlockBefore semantics). */
@@ -419,7 +515,10 @@ export class Session {
         this.dirty.resize(frame.width, frame.height);
         this.dirty.markAll();
         this.pendingCopies = [];
-        this.writeSizeRect(out, 0, 0);
+        // If this client asked for the change, its answer rides on the new size (reason 1).
+        const reply = this.desktopSizeReply;
+        this.desktopSizeReply = null;
+        this.writeSizeRect(out, reply ? 1 : 0, reply ? reply.status : 0);
         count++;
         this.resizePending = false;
         this.finishUpdate(out, header, count, stats, started);
@@ -502,6 +601,14 @@ export class Session {
       out.u16(0).u16(0).u16(this.width).u16(this.height).s32(PseudoEncoding.DesktopSize);
     }
   }
+}
+
+/** Cut text to at most `max` UTF-8 bytes without splitting a character. */
+function truncateUtf8(text: string, max: number): string {
+  const b = Buffer.from(text, 'utf8');
+  let end = Math.min(max, b.length);
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.toString('utf8', 0, end);
 }
 
 function boundingBox(a: Rect, b: Rect): Rect {
