@@ -15,6 +15,7 @@ export interface ServerMessage {
   colourMap?: { first: number; colours: Array<[number, number, number]> };
   raw?: Buffer;
   extended?: boolean;
+  fenceFlags?: number;
 }
 
 /**
@@ -130,6 +131,13 @@ export class TestViewer {
         // A negative length is an Extended Clipboard message of |len| bytes.
         return len < 0 ? { type, raw: await s.read(-len), extended: true } : { type, raw: await s.read(len), extended: false };
       }
+      case 150:
+        return { type };
+      case 248: {
+        await s.read(3);
+        const flags = await s.u32();
+        return { type, fenceFlags: flags, raw: await s.read(await s.u8()) };
+      }
       default:
         throw new Error(`unknown server message ${type}`);
     }
@@ -166,6 +174,24 @@ export class TestViewer {
     b[0] = 6;
     b.writeInt32BE(extended ? -payload.length : payload.length, 4);
     payload.copy(b, 8);
+    this.sock.write(b);
+  }
+
+  enableContinuousUpdates(enable: boolean): void {
+    const b = Buffer.alloc(10);
+    b[0] = 150;
+    b[1] = enable ? 1 : 0;
+    b.writeUInt16BE(this.width, 6);
+    b.writeUInt16BE(this.height, 8);
+    this.sock.write(b);
+  }
+
+  fence(flags: number, payload: Buffer): void {
+    const b = Buffer.alloc(9 + payload.length);
+    b[0] = 248;
+    b.writeUInt32BE(flags >>> 0, 4);
+    b[8] = payload.length;
+    payload.copy(b, 9);
     this.sock.write(b);
   }
 

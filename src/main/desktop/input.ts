@@ -36,16 +36,9 @@ export interface ClipboardBackend {
   stop(): Promise<void>;
 }
 
-/** A cursor image: straight (non-premultiplied) ARGB, 0xAARRGGBB per pixel. */
-export interface CursorImage {
-  width: number;
-  height: number;
-  hotX: number;
-  hotY: number;
-  pixels: Uint32Array;
-  /** Changes whenever the shape changes. */
-  serial: number;
-}
+import type { CursorImage } from '../framebuffer/cursor-image.js';
+
+export type { CursorImage };
 
 /** Where the cursor shape (and position, for compositing) comes from. */
 export interface CursorSource {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createFrame, type Frame } from '../framebuffer/frame.js';
+import type { CursorImage } from '../framebuffer/cursor-image.js';
 import type { Rect } from '../framebuffer/rect.js';
 import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
@@ -66,6 +67,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private readonly sessions = new Set<Session>();
   private frame: Frame = createFrame(1, 1);
   private tcp: net.Server | null = null;
+  private cursorImage: CursorImage | null = null;
+  private pointerAt: { x: number; y: number } | null = null;
   /** Installed by the host when its desktop can be resized. */
   resizer: DesktopResizer | null = null;
 
@@ -125,6 +128,19 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   setFrameRate(fps: number): void {
     this.options.frameRate = Math.min(60, Math.max(1, fps));
+  }
+
+  /** The desktop's cursor shape changed. */
+  setCursor(cursor: CursorImage | null): void {
+    this.cursorImage = cursor;
+    for (const s of this.sessions) s.cursorChanged();
+  }
+
+  /** The pointer moved (clients that cannot draw the cursor get it painted at the new place). */
+  setPointer(x: number, y: number): void {
+    if (this.pointerAt && this.pointerAt.x === x && this.pointerAt.y === y) return;
+    this.pointerAt = { x, y };
+    for (const s of this.sessions) s.cursorChanged();
   }
 
   /** Send the desktop's new clipboard text to every client. */
@@ -219,6 +235,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       return this.resizer(width, height);
     },
     maxCutText: () => this.options.limits.maxCutText,
+    cursor: () => this.cursorImage,
+    pointer: () => this.pointerAt,
     onUpdateSent: (session, stats) => this.emit('update', session, stats),
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);

@@ -1,7 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { CursorImage } from '../framebuffer/cursor-image.js';
 import { DirtyTiles } from '../framebuffer/dirty-tiles.js';
+import { compositeCursor, cursorBounds, writeCursorRect } from './cursor.js';
 import type { Frame } from '../framebuffer/frame.js';
 import { intersectRect, type Rect } from '../framebuffer/rect.js';
 import { getLogger } from '../telemetry/logger.js';
@@ -50,6 +52,10 @@ export interface SessionHost {
   onResizeRequest(session: Session, width: number, height: number): Promise<number>;
   /** Limit for clipboard text in either direction, in bytes. */
   maxCutText(): number;
+  /** The desktop's cursor shape, if known. */
+  cursor(): CursorImage | null;
+  /** Where the pointer is on the desktop, if known (for painting the cursor into updates). */
+  pointer(): { x: number; y: number } | null;
   onUpdateSent?(session: Session, stats: UpdateStats): void;
   onClosed(session: Session, reason: string): void;
 }
@@ -121,6 +127,10 @@ export class Session {
   private resizePending = false;
   private desktopSizeReply: { status: number } | null = null;
   private nameChanged = false;
+  /** Serial of the cursor shape this client has (Cursor pseudo-encoding), −1 for none yet. */
+  private cursorSerial = -1;
+  /** Where we last painted the cursor for a client that cannot draw it. */
+  private paintedCursor: Rect | null = null;
   private announceSize = false;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
@@ -286,7 +296,20 @@ export class Session {
       case 'setEncodings': {
         const hadExtendedSize = this.supports(PseudoEncoding.ExtendedDesktopSize);
         const hadExtendedClipboard = this.supports(PseudoEncoding.ExtendedClipboard);
+        const hadContinuous = this.supports(PseudoEncoding.ContinuousUpdates);
+        const hadFence = this.supports(PseudoEncoding.Fence);
         this.encodings = m.encodings;
+        // rfbproto: an EndOfContinuousUpdates tells the client we support continuous updates,
+        // and a fence request that we support fences (noVNC waits for both signals).
+        if (!hadContinuous && this.supports(PseudoEncoding.ContinuousUpdates)) {
+          this.write(Buffer.from([ServerMessageType.EndOfContinuousUpdates]));
+        }
+        if (!hadFence && this.supports(PseudoEncoding.Fence)) {
+          const fence = Buffer.alloc(9);
+          fence[0] = ServerMessageType.ServerFence;
+          fence.writeUInt32BE(FENCE_REQUEST >>> 0, 4);
+          this.write(fence);
+        }
         if (!hadExtendedClipboard && this.supports(PseudoEncoding.ExtendedClipboard)) {
           this.write(capsMessage(this.host.maxCutText()));
         }
@@ -339,6 +362,17 @@ export class Session {
       default:
         if (!this.viewOnly) this.host.onInput(this, m);
     }
+  }
+
+  /** The cursor painted over the frame, for clients that cannot draw it (and only where it is sent). */
+  private cursorOverlay(frame: Frame, rects: readonly Rect[], cursor: CursorImage | null): { rect: Rect; pixels: Uint32Array } | null {
+    if (this.supports(PseudoEncoding.Cursor)) return null;
+    const p = this.host.pointer();
+    const bounds = cursor && p ? cursorBounds(cursor, p.x, p.y) : null;
+    const rect = bounds ? intersectRect(bounds, { x: 0, y: 0, w: frame.width, h: frame.height }) : null;
+    this.paintedCursor = rect;
+    if (!rect || !rects.some((r) => intersectRect(r, rect))) return null;
+    return { rect, pixels: compositeCursor(frame, rect, cursor, p!.x, p!.y) };
   }
 
   private async resizeRequested(width: number, height: number, screens: number): Promise<void> {
@@ -444,6 +478,26 @@ export class Session {
     this.scheduleSend();
   }
 
+  /**
+   * The cursor's shape or position changed. Clients with the Cursor
+   * pseudo-encoding get the new shape; for the others the cursor is painted
+   * into the pixels, so its old and new places are marked changed.
+   */
+  cursorChanged(): void {
+    if (this.state !== 'normal') return;
+    if (this.supports(PseudoEncoding.Cursor)) {
+      const c = this.host.cursor();
+      if ((c?.serial ?? -2) !== this.cursorSerial) this.scheduleSend();
+      return;
+    }
+    const c = this.host.cursor();
+    const p = this.host.pointer();
+    if (this.paintedCursor) this.dirty.mark(this.paintedCursor);
+    const now = c && p ? cursorBounds(c, p.x, p.y) : null;
+    if (now) this.dirty.mark(now);
+    this.scheduleSend();
+  }
+
   /** The desktop name changed; clients that announced DesktopName hear of it in their next update. */
   desktopNameChanged(): void {
     if (this.state !== 'normal' || !this.supports(PseudoEncoding.DesktopName)) return;
@@ -469,7 +523,8 @@ export class Session {
     // Someone is waiting: make sure the capture loop runs, even if nothing is pending yet.
     this.host.onWantsUpdate(this);
     const emptyRequest = this.request !== null && this.request.w === 0;
-    const pseudo = this.desktopSizeReply !== null || this.resizePending || this.nameChanged || this.announceSize;
+    const cursorDue = this.supports(PseudoEncoding.Cursor) && (this.host.cursor()?.serial ?? -2) !== this.cursorSerial && this.host.cursor() !== null;
+    const pseudo = this.desktopSizeReply !== null || this.resizePending || this.nameChanged || this.announceSize || cursorDue;
     if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) return;
     if (this.socket.writableLength > this.opts.maxQueuedBytes) return; // 'drain' calls us again
     const wait = this.lastSendAt + this.host.updateInterval() - Date.now();
@@ -533,6 +588,12 @@ export class Session {
       count++;
       this.nameChanged = false;
     }
+    const cursor = this.host.cursor();
+    if (this.supports(PseudoEncoding.Cursor) && cursor && cursor.serial !== this.cursorSerial) {
+      writeCursorRect(out, cursor, this.converter);
+      this.cursorSerial = cursor.serial;
+      count++;
+    }
     if (this.announceSize) {
       if (this.supports(PseudoEncoding.ExtendedDesktopSize)) {
         this.writeSizeRect(out, 0, 0);
@@ -559,6 +620,7 @@ export class Session {
       if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
       return;
     }
+    this.manager.overlay = this.cursorOverlay(frame, rects, cursor);
     this.sending = true;
     try {
       count += await this.manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));

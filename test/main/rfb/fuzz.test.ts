@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import { RfbServer } from '../../../src/main/rfb/server.js';
 import { createFrame, type Frame } from '../../../src/main/framebuffer/frame.js';
 import { bytes } from '../../support/bytes.js';
@@ -10,19 +11,29 @@ const TOTAL_MESSAGES = 20_000;
 const MESSAGES_PER_CONNECTION = 100;
 const PARALLEL = 8;
 
+/** An Extended Clipboard "provide" of text, as a client sends it. */
+function extendedProvide(text: string): Buffer {
+  const body = Buffer.from(text + '\0', 'utf8');
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(body.length);
+  const payload = Buffer.concat([bytes().u32(0x10000001).build(), zlib.deflateSync(Buffer.concat([size, body]))]);
+  return Buffer.concat([bytes().u8(6).pad(3).s32(-payload.length).build(), payload]);
+}
+
 /** Well-formed messages of every type, as seeds for mutation. */
 const seeds: Buffer[] = [
   bytes().u8(0).pad(3).u8(32).u8(24).u8(0).u8(1).u16(255).u16(255).u16(255).u8(16).u8(8).u8(0).pad(3).build(),
   bytes().u8(0).pad(3).u8(16).u8(16).u8(1).u8(1).u16(31).u16(63).u16(31).u8(11).u8(5).u8(0).pad(3).build(),
   bytes().u8(0).pad(3).u8(8).u8(8).u8(0).u8(0).u16(0).u16(0).u16(0).u8(0).u8(0).u8(0).pad(3).build(),
   bytes().u8(2).pad(1).u16(9).s32(16).s32(15).s32(6).s32(5).s32(4).s32(2).s32(1).s32(0).s32(-313).build(),
-  bytes().u8(2).pad(1).u16(3).s32(-223).s32(-308).s32(-313).build(),
+  bytes().u8(2).pad(1).u16(6).s32(-223).s32(-308).s32(-313).s32(-312).s32(-239).s32(0xc0a1e5ce | 0).build(),
   bytes().u8(3).u8(0).u16(0).u16(0).u16(64).u16(48).build(),
   bytes().u8(3).u8(1).u16(60).u16(40).u16(100).u16(100).build(),
   bytes().u8(4).u8(1).pad(2).u32(0x61).build(),
   bytes().u8(5).u8(1).u16(10).u16(10).build(),
   bytes().u8(6).pad(3).u32(5).text('hello').build(),
-  bytes().u8(6).pad(3).s32(-8).u32(0x10000001).u32(0).build(),
+  extendedProvide('fuzz ☺'),
+  bytes().u8(6).pad(3).s32(-4).u32(0x08000001).build(), // Extended Clipboard notify (text)
   bytes().u8(150).u8(1).u16(0).u16(0).u16(64).u16(48).build(),
   bytes().u8(248).pad(3).u32(0x80000001).u8(2).raw([7, 7]).build(),
   bytes().u8(251).pad(1).u16(100).u16(100).u8(1).pad(1).u32(0).u16(0).u16(0).u16(100).u16(100).u32(0).build(),
@@ -120,32 +131,36 @@ describe('fuzzing the server with hostile byte streams', () => {
 
   it(`survives ${TOTAL_MESSAGES} random and mutated messages while a good client keeps getting updates`, async () => {
     const viewer = await RawViewer.connect(port);
-    await viewer.waitForMore(1, 5000);
-    const rand = prng(0x5eed);
-    const connections = TOTAL_MESSAGES / MESSAGES_PER_CONNECTION;
-    const started = Date.now();
-    let launched = 0;
-    const worker = async () => {
-      while (launched < connections && Date.now() - started < 120_000) {
-        // Mutation rates vary per connection: rare mutations let streams live long and reach deep states.
-        const rate = [0.002, 0.02, 0.2, 0.8][launched % 4]!;
-        launched++;
-        await hostile(port, rand, MESSAGES_PER_CONNECTION, rate);
-      }
-    };
-    const before = viewer.updates;
-    let reachedNormal = 0;
-    let inputs = 0;
-    server.on('connected', () => reachedNormal++);
-    server.on('input', () => inputs++);
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
-    expect(launched).toBe(connections);
-    // The streams must reach the normal message phase, not only die in the handshake.
-    expect(reachedNormal).toBeGreaterThan(connections / 2);
-    expect(inputs).toBeGreaterThan(1000);
-    // The good client was served throughout and still is.
-    expect(viewer.updates).toBeGreaterThan(before);
-    await viewer.waitForMore(5, 5000);
-    viewer.close();
+    try {
+      await viewer.waitForMore(1, 5000);
+      const rand = prng(0x5eed);
+      const connections = TOTAL_MESSAGES / MESSAGES_PER_CONNECTION;
+      const started = Date.now();
+      let launched = 0;
+      const worker = async () => {
+        while (launched < connections && Date.now() - started < 120_000) {
+          // Mutation rates vary per connection: rare mutations let streams live long and reach deep states.
+          const rate = [0.002, 0.02, 0.2, 0.8][launched % 4]!;
+          launched++;
+          await hostile(port, rand, MESSAGES_PER_CONNECTION, rate);
+        }
+      };
+      const before = viewer.updates;
+      let reachedNormal = 0;
+      let inputs = 0;
+      server.on('connected', () => reachedNormal++);
+      server.on('input', () => inputs++);
+      server.on('clipboard', () => inputs++);
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      expect(launched).toBe(connections);
+      // The streams must reach the normal message phase, not only die in the handshake.
+      expect(reachedNormal).toBeGreaterThan(connections / 2);
+      expect(inputs).toBeGreaterThan(1000);
+      // The good client was served throughout and still is.
+      expect(viewer.updates).toBeGreaterThan(before);
+      await viewer.waitForMore(5, 5000);
+    } finally {
+      viewer.close();
+    }
   }, 180_000);
 });

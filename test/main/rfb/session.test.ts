@@ -156,6 +156,46 @@ describe('pseudo-encodings', () => {
   });
 });
 
+describe('continuous updates and fences', () => {
+  it('signals support, streams changes without requests while enabled, and ends on request', async () => {
+    const frame = gradient(64, 64);
+    const port = await serve(frame, { frameRate: 60 });
+    const v = await TestViewer.connect(port);
+    v.setEncodings([RAW, -313, -312]); // ContinuousUpdates, Fence
+    expect((await v.next()).type).toBe(150); // EndOfContinuousUpdates: "supported"
+    const fence = await v.next();
+    expect(fence.type).toBe(248);
+    expect(fence.fenceFlags! & 0x80000000).toBeTruthy(); // a request: "fences supported"
+    v.fence(0, fence.raw!); // our answer
+
+    v.enableContinuousUpdates(true);
+    v.request(false);
+    await v.nextUpdate();
+    for (let i = 1; i <= 3; i++) {
+      frame.pixels[i] = 0xffffff;
+      server!.markChanged([{ x: i, y: 0, w: 1, h: 1 }]);
+      const rects = await v.nextUpdate(); // no request sent: continuous
+      expect(rects.map((r) => [r.x, r.y, r.w, r.h])).toEqual([[i, 0, 1, 1]]);
+    }
+    v.enableContinuousUpdates(false);
+    expect((await v.next()).type).toBe(150);
+    v.close();
+  });
+
+  it('answers a client fence request with the same payload and only the flags it supports', async () => {
+    const port = await serve(gradient(8, 8));
+    const v = await TestViewer.connect(port);
+    v.setEncodings([RAW, -312]);
+    await v.next(); // our own fence request
+    v.fence(0x80000000 | 0x7 | 0x100, Buffer.from('abc'));
+    const reply = await v.next();
+    expect(reply.type).toBe(248);
+    expect(reply.fenceFlags).toBe(0x7); // request bit cleared, unknown bit dropped
+    expect(reply.raw!.toString()).toBe('abc');
+    v.close();
+  });
+});
+
 describe('backpressure', () => {
   it('a client that stops reading neither delays the others nor makes the server queue without bound', async () => {
     const frame = gradient(1024, 768);

@@ -167,6 +167,29 @@ export class EncodeManager {
   }
 
   /**
+   * Pixels to show instead of the frame's inside `rect` (native 0x00RRGGBB,
+   * packed, rect.w per row) for the next encodeRects — the cursor composited
+   * for clients that cannot draw it. Null for none.
+   */
+  overlay: { rect: Rect; pixels: Uint32Array } | null = null;
+
+  private convert(frame: Frame, r: Rect, scratch: Uint32Array): Uint32Array {
+    const px = convertUnit(this.converter, frame, r, scratch);
+    const o = this.overlay;
+    if (!o) return px;
+    const x0 = Math.max(r.x, o.rect.x);
+    const y0 = Math.max(r.y, o.rect.y);
+    const x1 = Math.min(r.x + r.w, o.rect.x + o.rect.w);
+    const y1 = Math.min(r.y + r.h, o.rect.y + o.rect.h);
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        px[(y - r.y) * r.w + (x - r.x)] = this.converter.convert(o.pixels[(y - o.rect.y) * o.rect.w + (x - o.rect.x)]!);
+      }
+    }
+    return px;
+  }
+
+  /**
    * Write every rectangle of an update into `out`: for each, the 12-byte header
    * (x, y, w, h, encoding) and the payload. CopyRect entries come first when the
    * client takes CopyRect; otherwise their destinations are sent as changed
@@ -238,7 +261,7 @@ export class EncodeManager {
       for (const unit of splitUnits(r)) {
         const n = unit.w * unit.h;
         if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
-        const px = convertUnit(this.converter, frame, unit, this.scratch);
+        const px = this.convert(frame, unit, this.scratch);
         const enc = this.choose(this.classify(px, n), unit.w, unit.h);
 
         const pieces = enc.maxRect && (unit.w > enc.maxRect.w || unit.h > enc.maxRect.h) ? splitPieces(unit, enc.maxRect.w, enc.maxRect.h) : null;
@@ -247,7 +270,7 @@ export class EncodeManager {
           if (pieces) {
             const m = piece.w * piece.h;
             if (this.pieceScratch.length < m) this.pieceScratch = new Uint32Array(m);
-            pp = convertUnit(this.converter, frame, piece, this.pieceScratch);
+            pp = this.convert(frame, piece, this.pieceScratch);
           }
           const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: this.state, compressLevel: this.compressLevel };
           const rawBytes = piece.w * piece.h * bpp;
