@@ -1,6 +1,9 @@
 import { VncService } from '../../src/main/app/vnc-service.js';
 import { parseConfig } from '../../src/main/app/config.js';
-import { startXvfb, type XvfbHandle } from './xvfb.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startXvfb, xrun, type XvfbHandle } from './xvfb.js';
 import { DesktopPainter } from './desktop-image.js';
 import type { RefClient } from './libvncclient.js';
 
@@ -17,6 +20,9 @@ export async function startDesktopServer(opts: { width: number; height: number; 
   const xvfb = await startXvfb({ width: opts.width, height: opts.height });
   const painter = await DesktopPainter.open(xvfb.display);
   await painter.paintBackground(opts.seed);
+  // Pixel-exact checks compare against the painted pattern alone: give the root window a fully
+  // transparent cursor, so the cursor painted for viewers without cursor support adds nothing.
+  await hideCursor(xvfb.display);
   const service = await VncService.create(
     parseConfig({ display: xvfb.display, port: 0, frame_rate: opts.frameRate ?? 60, host: '127.0.0.1', always_shared: true }),
   );
@@ -32,6 +38,14 @@ export async function startDesktopServer(opts: { width: number; height: number; 
       await xvfb.stop();
     },
   };
+}
+
+/** Set an invisible (all-transparent) cursor on the root window. */
+export async function hideCursor(display: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'trayvnc-cursor-'));
+  const xbm = '#define blank_width 8\n#define blank_height 8\n#define blank_x_hot 0\n#define blank_y_hot 0\nstatic unsigned char blank_bits[] = {\n 0,0,0,0,0,0,0,0 };\n';
+  writeFileSync(join(dir, 'blank.xbm'), xbm);
+  await xrun(display, 'xsetroot', ['-cursor', join(dir, 'blank.xbm'), join(dir, 'blank.xbm')]);
 }
 
 /**

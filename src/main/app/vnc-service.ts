@@ -1,24 +1,50 @@
 import type { AddressInfo } from 'node:net';
+import { ClippedScreen, parseGeometry } from '../desktop/clipped-screen.js';
 import { createScreenSource } from '../desktop/index.js';
 import type { ScreenSource } from '../desktop/screen.js';
+import { X11Clipboard } from '../desktop/x11/x11-clipboard.js';
+import { X11Cursor } from '../desktop/x11/x11-cursor.js';
+import { X11Input } from '../desktop/x11/x11-input.js';
+import { listX11Monitors } from '../desktop/x11/x11-randr.js';
+import { resizeX11Display, ResizeStatus } from '../desktop/x11/x11-resize.js';
+import type { Rect } from '../framebuffer/rect.js';
 import { RfbServer } from '../rfb/server.js';
 import { CaptureLoop } from './capture-loop.js';
 import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
+import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
+
+/** Which monitor or rectangle of an X display to share, from --monitor / --clip. */
+async function sharedArea(config: Config, display: string, width: number, height: number): Promise<Rect | null> {
+  if (config.clip) return parseGeometry(config.clip);
+  if (!config.monitor) return { x: 0, y: 0, w: width, h: height };
+  const monitors = await listX11Monitors(display);
+  const byIndex = /^\d+$/.test(config.monitor) ? monitors[Number(config.monitor)] : undefined;
+  const m = byIndex ?? monitors.find((o) => o.name === config.monitor);
+  if (!m) {
+    const names = monitors.map((o, i) => `${i}: ${o.name} ${o.w}x${o.h}+${o.x}+${o.y}`).join(', ');
+    throw new Error(`no monitor "${config.monitor}" on ${display} (there are: ${names || 'none'})`);
+  }
+  return { x: m.x, y: m.y, w: m.w, h: m.h };
+}
 
 /**
- * The application: a screen source, the RFB server and the capture loop wired
- * together from one validated Config. Both front doors (CLI and tray) use it.
+ * The application: a screen source, the RFB server, the capture loop and the
+ * desktop's input, clipboard and cursor, wired together from one validated
+ * Config. Both front doors (CLI and tray) use it.
  */
 export class VncService {
   readonly server: RfbServer;
   readonly source: ScreenSource;
   private readonly loop: CaptureLoop;
+  private readonly features: DesktopFeatures;
   private address: AddressInfo | null = null;
 
   private constructor(
     readonly config: Config,
     readonly password: string | null,
     source: ScreenSource,
+    parts: DesktopParts,
+    display: string | null,
   ) {
     this.source = source;
     this.server = new RfbServer({
@@ -29,13 +55,25 @@ export class VncService {
       alwaysShared: config.always_shared,
       handshakeTimeoutMs: config.handshake_timeout * 1000,
       limits: { maxEncodings: 512, maxCutText: config.max_cut_text },
+      viewOnly: config.view_only,
+      allowResize: config.allow_resize,
     });
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
+    const origin = () => (source instanceof ClippedScreen ? source.origin : { x: 0, y: 0 });
+    this.features = new DesktopFeatures(this.server, parts, config, origin);
+    // Resizing the desktop for a client only makes sense when the whole display is shared.
+    if (display && !(source instanceof ClippedScreen)) {
+      this.server.resizer = async (w, h) => {
+        const status = await resizeX11Display(display, w, h);
+        if (status === ResizeStatus.Done) await this.waitForSize(w, h);
+        return status;
+      };
+    }
   }
 
   static async create(config: Config): Promise<VncService> {
     const password = resolvePassword(config);
-    const source = createScreenSource({
+    let source = createScreenSource({
       display: config.display,
       source: config.source,
       width: config.width,
@@ -43,8 +81,19 @@ export class VncService {
       // The synthetic desktop is a demo and test pattern: let it move at the update rate.
       fps: config.frame_rate,
     });
+    const display = source.name === 'x11' ? (config.display ?? process.env['DISPLAY'] ?? null) : null;
+    if (display && (config.monitor || config.clip)) {
+      source = new ClippedScreen(source, (w, h) => sharedArea(config, display, w, h));
+    }
     await source.start();
-    return new VncService(config, password, source);
+    const parts: DesktopParts = display
+      ? {
+          input: new X11Input({ display }),
+          clipboard: config.clipboard === 'off' ? null : new X11Clipboard({ display, maxBytes: config.max_cut_text }),
+          cursor: new X11Cursor({ display }),
+        }
+      : { input: null, clipboard: null, cursor: null };
+    return new VncService(config, password, source, parts, display);
   }
 
   get listening(): AddressInfo | null {
@@ -53,14 +102,26 @@ export class VncService {
 
   async start(): Promise<AddressInfo> {
     await this.loop.start();
+    await this.features.start();
     const host = resolveHost(this.config, this.password);
     this.address = await this.server.listen(this.config.port, host);
     return this.address;
   }
 
+  /** Resolve once the capture loop has installed a frame of this size (bounded). */
+  private async waitForSize(w: number, h: number): Promise<void> {
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const f = this.server.currentFrame();
+      if (f.width === w && f.height === h) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async stop(): Promise<void> {
     this.loop.stop();
     await this.server.close();
+    await this.features.stop();
     await this.source.stop();
   }
 }

@@ -8,6 +8,7 @@ import type { Rect } from '../framebuffer/rect.js';
 import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
 import type { ParseLimits } from './client-messages.js';
+import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
 import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type UpdateStats } from './session.js';
 
@@ -85,6 +86,12 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   /** True when some client is connected (past the handshake). */
   get hasClients(): boolean {
     for (const s of this.sessions) if (s.ready) return true;
+    return false;
+  }
+
+  /** True when a connected client cannot draw the cursor itself (it is painted at the pointer's position). */
+  get needsPointerPosition(): boolean {
+    for (const s of this.sessions) if (s.ready && !s.clientEncodings.includes(PseudoEncoding.Cursor)) return true;
     return false;
   }
 
