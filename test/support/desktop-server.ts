@@ -16,8 +16,14 @@ export interface DesktopServer {
   stop(): Promise<void>;
 }
 
-export async function startDesktopServer(opts: { width: number; height: number; seed: number; frameRate?: number }): Promise<DesktopServer> {
-  const xvfb = await startXvfb({ width: opts.width, height: opts.height });
+export async function startDesktopServer(opts: {
+  width: number;
+  height: number;
+  seed: number;
+  frameRate?: number;
+  xvfbArgs?: string[];
+}): Promise<DesktopServer> {
+  const xvfb = await startXvfb({ width: opts.width, height: opts.height, ...(opts.xvfbArgs ? { args: opts.xvfbArgs } : {}) });
   const painter = await DesktopPainter.open(xvfb.display);
   await painter.paintBackground(opts.seed);
   // Pixel-exact checks compare against the painted pattern alone: give the root window a fully

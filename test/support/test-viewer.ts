@@ -103,6 +103,7 @@ export class TestViewer {
           else if (r.encoding === 1) payload = await s.read(4);
           else if (r.encoding === -223) payload = Buffer.alloc(0);
           else if (r.encoding === -307) payload = await s.read(await s.u32());
+          else if (r.encoding === -239) payload = await s.read(r.w * r.h * this.bpp + ((r.w + 7) >> 3) * r.h); // pixels + mask
           else if (r.encoding === -308) {
             const n = await s.read(4);
             payload = Buffer.concat([n, await s.read(16 * n[0]!)]);

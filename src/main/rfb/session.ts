@@ -132,6 +132,8 @@ export class Session {
   /** Where we last painted the cursor for a client that cannot draw it. */
   private paintedCursor: Rect | null = null;
   private announceSize = false;
+  /** The size this client asked for, until the change or the refusal has been sent to it. */
+  private requestedSize: { w: number; h: number } | null = null;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
   private pendingCopies: CopyOp[] = [];
@@ -376,6 +378,7 @@ export class Session {
   }
 
   private async resizeRequested(width: number, height: number, screens: number): Promise<void> {
+    this.requestedSize = { w: width, h: height };
     let status: number;
     if (this.viewOnly) status = 1;
     else if (screens !== 1 || width < 1 || height < 1) status = 3; // we offer one screen
@@ -387,7 +390,9 @@ export class Session {
         status = 2;
       }
     }
-    if (this.state !== 'normal') return;
+    const answered = this.requestedSize === null; // the new size already went out as our answer
+    this.requestedSize = null;
+    if (this.state !== 'normal' || (status === 0 && answered)) return;
     this.desktopSizeReply = { status };
     this.scheduleSend();
   }
@@ -570,10 +575,10 @@ export class Session {
         this.dirty.resize(frame.width, frame.height);
         this.dirty.markAll();
         this.pendingCopies = [];
-        // If this client asked for the change, its answer rides on the new size (reason 1).
-        const reply = this.desktopSizeReply;
-        this.desktopSizeReply = null;
-        this.writeSizeRect(out, reply ? 1 : 0, reply ? reply.status : 0);
+        // If this client asked for this change, the new size is its answer (reason 1, status 0).
+        const mine = this.requestedSize !== null && this.requestedSize.w === frame.width && this.requestedSize.h === frame.height;
+        if (mine) this.requestedSize = null;
+        this.writeSizeRect(out, mine ? 1 : 0, 0);
         count++;
         this.resizePending = false;
         this.finishUpdate(out, header, count, stats, started);

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { Keymap, xtScancodeToLinux } from '../../../src/main/desktop/x11/keymap.
 import { openX11, type X11Connection } from '../../../src/main/desktop/x11/x11-connection.js';
 import { X11Input } from '../../../src/main/desktop/x11/x11-input.js';
 import { XEventLog } from '../../support/x-event-log.js';
+import { catTerm, keysDown } from '../../support/x-helpers.js';
 import { startXvfb, xrun, type XvfbHandle } from '../../support/xvfb.js';
 
 const XK = {
@@ -51,82 +51,9 @@ async function chord(input: X11Input, modifiers: number[], keysym: number): Prom
   for (const m of [...modifiers].reverse()) await input.key(m, false);
 }
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-interface CatTerm {
-  child: ChildProcess;
-  window: string;
-  file: string;
-  /** Wait (bounded) for the terminal to exit, then read what cat wrote. */
-  result(timeoutMs?: number): Promise<string>;
-  kill(): Promise<void>;
-}
-
-/** An xterm (UTF-8) running `cat > file`, mapped and focused, with the pointer over it. */
-async function catTerm(display: string, dir: string, name: string, input: X11Input): Promise<CatTerm> {
-  const file = join(dir, `${name}.txt`);
-  const title = `x11-input-${name}-${process.pid}`;
-  const child = spawn('xterm', ['-display', display, '-u8', '-geometry', '60x10+20+20', '-T', title, '-e', 'sh', '-c', 'exec cat > "$0"', file], {
-    stdio: 'ignore',
-    env: { ...process.env, DISPLAY: display, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' },
-  });
-  const kill = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await waitExit(child, 3000))) child.kill('SIGKILL');
-  };
-  let window = '';
-  const deadline = Date.now() + 10_000;
-  while (!window && Date.now() < deadline && child.exitCode === null) {
-    try {
-      window = (await xrun(display, 'xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], 3000)).trim().split('\n')[0] ?? '';
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  if (!window) {
-    await kill();
-    throw new Error(`xterm ${title} did not appear`);
-  }
-  // cat must be running (the file exists) before keys arrive
-  while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await input.pointer(100, 60, 0);
-  await xrun(display, 'xdotool', ['windowfocus', '--sync', window]);
-  return {
-    child,
-    window,
-    file,
-    kill,
-    async result(timeoutMs = 10_000): Promise<string> {
-      const exited = await waitExit(child, timeoutMs);
-      if (!exited) {
-        await kill();
-        throw new Error(`xterm did not exit; file so far: ${JSON.stringify(existsSync(file) ? readFileSync(file, 'utf8') : null)}`);
-      }
-      return readFileSync(file, 'utf8');
-    },
-  };
-}
-
 async function keyboardMapping(conn: X11Connection): Promise<number[][]> {
   const { min_keycode: min, max_keycode: max } = conn.display;
   return conn.request<number[][]>((cb) => conn.client.GetKeyboardMapping(min, max - min + 1, cb));
-}
-
-async function keysDown(conn: X11Connection): Promise<number[]> {
-  const bits = await conn.request<Buffer>((cb) => conn.client.QueryKeymap(cb));
-  const down: number[] = [];
-  for (let kc = 0; kc < 256; kc++) if (bits[kc >> 3]! & (1 << (kc & 7))) down.push(kc);
-  return down;
 }
 
 describe('xtScancodeToLinux', () => {
@@ -213,7 +140,7 @@ describe('X11Input on Xvfb', () => {
   }, 30_000);
 
   it('types text with shifted, missing and non-Latin-1 characters into an xterm', async () => {
-    const term = await catTerm(xvfb.display, dir, 'hello', input);
+    const term = await catTerm(xvfb.display, dir, 'hello', () => input.pointer(100, 60, 0));
     try {
       const text = 'Hello, wörld! €5 ~ [x] ☺';
       await typeText(input, `${text}\n`);
@@ -227,7 +154,7 @@ describe('X11Input on Xvfb', () => {
   }, 30_000);
 
   it('types more distinct missing characters than there are spare keycodes', async () => {
-    const term = await catTerm(xvfb.display, dir, 'cyrillic', input);
+    const term = await catTerm(xvfb.display, dir, 'cyrillic', () => input.pointer(100, 60, 0));
     const remaps = input.stats.remaps;
     try {
       const text = 'Съешь же ещё этих мягких французских булок, да выпей чаю. Ελληνικά ☺☻♥';
@@ -241,7 +168,7 @@ describe('X11Input on Xvfb', () => {
   }, 60_000);
 
   it('follows Caps Lock and NumLock: letters keep their case, keypad digits stay digits', async () => {
-    const term = await catTerm(xvfb.display, dir, 'locks', input);
+    const term = await catTerm(xvfb.display, dir, 'locks', () => input.pointer(100, 60, 0));
     try {
       await tap(input, XK.Caps_Lock);
       // what the client means, whatever the server's Caps Lock does to it
@@ -352,7 +279,7 @@ describe('X11Input on Xvfb', () => {
       } finally {
         await log.close();
       }
-      const term = await catTerm(xvfb.display, dir, 'altgr', input);
+      const term = await catTerm(xvfb.display, dir, 'altgr', () => input.pointer(100, 60, 0));
       try {
         const text = '@€{[]}\\|~µ zy ÖÄÜß';
         await typeText(input, `${text}\n`);
