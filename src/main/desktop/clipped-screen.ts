@@ -38,7 +38,12 @@ export class ClippedScreen implements ScreenSource {
 
   async start(): Promise<void> {
     await this.inner.start();
-    await this.refreshArea();
+    try {
+      await this.refreshArea();
+    } catch (e) {
+      await this.inner.stop();
+      throw e;
+    }
     this.inner.onResize(() => {
       void this.refreshArea().then(() => {
         for (const l of this.resizeListeners) l(this.clip.w, this.clip.h);
