@@ -16,6 +16,7 @@ Options for serve (flags override the config file):
   --host ADDR               address to listen on (default 127.0.0.1 without a
                             password, 0.0.0.0 with one)
   --port N                  TCP port (default 5900; 0 picks a free port)
+  --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
   --password PW             VNC password (only the first 8 characters count)
   --password-file FILE      read the password from the first line of FILE
   --frame-rate N            updates per second per client, 1-60 (default 30)
@@ -53,6 +54,7 @@ function buildConfig(argv: string[]): Config {
       config: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'websocket-port': { type: 'string' },
       password: { type: 'string' },
       'password-file': { type: 'string' },
       'frame-rate': { type: 'string' },
@@ -79,6 +81,7 @@ function buildConfig(argv: string[]): Config {
   const flags: Record<string, unknown> = {
     host: values.host,
     port: int('port', values.port),
+    websocket_port: int('websocket-port', values['websocket-port']),
     password: values.password,
     password_file: values['password-file'],
     frame_rate: int('frame-rate', values['frame-rate']),
@@ -128,6 +131,10 @@ async function serve(argv: string[]): Promise<void> {
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
       `${service.password ? 'password required' : 'no password'})\n`,
   );
+  if (service.websocket) {
+    const ws = service.websocket.address;
+    process.stdout.write(`TrayVNC WebSocket (noVNC): ws://${ws.address}:${ws.port}/\n`);
+  }
   log.info({ host: addr.address, port: addr.port }, 'listening');
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,6 +21,7 @@ const level = z.preprocess(
 export const ConfigSchema = z.object({
   host: z.string().min(1, { error: 'host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
   port: intIn('port', 0, 65535).default(5900),
+  websocket_port: intIn('websocket_port', 0, 65535).optional(),
   password: z
     .string()
     .min(1, { error: 'password must not be empty (leave it out for no password)' })

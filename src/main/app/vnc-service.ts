@@ -9,6 +9,7 @@ import { listX11Monitors } from '../desktop/x11/x11-randr.js';
 import { resizeX11Display, ResizeStatus } from '../desktop/x11/x11-resize.js';
 import type { Rect } from '../framebuffer/rect.js';
 import { RfbServer } from '../rfb/server.js';
+import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
 import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
@@ -38,6 +39,8 @@ export class VncService {
   private readonly loop: CaptureLoop;
   private readonly features: DesktopFeatures;
   private address: AddressInfo | null = null;
+  /** The WebSocket listener for browser viewers, when websocket_port is set. */
+  websocket: WebSocketListener | null = null;
 
   private constructor(
     readonly config: Config,
@@ -105,6 +108,7 @@ export class VncService {
     await this.features.start();
     const host = resolveHost(this.config, this.password);
     this.address = await this.server.listen(this.config.port, host);
+    this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
     return this.address;
   }
 
@@ -121,6 +125,7 @@ export class VncService {
   async stop(): Promise<void> {
     this.loop.stop();
     await this.server.close();
+    await this.websocket?.close();
     await this.features.stop();
     await this.source.stop();
   }

@@ -65,7 +65,8 @@ function providedText(compressed: Buffer, formats: number, maxText: number): str
   let data: Buffer;
   try {
     // Each format is a u32 size and its bytes; only text is kept, but all must fit the budget.
-    data = zlib.inflateSync(compressed, { maxOutputLength: maxText + 64 });
+    // noVNC sync-flushes without ending the stream: accept data that stops at a flush point.
+    data = zlib.inflateSync(compressed, { maxOutputLength: maxText + 64, finishFlush: zlib.constants.Z_SYNC_FLUSH });
   } catch (e) {
     if (e instanceof RangeError) return null; // over the limit: ignored, not an error
     throw new ProtocolError(`extended clipboard data does not inflate: ${(e as Error).message}`);

@@ -390,9 +390,10 @@ export class Session {
         status = 2;
       }
     }
-    const answered = this.requestedSize === null; // the new size already went out as our answer
+    if (this.state !== 'normal') return;
+    // On success the new size itself is the answer (reason 1): already sent, or about to be.
+    if (status === 0 && (this.requestedSize === null || this.resizePending)) return;
     this.requestedSize = null;
-    if (this.state !== 'normal' || (status === 0 && answered)) return;
     this.desktopSizeReply = { status };
     this.scheduleSend();
   }

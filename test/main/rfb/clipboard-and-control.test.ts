@@ -90,6 +90,22 @@ describe('clipboard', () => {
     v.close();
   });
 
+  it('accepts a Provide whose zlib stream is flushed but not finished, as noVNC sends it', async () => {
+    const port = await serve();
+    const v = await extendedViewer(port);
+    const body = Buffer.from('ünfinished\0', 'utf8');
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(body.length);
+    const d = new pako.Deflate();
+    const chunks: Uint8Array[] = [];
+    d.onData = (c) => chunks.push(c as Uint8Array);
+    d.push(Buffer.concat([size, body]), 2); // Z_SYNC_FLUSH: no end of stream
+    const got = nextClipboard();
+    v.cutText(Buffer.concat([flags(PROVIDE | TEXT), ...chunks.map((c) => Buffer.from(c))]), true);
+    expect((await got)[1]).toBe('ünfinished');
+    v.close();
+  });
+
   it('answers Peek with Notify', async () => {
     const port = await serve();
     const v = await extendedViewer(port);
