@@ -8,6 +8,10 @@ import type { Session } from '../../src/main/rfb/session.js';
 import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { openNoVnc, type NoVncBrowser } from '../support/novnc-browser.js';
 import { xrun } from '../support/xvfb.js';
+import { catTerm } from '../support/x-helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * noVNC, the browser client itself, in Chromium, talking to our server through
@@ -302,5 +306,27 @@ describe('noVNC in Chromium over WebSocket', () => {
     await browser!.clipboardPasteFrom(fromBrowser);
     expect(await got).toBe(fromBrowser);
     expect((await browser!.state()).connected).toBe(true);
+  }, 30_000);
+
+  it('types into an xterm from the browser: real key presses, plus keysyms the US layout lacks', async () => {
+    expect(browser).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'trayvnc-novnc-type-'));
+    try {
+      const term = await catTerm(desk.xvfb.display, dir, 'novnc', () => browser!.mouseMove(100, 60));
+      await browser!.typeText('Hello, w');
+      // page.keyboard cannot produce ö, € or ☺ on a US layout; noVNC's sendKey sends their keysyms.
+      await browser!.sendKey(0xf6, null); // ö
+      await browser!.typeText('rld! ');
+      await browser!.sendKey(0x20ac, null); // €
+      await browser!.typeText('5 ~ [x] ');
+      await browser!.sendKey(0x100263a, null); // ☺
+      await browser!.sendKey(0xff0d, 'Enter');
+      await browser!.sendKey(0xffe3, 'ControlLeft', true);
+      await browser!.sendKey(0x64, 'KeyD');
+      await browser!.sendKey(0xffe3, 'ControlLeft', false);
+      expect(await term.result()).toBe('Hello, wörld! €5 ~ [x] ☺\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
