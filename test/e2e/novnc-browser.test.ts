@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,6 +260,30 @@ describe('noVNC in Chromium over WebSocket', () => {
     desk.service.server.broadcastClipboard(toBrowser);
     await browser!.waitClipboard(toBrowser, 10_000);
     expect(await browser!.lastClipboard()).toBe(toBrowser);
+  }, 30_000);
+
+  it('copies Unicode text from the X clipboard (xclip) to noVNC, and from noVNC to both X selections', async () => {
+    expect(browser).toBeDefined();
+    const env = { ...process.env, DISPLAY: desk.xvfb.display };
+    const owner = spawn('xclip', ['-quiet', '-i', '-selection', 'clipboard'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    owner.stdin.end('from X: ☺ € 🎉');
+    try {
+      await browser!.waitClipboard('from X: ☺ € 🎉', 10_000);
+    } finally {
+      owner.kill('SIGTERM');
+    }
+    await browser!.clipboardPasteFrom('from noVNC: wörld € ☺');
+    for (const selection of ['clipboard', 'primary']) {
+      const deadline = Date.now() + 5000;
+      let text = '';
+      while (Date.now() < deadline && text !== 'from noVNC: wörld € ☺') {
+        text = await new Promise<string>((resolve) =>
+          execFile('xclip', ['-o', '-selection', selection], { env, timeout: 3000 }, (_e, out) => resolve(String(out ?? ''))),
+        );
+        if (text !== 'from noVNC: wörld € ☺') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(text, selection).toBe('from noVNC: wörld € ☺');
+    }
   }, 30_000);
 
   it('resizes the X display when the browser window shrinks (SetDesktopSize)', async () => {
