@@ -7,7 +7,7 @@
  * nearest level (ties cannot occur for the maxima used here).
  */
 
-export type PixelFormatName = 'rgb888le' | 'rgb888be' | 'bgr888le' | 'rgb565le' | 'rgb565be' | 'bgr233';
+export type PixelFormatName = 'rgb888le' | 'rgb888be' | 'rgbx888be' | 'bgr888le' | 'rgb565le' | 'rgb565be' | 'bgr233';
 
 export interface PixelFormatSpec {
   readonly name: PixelFormatName;
@@ -50,6 +50,20 @@ export const PIXEL_FORMATS: Readonly<Record<PixelFormatName, PixelFormatSpec>> =
     redShift: 16,
     greenShift: 8,
     blueShift: 0,
+  },
+  /** Big-endian with the colour in the top three bytes (red 24, green 16, blue 8). */
+  rgbx888be: {
+    name: 'rgbx888be',
+    bitsPerPixel: 32,
+    bytesPerPixel: 4,
+    depth: 24,
+    bigEndian: true,
+    redMax: 255,
+    greenMax: 255,
+    blueMax: 255,
+    redShift: 24,
+    greenShift: 16,
+    blueShift: 8,
   },
   bgr888le: {
     name: 'bgr888le',

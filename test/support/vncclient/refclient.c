@@ -58,6 +58,7 @@ typedef struct {
 static const FormatDef kFormats[] = {
     {"rgb888le", 32, 24, 0, 255, 255, 255, 16, 8, 0},
     {"rgb888be", 32, 24, 1, 255, 255, 255, 16, 8, 0},
+    {"rgbx888be", 32, 24, 1, 255, 255, 255, 24, 16, 8},
     {"bgr888le", 32, 24, 0, 255, 255, 255, 0, 8, 16},
     {"rgb565le", 16, 16, 0, 31, 63, 31, 11, 5, 0},
     {"rgb565be", 16, 16, 1, 31, 63, 31, 11, 5, 0},
@@ -272,7 +273,7 @@ static int handleCommand(rfbClient *client, char *line) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: refclient HOST:PORT --format rgb888le|rgb888be|bgr888le|rgb565le|rgb565be|bgr233\n"
+          "usage: refclient HOST:PORT --format rgb888le|rgb888be|rgbx888be|bgr888le|rgb565le|rgb565be|bgr233\n"
           "                 --encodings \"raw hextile zrle ...\" [--password-file P] [--shared 0|1]\n");
 }
 
@@ -330,7 +331,13 @@ int main(int argc, char **argv) {
        * TPIXEL of Tight by loading host-order integers, which is only right when the pixel
        * format's byte order equals the host's: with the other byte order every pixel comes
        * out shifted or byte-swapped. Refuse instead of producing misleading framebuffers. */
-      if (fmt->bitsPerPixel == 32 && fmt->bigEndian != hostBigEndian &&
+      /* The one safe case: the colour sits in the bytes that come first on the wire
+       * (big-endian with the colour in the top 3 bytes, little-endian in the low 3), so
+       * the host-order load puts the 3 CPIXEL bytes where the pixel's colour bytes are. */
+      unsigned long maxColor = ((unsigned long)fmt->redMax << fmt->redShift) | ((unsigned long)fmt->greenMax << fmt->greenShift) |
+                               ((unsigned long)fmt->blueMax << fmt->blueShift);
+      int colourFirst = fmt->bigEndian ? (maxColor & 0xffUL) == 0 : (maxColor & 0xff000000UL) == 0;
+      if (fmt->bitsPerPixel == 32 && fmt->bigEndian != hostBigEndian && !colourFirst &&
           (strcmp(tok, "zrle") == 0 || strcmp(tok, "zywrle") == 0 || strcmp(tok, "trle") == 0 ||
            strcmp(tok, "tight") == 0))
         fatal("libvncclient cannot decode %s correctly for %s on a %s-endian host; use another format or encoding",
