@@ -271,4 +271,33 @@ describe('the interactive desktop through the server', () => {
       v.close();
     }
   }, 30_000);
+
+  it('delivers AltGr chords on a layout that has them (German)', async () => {
+    await xrun(desk.xvfb.display, 'setxkbmap', ['-layout', 'de']);
+    const v = await connect(desk.port);
+    try {
+      const term = await catTerm(desk.xvfb.display, dir, 'altgr', async () => {
+        v.pointer(100, 60, 0);
+        await until(() => xrun(desk.xvfb.display, 'xdotool', ['getmouselocation']), (s) => s.startsWith('x:100 y:60'), 'the pointer');
+      });
+      const ISO_Level3_Shift = 0xfe03;
+      for (const key of [0x40, 0x20ac]) {
+        // AltGr+q and AltGr+e on a German keyboard: viewers send AltGr, then the keysym produced (@, €).
+        v.key(ISO_Level3_Shift, true);
+        v.key(key, true);
+        v.key(key, false);
+        v.key(ISO_Level3_Shift, false);
+      }
+      v.key(XK.Return, true);
+      v.key(XK.Return, false);
+      v.key(XK.Control_L, true);
+      v.key(XK.d, true);
+      v.key(XK.d, false);
+      v.key(XK.Control_L, false);
+      expect(await term.result()).toBe('@€\n');
+    } finally {
+      v.close();
+      await xrun(desk.xvfb.display, 'setxkbmap', ['-layout', 'us']);
+    }
+  }, 30_000);
 });
