@@ -17,6 +17,8 @@ Options for serve (flags override the config file):
                             password, 0.0.0.0 with one)
   --port N                  TCP port (default 5900; 0 picks a free port)
   --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
+  --dashboard-port N        serve the control API (dashboard) over WebSocket on port N;
+                            its token is $TRAYVNC_DASHBOARD_TOKEN, or random and printed
   --password PW             VNC password (only the first 8 characters count)
   --password-file FILE      read the password from the first line of FILE
   --frame-rate N            updates per second per client, 1-60 (default 30)
@@ -33,6 +35,11 @@ Options for serve (flags override the config file):
   --always-shared           never let a client disconnect the others
   --no-region-detection     send whole damaged areas without tile comparison
   --log-level L             debug, info, warn or error (default info)
+  --log-format json|pretty  JSON lines, or readable lines (default: pretty on a
+                            terminal, JSON otherwise)
+  --metrics                 serve Prometheus metrics on /metrics (and /healthz)
+  --metrics-port N          port for /metrics (default 9100; implies --metrics)
+  --metrics-host ADDR       address for /metrics (default 127.0.0.1; implies --metrics)
 `;
 
 function version(): string {
@@ -55,6 +62,7 @@ function buildConfig(argv: string[]): Config {
       host: { type: 'string' },
       port: { type: 'string' },
       'websocket-port': { type: 'string' },
+      'dashboard-port': { type: 'string' },
       password: { type: 'string' },
       'password-file': { type: 'string' },
       'frame-rate': { type: 'string' },
@@ -71,6 +79,10 @@ function buildConfig(argv: string[]): Config {
       'no-resize': { type: 'boolean' },
       'no-region-detection': { type: 'boolean' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      metrics: { type: 'boolean' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
     },
   });
   if (values.password !== undefined && values['password-file'] !== undefined) {
@@ -82,6 +94,7 @@ function buildConfig(argv: string[]): Config {
     host: values.host,
     port: int('port', values.port),
     websocket_port: int('websocket-port', values['websocket-port']),
+    dashboard_port: int('dashboard-port', values['dashboard-port']),
     password: values.password,
     password_file: values['password-file'],
     frame_rate: int('frame-rate', values['frame-rate']),
@@ -97,6 +110,10 @@ function buildConfig(argv: string[]): Config {
     allow_resize: values['no-resize'] ? false : undefined,
     enable_region_detection: values['no-region-detection'] ? false : undefined,
     log_level: values['log-level'],
+    log_format: values['log-format'],
+    enable_metrics: values.metrics || values['metrics-port'] !== undefined || values['metrics-host'] !== undefined ? true : undefined,
+    metrics_port: int('metrics-port', values['metrics-port']),
+    metrics_host: values['metrics-host'],
   };
   if (values.size !== undefined) {
     const m = /^(\d+)x(\d+)$/.exec(values.size);
@@ -119,7 +136,7 @@ function buildConfig(argv: string[]): Config {
 
 async function serve(argv: string[]): Promise<void> {
   const config = buildConfig(argv);
-  configureLogging({ level: config.log_level });
+  configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
   const service = await VncService.create(config);
   const addr = await service.start();
@@ -135,6 +152,7 @@ async function serve(argv: string[]): Promise<void> {
     const ws = service.websocket.address;
     process.stdout.write(`TrayVNC WebSocket (noVNC): ws://${ws.address}:${ws.port}/\n`);
   }
+  if (service.dashboard) process.stdout.write(`TrayVNC control API: ${service.dashboard.url}\n`);
   log.info({ host: addr.address, port: addr.port }, 'listening');
   let stopping = false;
   const stop = (signal: string) => {

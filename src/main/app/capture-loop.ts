@@ -57,6 +57,11 @@ export class CaptureLoop {
     this.server.on('demand', () => this.wake());
   }
 
+  /** Switch tile comparison on or off (off: damaged areas are sent as they are). */
+  setRegionDetection(on: boolean): void {
+    this.detector.enabled = on;
+  }
+
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);

@@ -9,9 +9,12 @@ import { listX11Monitors } from '../desktop/x11/x11-randr.js';
 import { resizeX11Display, ResizeStatus } from '../desktop/x11/x11-resize.js';
 import type { Rect } from '../framebuffer/rect.js';
 import { RfbServer } from '../rfb/server.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
 import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
+import { ControlService, type MetricsSource } from './control-service.js';
+import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
 
 /** Which monitor or rectangle of an X display to share, from --monitor / --clip. */
@@ -36,11 +39,19 @@ async function sharedArea(config: Config, display: string, width: number, height
 export class VncService {
   readonly server: RfbServer;
   readonly source: ScreenSource;
+  /** Performance monitor (always) and Prometheus exporter (with enable_metrics). */
+  readonly telemetry: Telemetry;
   private readonly loop: CaptureLoop;
   private readonly features: DesktopFeatures;
   private address: AddressInfo | null = null;
+  private metricsAddress: AddressInfo | null = null;
   /** The WebSocket listener for browser viewers, when websocket_port is set. */
   websocket: WebSocketListener | null = null;
+  control: ControlService | null = null;
+  /** The control API over WebSocket (the headless dashboard), when dashboard_port is set. */
+  dashboard: ControlWebSocketServer | null = null;
+  /** Per-client rates and `metrics` events for the control API (set before start()). */
+  metrics: MetricsSource | null = null;
 
   private constructor(
     readonly config: Config,
@@ -62,6 +73,8 @@ export class VncService {
       allowResize: config.allow_resize,
     });
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
+    this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
+    this.metrics = this.telemetry.monitor;
     const origin = () => (source instanceof ClippedScreen ? source.origin : { x: 0, y: 0 });
     this.features = new DesktopFeatures(this.server, parts, config, origin);
     // Resizing the desktop for a client only makes sense when the whole display is shared.
@@ -103,12 +116,26 @@ export class VncService {
     return this.address;
   }
 
+  /** Where /metrics is served, when enable_metrics is on. */
+  get metricsListening(): AddressInfo | null {
+    return this.metricsAddress;
+  }
+
   async start(): Promise<AddressInfo> {
     await this.loop.start();
     await this.features.start();
     const host = resolveHost(this.config, this.password);
     this.address = await this.server.listen(this.config.port, host);
+    if (this.telemetry.exporter) {
+      this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
+    }
     this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
+    this.control = new ControlService(this, { metrics: this.metrics });
+    if (this.config.dashboard_port !== undefined) {
+      // The control API can change settings and drop viewers: loopback unless a host was chosen, and a token always.
+      const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];
+      this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.host ?? '127.0.0.1', token ? { token } : {});
+    }
     return this.address;
   }
 
@@ -122,9 +149,17 @@ export class VncService {
     }
   }
 
+  /** Switch tile comparison on or off while running. */
+  setRegionDetection(on: boolean): void {
+    this.loop.setRegionDetection(on);
+  }
+
   async stop(): Promise<void> {
+    await this.dashboard?.close();
+    this.control?.close();
     this.loop.stop();
     await this.server.close();
+    await this.telemetry.close();
     await this.websocket?.close();
     await this.features.stop();
     await this.source.stop();

@@ -7,6 +7,7 @@ import type { CursorImage } from '../framebuffer/cursor-image.js';
 import type { Rect } from '../framebuffer/rect.js';
 import type { CopyOp } from '../framebuffer/region.js';
 import { getLogger } from '../telemetry/logger.js';
+import { LogContext } from '../telemetry/log-context.js';
 import type { ParseLimits } from './client-messages.js';
 import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
@@ -52,6 +53,8 @@ export interface RfbServerEvents {
   disconnected: [session: Session, reason: string];
   refused: [address: string, reason: string];
   update: [session: Session, stats: UpdateStats];
+  /** An update's bytes left for the network, `sendMs` after they were written. */
+  flushed: [session: Session, sendMs: number];
   /** Some client waits for pixels: the host should capture (it may already be doing so). */
   demand: [];
 }
@@ -234,7 +237,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       this.emit('connected', session);
       return true;
     },
-    onWantsUpdate: () => this.emit('demand'),
+    // Capturing serves every client: it does not run in the log context of the one that asked.
+    onWantsUpdate: () => LogContext.exit(() => this.emit('demand')),
     onInput: (session, message) => this.emit('input', session, message),
     onClipboard: (session, text) => this.emit('clipboard', session, text),
     onResizeRequest: async (_session, width, height) => {
@@ -245,6 +249,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     cursor: () => this.cursorImage,
     pointer: () => this.pointerAt,
     onUpdateSent: (session, stats) => this.emit('update', session, stats),
+    onUpdateFlushed: (session, ms) => this.emit('flushed', session, ms),
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);
       if (!wasMember) return;

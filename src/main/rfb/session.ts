@@ -7,6 +7,7 @@ import { compositeCursor, cursorBounds, writeCursorRect } from './cursor.js';
 import type { Frame } from '../framebuffer/frame.js';
 import { intersectRect, type Rect } from '../framebuffer/rect.js';
 import { getLogger } from '../telemetry/logger.js';
+import { LogContext, type LogContextFields } from '../telemetry/log-context.js';
 import { DEFAULT_LIMITS, parseClientMessage, type ClientMessage, type ParseLimits } from './client-messages.js';
 import {
   capsMessage,
@@ -57,6 +58,8 @@ export interface SessionHost {
   /** Where the pointer is on the desktop, if known (for painting the cursor into updates). */
   pointer(): { x: number; y: number } | null;
   onUpdateSent?(session: Session, stats: UpdateStats): void;
+  /** An update's bytes were handed to the network, `ms` after they were written to the socket. */
+  onUpdateFlushed?(session: Session, ms: number): void;
   onClosed(session: Session, reason: string): void;
 }
 
@@ -102,6 +105,8 @@ export class Session {
   readonly address: string;
   readonly connectedAt = new Date();
   readonly log: Logger;
+  /** Fields on every log line written while serving this client. */
+  private readonly logContext: LogContextFields;
   private state: 'handshake' | 'normal' | 'closed' = 'handshake';
   private readonly handshake: Handshake;
   private inbuf: Buffer = Buffer.alloc(0);
@@ -158,15 +163,18 @@ export class Session {
   ) {
     this.address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.log = getLogger('session').child({ session: this.id.slice(0, 8), client: this.address });
+    this.logContext = { session: this.id.slice(0, 8), client: this.address };
     this.handshake = new Handshake({ password: host.password(), refuseReason: host.admissionRefusal(this) });
+    // Whatever runs for this client (here or in the host's handlers) logs with its session and address.
+    const inContext = <A extends unknown[]>(fn: (...args: A) => void) => LogContext.bind(this.logContext, fn);
     this.handshakeTimer = setTimeout(
-      () => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`),
+      inContext(() => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`)),
       opts.handshakeTimeoutMs,
     );
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.scheduleSend());
-    socket.on('error', (e: Error) => this.close(`socket error: ${e.message}`));
-    socket.on('close', () => this.close(CLIENT_LEFT));
+    socket.on('data', inContext((chunk: Buffer) => this.onData(chunk)));
+    socket.on('drain', inContext(() => this.scheduleSend()));
+    socket.on('error', inContext((e: Error) => this.close(`socket error: ${e.message}`)));
+    socket.on('close', inContext(() => this.close(CLIENT_LEFT)));
     this.write(this.handshake.greeting());
   }
 
@@ -208,10 +216,10 @@ export class Session {
     this.host.onClosed(this, reason);
   }
 
-  private write(data: Buffer): void {
+  private write(data: Buffer, onFlushed?: () => void): void {
     if (!this.socket.writable) return;
     this.bytesSent += data.length;
-    this.socket.write(data);
+    this.socket.write(data, onFlushed && ((err?: Error | null) => void (err ? undefined : onFlushed())));
   }
 
   private onData(chunk: Buffer): void {
@@ -523,8 +531,13 @@ export class Session {
     return this.state === 'normal' && (this.request !== null || this.continuous !== null);
   }
 
+  /** Send what is due now or set a timer for it; runs in this client's log context whoever calls it. */
   scheduleSend(): void {
     if (this.state !== 'normal' || this.sending || this.sendTimer) return;
+    LogContext.run(this.logContext, () => this.scheduleSendInContext());
+  }
+
+  private scheduleSendInContext(): void {
     if (!this.request && !this.continuous && !this.desktopSizeReply) return;
     // Someone is waiting: make sure the capture loop runs, even if nothing is pending yet.
     this.host.onWantsUpdate(this);
@@ -650,7 +663,8 @@ export class Session {
     out.patchU8(header + 1, 0);
     out.patchU16(header + 2, count);
     const data = out.view();
-    this.write(data);
+    const writtenAt = performance.now();
+    this.write(data, () => this.host.onUpdateFlushed?.(this, performance.now() - writtenAt));
     this.updatesSent++;
     if (this.request) this.request = null;
     this.host.onUpdateSent?.(this, { rects: stats, bytes: data.length, encodeMs: performance.now() - started });

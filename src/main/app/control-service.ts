@@ -1,0 +1,532 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  ControlError,
+  isControlMethod,
+  type ClientInfo,
+  type ControlEventMap,
+  type ControlEventName,
+  type ControlMethod,
+  type ControlParams,
+  type ControlReply,
+  type ControlResult,
+  type MetricsSnapshot,
+  type MonitorInfo,
+  type PixelFormatInfo,
+  type ServerState,
+  type SettingsPatch,
+  type SettingsView,
+  type UpdateSettingsResult,
+  type WireEvent,
+} from '../../shared/control-contract.js';
+import { CONTROL_PARAMS } from '../../shared/control-params.js';
+import { SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import { ClippedScreen } from '../desktop/clipped-screen.js';
+import type { ScreenSource } from '../desktop/screen.js';
+import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
+import { encodingName } from '../rfb/constants.js';
+import type { PixelFormat } from '../rfb/pixel-format.js';
+import type { RfbServer } from '../rfb/server.js';
+import type { Session, UpdateStats } from '../rfb/session.js';
+import { getLogger } from '../telemetry/logger.js';
+import type { PerfSnapshot } from '../telemetry/monitor.js';
+import { defaultDesktopName } from './config.js';
+
+/**
+ * What the control API needs of the running application. `VncService` is one;
+ * tests may hand in anything of this shape.
+ */
+export interface ControlTarget {
+  readonly server: RfbServer;
+  /** The settings the service was started with. */
+  readonly config: Readonly<Record<string, unknown>> & { readonly display?: string | undefined };
+  readonly source: ScreenSource;
+  readonly listening: AddressInfo | null;
+  readonly password: string | null;
+  readonly websocket: { readonly address: AddressInfo } | null;
+  /** Switch tile comparison on or off while running; without it the change waits for a restart. */
+  setRegionDetection?(on: boolean): void;
+}
+
+/** Where metrics come from: the PerformanceMonitor (telemetry/monitor.ts) fits. */
+export interface MetricsSource {
+  snapshot(): PerfSnapshot;
+  subscribe(listener: (s: PerfSnapshot) => void): () => void;
+}
+
+// The snapshot the monitor makes must be one the contract can carry (a compile error here means they drifted).
+const snapshotFitsContract = (s: PerfSnapshot): MetricsSnapshot => s;
+void snapshotFitsContract;
+
+export interface ControlServiceOptions {
+  /** Per-client fps and bandwidth, and `metrics` events. */
+  metrics?: MetricsSource | null;
+  /** Settings to start from (default: the service's config). Use when the saved file differs from what is running. */
+  settings?: Settings;
+  /** Persist settings after a successful change (the tray saves its config file here). */
+  saveSettings?: (settings: Settings) => void | Promise<void>;
+  /** How to list an X display's monitors (default: RandR over a short-lived connection). */
+  listX11Monitors?: (display: string) => Promise<X11Monitor[]>;
+  log?: Logger;
+}
+
+/** Handlers for the service's own events, as a typed EventEmitter map. */
+type ServiceEvents = { [E in ControlEventName]: [payload: ControlEventMap[E]] };
+
+/** Settings that the running server takes without a restart, and how. */
+type LiveApplier = (target: ControlTarget, next: Settings) => boolean;
+
+const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
+  frame_rate: (t, s) => (t.server.setFrameRate(s.frame_rate), true),
+  max_connections: (t, s) => ((t.server.options.maxConnections = s.max_connections), true),
+  view_only: (t, s) => ((t.server.options.viewOnly = s.view_only), true),
+  always_shared: (t, s) => ((t.server.options.alwaysShared = s.always_shared), true),
+  allow_resize: (t, s) => ((t.server.options.allowResize = s.allow_resize), true),
+  handshake_timeout: (t, s) => ((t.server.options.handshakeTimeoutMs = s.handshake_timeout * 1000), true),
+  desktop_name: (t, s) => (t.server.setDesktopName(s.desktop_name ?? defaultDesktopName()), true),
+  enable_region_detection: (t, s) => {
+    if (!t.setRegionDetection) return false;
+    t.setRegionDetection(s.enable_region_detection);
+    return true;
+  },
+  // A new password applies to the next viewer. Removing one applies live only while the server
+  // listens on loopback: the listen address was chosen knowing there was a password.
+  password: (t, s) => {
+    if (s.password_file !== undefined) return false;
+    if (s.password === null || s.password === undefined) {
+      if (!isLoopback(t.listening?.address)) return false;
+      t.server.options.password = null;
+      return true;
+    }
+    t.server.options.password = s.password;
+    return true;
+  },
+};
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^127\./.test(address) || address === '::1' || address === '::ffff:127.0.0.1');
+}
+
+/** Equal settings values (unset and null count as the same). */
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function endpoint(a: AddressInfo | null | undefined): { host: string; port: number } | null {
+  return a ? { host: a.address, port: a.port } : null;
+}
+
+function channelBits(max: number): number {
+  return Math.round(Math.log2(max + 1));
+}
+
+/** A pixel format for the UI, with a short summary such as "32 bpp, depth 24, RGB888 little-endian". */
+export function describePixelFormat(pf: PixelFormat): PixelFormatInfo {
+  let layout = 'colour map';
+  if (pf.trueColour) {
+    const channels = [
+      { c: 'R', shift: pf.redShift, bits: channelBits(pf.redMax) },
+      { c: 'G', shift: pf.greenShift, bits: channelBits(pf.greenMax) },
+      { c: 'B', shift: pf.blueShift, bits: channelBits(pf.blueMax) },
+    ].sort((a, b) => b.shift - a.shift);
+    layout = channels.map((x) => x.c).join('') + channels.map((x) => x.bits).join('');
+  }
+  return {
+    bitsPerPixel: pf.bitsPerPixel,
+    depth: pf.depth,
+    bigEndian: pf.bigEndian,
+    trueColour: pf.trueColour,
+    redMax: pf.redMax,
+    greenMax: pf.greenMax,
+    blueMax: pf.blueMax,
+    redShift: pf.redShift,
+    greenShift: pf.greenShift,
+    blueShift: pf.blueShift,
+    summary: `${pf.bitsPerPixel} bpp, depth ${pf.depth}, ${layout}${pf.bitsPerPixel > 8 ? (pf.bigEndian ? ' big-endian' : ' little-endian') : ''}`,
+  };
+}
+
+function redact(s: Settings): SettingsView {
+  const { password, ...rest } = s;
+  return { ...rest, password_set: (password !== null && password !== undefined) || s.password_file !== undefined };
+}
+
+/**
+ * The control API on a running VncService: state, settings (validated by the
+ * settings schema, applied live where the server can take them), clients,
+ * monitors and metrics. Transports (Electron IPC, WebSocket) do not call it
+ * method by method: they open a `ControlConnection` per peer and pass it
+ * requests by name, so both serve exactly the contract's method list.
+ */
+export class ControlService {
+  private readonly events = new EventEmitter<ServiceEvents>();
+  readonly log: Logger;
+  private settings: Settings;
+  /** Fields changed since start that wait for a restart. */
+  private readonly pending = new Set<SettingKey>();
+  /** What the server runs with: the start configuration, then every value applied live. */
+  private readonly running: Record<string, unknown>;
+  /** Encodings of each client's last update with rectangles. */
+  private readonly inUse = new Map<string, number[]>();
+  private stopMetrics: (() => void) | null = null;
+  private readonly detach: () => void;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly target: ControlTarget,
+    private readonly opts: ControlServiceOptions = {},
+  ) {
+    this.log = opts.log ?? getLogger('control');
+    this.events.setMaxListeners(0);
+    this.running = { ...target.config };
+    this.settings = opts.settings ?? this.startSettings();
+    // Saved settings that differ from what runs wait for a restart.
+    for (const k of SETTING_KEYS) if (!same(this.settings[k], this.running[k])) this.pending.add(k);
+    const server = target.server;
+    const onUpdate = (s: Session, stats: UpdateStats) => {
+      if (stats.rects.length === 0 || s.closed) return;
+      const encodings = [...new Set(stats.rects.map((r) => r.encoding))];
+      const prev = this.inUse.get(s.id);
+      if (!prev || !same(prev, encodings)) this.inUse.set(s.id, encodings);
+    };
+    // 'connected' fires just before the session counts as ready (in server.clients): list it a moment later.
+    const onConnected = () => queueMicrotask(() => this.clientsChanged());
+    const onDisconnected = (s: Session) => {
+      this.inUse.delete(s.id);
+      this.clientsChanged();
+    };
+    server.on('update', onUpdate);
+    server.on('connected', onConnected);
+    server.on('disconnected', onDisconnected);
+    this.detach = () => {
+      server.off('update', onUpdate);
+      server.off('connected', onConnected);
+      server.off('disconnected', onDisconnected);
+    };
+  }
+
+  /** The service's config, re-validated so every field has its schema default. */
+  private startSettings(): Settings {
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this.target.config)) if (v !== undefined) raw[k] = v;
+    const v = validateSettings(raw);
+    if (!v.ok) throw new ControlError(`the running configuration does not validate: ${JSON.stringify(v.fieldErrors)}`);
+    return v.settings;
+  }
+
+  // -------------------------------------------------------------------------
+  // The API
+
+  getState(): ServerState {
+    const t = this.target;
+    return {
+      running: t.listening !== null,
+      address: endpoint(t.listening),
+      websocket: endpoint(t.websocket?.address),
+      source: t.source.name,
+      desktop: { name: t.server.options.desktopName, width: t.source.width, height: t.source.height },
+      clients: t.server.clients.length,
+      passwordSet: t.server.options.password !== null,
+      restartRequired: this.restartRequired(),
+      metrics: !!this.opts.metrics,
+    };
+  }
+
+  getSettings(): SettingsView {
+    return redact(this.settings);
+  }
+
+  /**
+   * Validate the change against the settings schema (after merging it into
+   * the current settings: a field's value is checked with the others, as in
+   * a config file), then apply what the running server can take. Nothing
+   * changes when any field is refused.
+   */
+  async updateSettings(patch: SettingsPatch): Promise<UpdateSettingsResult> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new ControlError('settings must be an object', 'invalid-params');
+    }
+    const known = new Set<string>(SETTING_KEYS);
+    const unknown = Object.keys(patch).filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, [`${k} is not a setting`]]));
+      throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
+    }
+    const entries = Object.entries(patch as Record<string, unknown>);
+    if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
+      const both = ['give either password or password_file, not both'];
+      throw new ControlError('invalid settings', 'invalid-settings', { password: both, password_file: both });
+    }
+    const merged: Record<string, unknown> = { ...this.settings };
+    for (const [k, v] of entries) {
+      if (v === null && k !== 'password') delete merged[k];
+      else merged[k] = v;
+    }
+    // A password replaces a password file, and the other way round (as on the command line).
+    if (patch.password !== undefined) delete merged['password_file'];
+    if (patch.password_file !== undefined && patch.password_file !== null) delete merged['password'];
+    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+
+    const v = validateSettings(merged);
+    if (!v.ok) {
+      throw new ControlError(Object.values(v.fieldErrors).flat().join('; '), 'invalid-settings', v.fieldErrors);
+    }
+    const next = v.settings;
+    const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
+    const applied: SettingKey[] = [];
+    for (const k of changed) {
+      const apply = LIVE[k];
+      let live = false;
+      if (apply) {
+        try {
+          live = apply(this.target, next);
+        } catch (e) {
+          this.log.warn({ err: e, setting: k }, 'could not apply a setting to the running server');
+        }
+      }
+      if (live) {
+        applied.push(k);
+        this.running[k] = next[k];
+        this.pending.delete(k);
+      } else if (same(next[k], this.running[k])) {
+        this.pending.delete(k); // back to what is running
+      } else {
+        this.pending.add(k);
+      }
+    }
+    // A password set live also settles the password file it replaced.
+    if (applied.includes('password')) {
+      this.running['password_file'] = next.password_file;
+      if (same(next.password_file, undefined)) this.pending.delete('password_file');
+    }
+    this.settings = next;
+    if (changed.length > 0) this.log.info({ changed, applied, restartRequired: this.restartRequired() }, 'settings changed');
+    const save = this.opts.saveSettings;
+    if (save && changed.length > 0) {
+      // Saves run one after another, in the order of the changes.
+      this.saving = this.saving.then(() => save(next));
+      try {
+        await this.saving;
+      } catch (e) {
+        this.saving = Promise.resolve();
+        throw new ControlError(`settings are in force but could not be saved: ${(e as Error).message}`, 'failed');
+      }
+    }
+    const result: UpdateSettingsResult = { settings: redact(next), applied, restartRequired: this.restartRequired() };
+    if (changed.length > 0) this.events.emit('settings', result);
+    return result;
+  }
+
+  listClients(): ClientInfo[] {
+    const perf = new Map<string, { fps: number; bandwidth: number }>();
+    if (this.opts.metrics) {
+      for (const c of this.opts.metrics.snapshot().clients) perf.set(c.id, c);
+    }
+    return this.target.server.clients.map((s) => this.describe(s, perf.get(s.id.slice(0, 8))));
+  }
+
+  disconnectClient(id: string): { disconnected: true } {
+    this.find(id);
+    this.target.server.disconnect(id, 'disconnected from the control panel');
+    return { disconnected: true };
+  }
+
+  /** Give a client control (true) or make it view-only (false). */
+  setClientControl(id: string, control: boolean): ClientInfo {
+    const s = this.find(id);
+    this.target.server.setViewOnly(id, !control);
+    this.clientsChanged();
+    return this.describe(s, undefined);
+  }
+
+  async listMonitors(): Promise<MonitorInfo[]> {
+    const src = this.target.source;
+    const area =
+      src instanceof ClippedScreen
+        ? { ...src.origin, w: src.width, h: src.height }
+        : { x: 0, y: 0, w: src.width, h: src.height };
+    let monitors: X11Monitor[];
+    if (src.name.startsWith('x11')) {
+      const display = this.target.config.display ?? process.env['DISPLAY'];
+      if (!display) throw new ControlError('the X display is not known', 'failed');
+      try {
+        monitors = await (this.opts.listX11Monitors ?? listX11Monitors)(display);
+      } catch (e) {
+        throw new ControlError(`cannot list the monitors of ${display}: ${(e as Error).message}`, 'failed');
+      }
+    } else {
+      monitors = [{ name: src.name, x: 0, y: 0, w: src.width, h: src.height, primary: true }];
+    }
+    return monitors.map((m, index) => ({
+      index,
+      name: m.name,
+      x: m.x,
+      y: m.y,
+      width: m.w,
+      height: m.h,
+      primary: m.primary,
+      shared: m.x >= area.x && m.y >= area.y && m.x + m.w <= area.x + area.w && m.y + m.h <= area.y + area.h,
+    }));
+  }
+
+  /**
+   * Receive an event until the returned function is called. Metrics are
+   * gathered only while someone listens to them.
+   */
+  subscribe<E extends ControlEventName>(event: E, listener: (payload: ControlEventMap[E]) => void): () => void {
+    const l = listener as (payload: ControlEventMap[ControlEventName]) => void;
+    this.events.on(event, l as never);
+    if (event === 'metrics' && !this.stopMetrics && this.opts.metrics) {
+      this.stopMetrics = this.opts.metrics.subscribe((s) => this.events.emit('metrics', s));
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.events.off(event, l as never);
+      if (event === 'metrics' && this.events.listenerCount('metrics') === 0 && this.stopMetrics) {
+        this.stopMetrics();
+        this.stopMetrics = null;
+      }
+    };
+  }
+
+  /** Listeners of an event, all connections together (for tests and diagnostics). */
+  listenerCount(event: ControlEventName): number {
+    return this.events.listenerCount(event);
+  }
+
+  /** A peer (one WebSocket, one renderer) talking to this service; `send` gets its events. */
+  openConnection(send: (message: WireEvent) => void): ControlConnection {
+    return new ControlConnection(this, send);
+  }
+
+  /** Stop following the server and drop every subscription. */
+  close(): void {
+    this.detach();
+    this.stopMetrics?.();
+    this.stopMetrics = null;
+    this.events.removeAllListeners();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private restartRequired(): SettingKey[] {
+    return SETTING_KEYS.filter((k) => this.pending.has(k));
+  }
+
+  private find(id: string): Session {
+    const s = this.target.server.clients.find((c) => c.id === id);
+    if (!s) throw new ControlError(`no client with id ${id}`, 'not-found');
+    return s;
+  }
+
+  private describe(s: Session, perf: { fps: number; bandwidth: number } | undefined): ClientInfo {
+    return {
+      id: s.id,
+      address: s.address,
+      connectedAt: s.connectedAt.getTime(),
+      encodings: s.clientEncodings.map(encodingName),
+      encodingsInUse: (this.inUse.get(s.id) ?? []).map(encodingName),
+      pixelFormat: describePixelFormat(s.pixelFormat),
+      fps: perf ? perf.fps : null,
+      bandwidth: perf ? perf.bandwidth : null,
+      bytesSent: s.bytesSent,
+      bytesReceived: s.bytesReceived,
+      updatesSent: s.updatesSent,
+      viewOnly: s.viewOnly,
+      shared: s.shared,
+    };
+  }
+
+  private clientsChanged(): void {
+    if (this.events.listenerCount('clients') > 0) this.events.emit('clients', this.listClients());
+  }
+}
+
+type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>> };
+
+/**
+ * One peer's view of the service, shared by both transports: it checks the
+ * method name against the contract's list and the params against its schema,
+ * keeps this peer's subscriptions (dropped on `close()`), and turns every
+ * outcome into a ControlReply, so nothing thrown crosses a transport as an
+ * exception.
+ */
+export class ControlConnection {
+  private readonly subscriptions = new Map<ControlEventName, () => void>();
+  private closed = false;
+  private readonly handlers: Handlers;
+
+  constructor(
+    readonly service: ControlService,
+    private readonly send: (message: WireEvent) => void,
+  ) {
+    this.handlers = {
+      getState: () => service.getState(),
+      getSettings: () => service.getSettings(),
+      updateSettings: (p) => service.updateSettings(p),
+      listClients: () => service.listClients(),
+      disconnectClient: (p) => service.disconnectClient(p.id),
+      setClientControl: (p) => service.setClientControl(p.id, p.control),
+      listMonitors: () => service.listMonitors(),
+      subscribe: (p) => this.subscribe(p.event),
+      unsubscribe: (p) => this.unsubscribe(p.event),
+    };
+  }
+
+  /** Events this peer receives. */
+  get subscribed(): ControlEventName[] {
+    return [...this.subscriptions.keys()];
+  }
+
+  /** Run one request; never throws. */
+  async call(method: unknown, params: unknown): Promise<ControlReply> {
+    if (this.closed) return { error: { message: 'connection closed', code: 'unavailable' } };
+    if (!isControlMethod(method)) {
+      const name = typeof method === 'string' ? `"${method.slice(0, 64)}"` : String(typeof method);
+      return { error: { message: `unknown method ${name}`, code: 'unknown-method' } };
+    }
+    try {
+      return { result: (await this.run(method, params)) ?? null };
+    } catch (e) {
+      if (e instanceof ControlError) return { error: e.toData() };
+      this.service.log.error({ err: e, method }, 'control request failed');
+      return { error: { message: e instanceof Error ? e.message : String(e), code: 'failed' } };
+    }
+  }
+
+  private async run<M extends ControlMethod>(method: M, raw: unknown): Promise<ControlResult<M>> {
+    const parsed = CONTROL_PARAMS[method].safeParse(raw);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+      throw new ControlError(`${method}: ${message}`, 'invalid-params');
+    }
+    const handler = this.handlers[method] as (p: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>>;
+    return handler(parsed.data);
+  }
+
+  private subscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
+    if (!this.subscriptions.has(event)) {
+      this.subscriptions.set(
+        event,
+        this.service.subscribe(event, (payload) => {
+          if (!this.closed) this.send({ event, payload } as WireEvent);
+        }),
+      );
+    }
+    return { subscribed: this.subscribed };
+  }
+
+  private unsubscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
+    this.subscriptions.get(event)?.();
+    this.subscriptions.delete(event);
+    return { subscribed: this.subscribed };
+  }
+
+  /** The peer went away: drop its subscriptions. */
+  close(): void {
+    this.closed = true;
+    for (const off of this.subscriptions.values()) off();
+    this.subscriptions.clear();
+  }
+}

@@ -1,0 +1,325 @@
+import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
+
+/**
+ * The control API: the one contract between the server and any UI (the tray
+ * app's renderer over Electron IPC, the headless dashboard over WebSocket).
+ *
+ * - `CONTROL_METHODS` is the method list. Both transports bind exactly these
+ *   names, the client object is generated from them, and a call to any other
+ *   name is refused.
+ * - `ControlMethodMap` gives each method its params and result type.
+ * - `CONTROL_EVENTS` / `ControlEventMap` are what the server pushes to a peer
+ *   that subscribed (`subscribe({ event })`).
+ * - `CONTROL_PARAMS` (control-params.ts) validates params where requests
+ *   arrive (the renderer and the network are not trusted).
+ *
+ * Adding a method (recording controls and the player come next) is: one name
+ * in the list, one entry in the map, one params schema, one handler in the
+ * service. The compiler refuses the change until all four are there.
+ *
+ * This module is loaded by the renderer and bundled into the preload: plain
+ * data and types only (the zod schemas live in control-params.ts).
+ */
+
+// ---------------------------------------------------------------------------
+// Data types
+
+/** A listening address. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/** The server as a whole. */
+export interface ServerState {
+  /** Whether the VNC listener is up. */
+  running: boolean;
+  /** The VNC (TCP) listener, when running. */
+  address: Endpoint | null;
+  /** The WebSocket listener for browser viewers, when configured. */
+  websocket: Endpoint | null;
+  /** Where pixels come from: 'x11', 'synthetic', … */
+  source: string;
+  desktop: { name: string; width: number; height: number };
+  /** Connected clients (past the handshake). */
+  clients: number;
+  /** Whether viewers must give a password. */
+  passwordSet: boolean;
+  /** Settings changed since start that take effect only after a restart. */
+  restartRequired: SettingKey[];
+  /** Whether `metrics` events are available. */
+  metrics: boolean;
+}
+
+/**
+ * Settings as a UI sees them: everything but the password, which is
+ * write-only (send `password` in updateSettings; read `password_set`).
+ */
+export type SettingsView = Omit<Settings, 'password'> & { password_set: boolean };
+
+/** A change to some settings: a value sets it, null returns it to its default (or none). */
+export type SettingsPatch = { [K in SettingKey]?: SettingsInput[K] | null };
+
+export interface UpdateSettingsResult {
+  /** The settings now in force (or saved for the next start). */
+  settings: SettingsView;
+  /** Fields of this change applied to the running server. */
+  applied: SettingKey[];
+  /** Every field changed since start that takes effect only after a restart (this change and earlier ones). */
+  restartRequired: SettingKey[];
+}
+
+/** An RFB pixel format (RFC 6143 §7.4) as a client asked for it. */
+export interface PixelFormatInfo {
+  bitsPerPixel: number;
+  depth: number;
+  bigEndian: boolean;
+  trueColour: boolean;
+  redMax: number;
+  greenMax: number;
+  blueMax: number;
+  redShift: number;
+  greenShift: number;
+  blueShift: number;
+  /** Short human form, e.g. "32 bpp, depth 24, RGB888 little-endian". */
+  summary: string;
+}
+
+export interface ClientInfo {
+  id: string;
+  /** host:port of the viewer. */
+  address: string;
+  /** Epoch milliseconds. */
+  connectedAt: number;
+  /** The encodings the client offered, in its order of preference (names; pseudo-encodings included). */
+  encodings: string[];
+  /** The encodings of the rectangles in its last framebuffer update. */
+  encodingsInUse: string[];
+  pixelFormat: PixelFormatInfo;
+  /** Updates per second over the monitor's window; null without a performance monitor. */
+  fps: number | null;
+  /** Bytes per second sent to it over the monitor's window; null without a performance monitor. */
+  bandwidth: number | null;
+  bytesSent: number;
+  bytesReceived: number;
+  updatesSent: number;
+  /** A view-only client's input and clipboard are dropped. */
+  viewOnly: boolean;
+  /** Whether it asked to share the desktop with other clients. */
+  shared: boolean;
+}
+
+/** One monitor (RandR output) of the desktop. */
+export interface MonitorInfo {
+  index: number;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary: boolean;
+  /** Whether this monitor is inside the area being shared. */
+  shared: boolean;
+}
+
+/** Rolling performance figures (the performance monitor's snapshot). */
+export interface MetricsFigures {
+  fps: number;
+  /** Bytes per second. */
+  bandwidth: number;
+  compressionRatio: number | null;
+  encodeMsP50: number | null;
+  encodeMsP95: number | null;
+  changedFraction: number | null;
+  updates: number;
+}
+
+export interface ClientMetrics extends MetricsFigures {
+  /** Short session id (first 8 characters of ClientInfo.id). */
+  id: string;
+  address: string;
+  connectedAt: number;
+}
+
+export interface OverallMetrics extends MetricsFigures {
+  clients: number;
+  captureFps: number;
+  captureMsP50: number | null;
+  captureMsP95: number | null;
+  detectMsP50: number | null;
+  detectMsP95: number | null;
+}
+
+export interface MetricsSnapshot {
+  /** Epoch milliseconds. */
+  at: number;
+  windowMs: number;
+  overall: OverallMetrics;
+  clients: ClientMetrics[];
+}
+
+// ---------------------------------------------------------------------------
+// The method list
+
+export const CONTROL_METHODS = [
+  'getState',
+  'getSettings',
+  'updateSettings',
+  'listClients',
+  'disconnectClient',
+  'setClientControl',
+  'listMonitors',
+  'subscribe',
+  'unsubscribe',
+  // Next: 'listRecordings', 'startRecording', 'stopRecording', 'deleteRecording',
+  // 'openRecording' / 'readRecording' (player), with a 'recording' event.
+] as const;
+
+export type ControlMethod = (typeof CONTROL_METHODS)[number];
+
+/** Methods handled per connection by the transport layer rather than by the API's user. */
+export const SUBSCRIPTION_METHODS = ['subscribe', 'unsubscribe'] as const satisfies readonly ControlMethod[];
+
+export const CONTROL_EVENTS = ['metrics', 'clients', 'settings'] as const;
+export type ControlEventName = (typeof CONTROL_EVENTS)[number];
+
+export interface ControlEventMap {
+  /** Every second or so while subscribed. */
+  metrics: MetricsSnapshot;
+  /** When a client connects, leaves, or gets or loses control. */
+  clients: ClientInfo[];
+  /** After every successful updateSettings (from any peer). */
+  settings: UpdateSettingsResult;
+}
+
+export interface ControlMethodMap {
+  getState: { params: void; result: ServerState };
+  getSettings: { params: void; result: SettingsView };
+  /** Validated by the settings schema; a bad field fails the whole change (ControlError with fieldErrors). */
+  updateSettings: { params: SettingsPatch; result: UpdateSettingsResult };
+  listClients: { params: void; result: ClientInfo[] };
+  /** Fails with code 'not-found' when there is no such client. */
+  disconnectClient: { params: { id: string }; result: { disconnected: true } };
+  /** control: false makes the client view-only. Fails with 'not-found' when there is no such client. */
+  setClientControl: { params: { id: string; control: boolean }; result: ClientInfo };
+  listMonitors: { params: void; result: MonitorInfo[] };
+  /** Start receiving an event on this connection (idempotent). */
+  subscribe: { params: { event: ControlEventName }; result: { subscribed: ControlEventName[] } };
+  unsubscribe: { params: { event: ControlEventName }; result: { subscribed: ControlEventName[] } };
+}
+
+export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];
+export type ControlResult<M extends ControlMethod> = ControlMethodMap[M]['result'];
+/** A method's argument list: none for `void` params. */
+export type ControlArgs<M extends ControlMethod> = [ControlParams<M>] extends [void] ? [] : [params: ControlParams<M>];
+
+/** The API as a UI calls it: one async function per method. */
+export type ControlApi = { [M in ControlMethod]: (...args: ControlArgs<M>) => Promise<ControlResult<M>> };
+
+// The list and the map must name the same methods (a compile error here means one of them was missed).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const methodsMatchMap: Same<ControlMethod, keyof ControlMethodMap> = true;
+const eventsMatchMap: Same<ControlEventName, keyof ControlEventMap> = true;
+void methodsMatchMap;
+void eventsMatchMap;
+
+// ---------------------------------------------------------------------------
+// Errors
+
+export type ControlErrorCode =
+  /** Not a well-formed request. */
+  | 'bad-request'
+  /** The method is not in CONTROL_METHODS. */
+  | 'unknown-method'
+  /** Params do not match the method. */
+  | 'invalid-params'
+  /** updateSettings refused: see fieldErrors. */
+  | 'invalid-settings'
+  /** No such client (or, later, recording). */
+  | 'not-found'
+  /** The server could not do it. */
+  | 'failed'
+  /** The connection is not allowed (bad token, unknown IPC sender). */
+  | 'unauthorized'
+  /** The transport went away or timed out. */
+  | 'unavailable';
+
+/** An error as it travels: plain data (no class survives JSON or contextBridge). */
+export interface ControlErrorData {
+  message: string;
+  code: ControlErrorCode;
+  /** updateSettings: messages per offending field. */
+  fieldErrors?: FieldErrors;
+}
+
+/** A failed call, on either side of a transport. */
+export class ControlError extends Error {
+  override readonly name = 'ControlError';
+  constructor(
+    message: string,
+    readonly code: ControlErrorCode = 'failed',
+    readonly fieldErrors?: FieldErrors,
+  ) {
+    super(message);
+  }
+
+  toData(): ControlErrorData {
+    return this.fieldErrors ? { message: this.message, code: this.code, fieldErrors: this.fieldErrors } : { message: this.message, code: this.code };
+  }
+
+  static fromData(d: ControlErrorData): ControlError {
+    return new ControlError(d.message, d.code, d.fieldErrors);
+  }
+}
+
+/** A call's outcome as data: what transports carry (errors included, so field errors survive). */
+export type ControlReply<R = unknown> = { result: R } | { error: ControlErrorData };
+
+// ---------------------------------------------------------------------------
+// Wire formats
+
+/** WebSocket: a call. `id` is echoed in the reply. */
+export interface WireRequest {
+  id: string | number;
+  method: string;
+  params?: unknown;
+}
+
+/** WebSocket: a reply (`id` is null when the request had none we could read). */
+export type WireResponse = ({ id: string | number | null } & { result: unknown }) | ({ id: string | number | null } & { error: ControlErrorData });
+
+/** WebSocket and IPC: a pushed event. */
+export interface WireEvent<E extends ControlEventName = ControlEventName> {
+  event: E;
+  payload: ControlEventMap[E];
+}
+
+/** Electron IPC: the invoke channel of a method. */
+export function ipcChannel(method: ControlMethod): string {
+  return `trayvnc:${method}`;
+}
+
+/** Electron IPC: the channel events are sent on (payload: WireEvent). */
+export const IPC_EVENT_CHANNEL = 'trayvnc:event';
+
+/** Name of the object the preload puts on `window`. */
+export const BRIDGE_NAME = 'trayvnc';
+
+/**
+ * What the preload exposes as `window.trayvnc`: one function per method, each
+ * resolving to a ControlReply (errors as data: contextBridge drops an Error's
+ * own properties, and field errors must reach the form), plus event delivery.
+ * `createControlClient(ipcTransport(window.trayvnc))` turns it into the typed API.
+ */
+export type ControlBridge = { [M in ControlMethod]: (params?: unknown) => Promise<ControlReply<ControlResult<M>>> } & {
+  /** Every event this window is subscribed to; returns a function that stops delivery. */
+  onEvent(listener: (message: WireEvent) => void): () => void;
+};
+
+export function isControlMethod(name: unknown): name is ControlMethod {
+  return typeof name === 'string' && (CONTROL_METHODS as readonly string[]).includes(name);
+}
+
+export function isControlEvent(name: unknown): name is ControlEventName {
+  return typeof name === 'string' && (CONTROL_EVENTS as readonly string[]).includes(name);
+}
