@@ -40,17 +40,7 @@ export class NoVncViewer {
 
   static async connect(opts: NoVncViewerOptions): Promise<NoVncViewer> {
     const c = await WireSocket.connect(opts.port);
-    await c.read(12);
-    c.write('RFB 003.008\n');
-    const types = await c.read(await c.u8());
-    if (!types.includes(1)) throw new Error('server does not offer security None');
-    c.write(Buffer.from([1]));
-    if ((await c.u32()) !== 0) throw new Error('security failed');
-    c.write(Buffer.from([1]));
-    const width = await c.u16();
-    const height = await c.u16();
-    await c.read(16);
-    await c.read(await c.u32());
+    const { width, height } = await c.handshakeNone();
     const pf = Buffer.alloc(20);
     pf[0] = 0; // SetPixelFormat
     pf[4] = 32; // bpp

@@ -19,18 +19,7 @@ export class RawViewer {
 
   static async connect(port: number): Promise<RawViewer> {
     const s = await WireSocket.connect(port);
-    await s.read(12);
-    s.write('RFB 003.008\n');
-    const n = await s.u8();
-    const types = await s.read(n);
-    if (!types.includes(1)) throw new Error('server does not offer security None');
-    s.write(Buffer.from([1]));
-    if ((await s.u32()) !== 0) throw new Error('security failed');
-    s.write(Buffer.from([1]));
-    const w = await s.u16();
-    const h = await s.u16();
-    await s.read(16);
-    await s.read(await s.u32());
+    const { width: w, height: h } = await s.handshakeNone();
     // SetEncodings: Raw only; then a full update request.
     s.write(Buffer.from([2, 0, 0, 1, 0, 0, 0, 0]));
     const v = new RawViewer(s);

@@ -33,18 +33,8 @@ export class TestViewer {
 
   static async connect(port: number, shared = true): Promise<TestViewer> {
     const s = await WireSocket.connect(port);
-    await s.read(12);
-    s.write('RFB 003.008\n');
-    const types = await s.read(await s.u8());
-    if (!types.includes(1)) throw new Error('no security None');
-    s.write(Buffer.from([1]));
-    if ((await s.u32()) !== 0) throw new Error('security failed');
-    s.write(Buffer.from([shared ? 1 : 0]));
     const v = new TestViewer(s);
-    v.width = await s.u16();
-    v.height = await s.u16();
-    await s.read(16);
-    v.name = (await s.read(await s.u32())).toString('utf8');
+    ({ width: v.width, height: v.height, name: v.name } = await s.handshakeNone(shared));
     return v;
   }
 

@@ -97,6 +97,25 @@ export class WireSocket {
     if (rest.length > 0) onData(rest);
   }
 
+  /**
+   * The client side of an RFB 3.8 handshake with security None, up to and
+   * including ServerInit; returns the desktop's size and name.
+   */
+  async handshakeNone(shared = true): Promise<{ width: number; height: number; name: string }> {
+    await this.read(12);
+    this.write('RFB 003.008\n');
+    const types = await this.read(await this.u8());
+    if (!types.includes(1)) throw new Error('server does not offer security None');
+    this.write(Buffer.from([1]));
+    if ((await this.u32()) !== 0) throw new Error('security failed');
+    this.write(Buffer.from([shared ? 1 : 0]));
+    const width = await this.u16();
+    const height = await this.u16();
+    await this.read(16);
+    const name = (await this.read(await this.u32())).toString('utf8');
+    return { width, height, name };
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
