@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/main/app/config.js';
-import { VncService } from '../../src/main/app/vnc-service.js';
+import type { VncService } from '../../src/main/app/vnc-service.js';
 import { Encoding, encodingName } from '../../src/main/rfb/constants.js';
-import { Telemetry } from '../../src/main/telemetry/telemetry.js';
-import type { TimingSource } from '../../src/main/telemetry/timing-tap.js';
+import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { MeasuringViewer } from '../main/telemetry/measuring-viewer.js';
 import { promtoolCheck, scrape, type Scrape } from '../main/telemetry/prom.js';
 
 /**
- * The service on an animated synthetic desktop, a viewer that decodes ZRLE and
+ * The service sharing a real X desktop (Xvfb) that keeps changing, a viewer that decodes ZRLE and
  * the rest with noVNC's decoders and counts every byte it gets, and /metrics
  * scraped over HTTP: the figures must be valid Prometheus text and equal what
  * the viewer received.
  */
+let desk: DesktopServer;
 let service: VncService;
-let telemetry: Telemetry;
 let viewer: MeasuringViewer;
 let metrics: Scrape;
 
@@ -28,18 +26,26 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 beforeAll(async () => {
-  service = await VncService.create(
-    parseConfig({ source: 'synthetic', width: 320, height: 200, port: 0, host: '127.0.0.1', frame_rate: 20 }),
-  );
-  // The service keeps its capture loop to itself; its timings are what the stage histograms need.
-  const loop = (service as unknown as { loop: TimingSource }).loop;
-  telemetry = new Telemetry({ server: service.server, loop, metrics: true });
-  const { port } = await service.start();
-  const { port: metricsPort } = await telemetry.serveMetrics({ port: 0 });
+  desk = await startDesktopServer({ width: 480, height: 320, seed: 21, frameRate: 20, config: { enable_metrics: true, metrics_port: 0 } });
+  service = desk.service;
+  const port = service.listening!.port;
+  const metricsPort = service.metricsListening!.port;
   viewer = await MeasuringViewer.connect(port, [Encoding.ZRLE, Encoding.Hextile, Encoding.Zlib, Encoding.RRE, Encoding.CopyRect, Encoding.Raw]);
-  await until(() => viewer.updates >= 30, 15_000, '30 updates');
+  // Keep the desktop changing (an X client drawing) until the viewer has had 30 updates.
+  let n = 0;
+  const painting = setInterval(() => {
+    n++;
+    void desk.painter.paintRect({ x: (n * 37) % 400, y: (n * 23) % 250, w: 64, h: 48 }, n + 2);
+  }, 40);
+  try {
+    await until(() => viewer.updates >= 30, 15_000, '30 updates');
+  } finally {
+    clearInterval(painting);
+  }
   // Stop asking, let the last answer arrive, then read the metrics of a quiet connection.
   viewer.paused = true;
+  // One more change answers the request still outstanding.
+  await desk.painter.paintRect({ x: 0, y: 0, w: 32, h: 32 }, 99);
   await until(() => viewer.idle, 5000, 'the last update');
   await new Promise((r) => setTimeout(r, 200));
   metrics = await scrape(metricsPort);
@@ -47,8 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   viewer?.close();
-  await telemetry?.close();
-  await service?.stop();
+  await desk?.stop();
 });
 
 describe('metrics end to end', () => {
@@ -112,7 +117,7 @@ describe('metrics end to end', () => {
   });
 
   it('the performance monitor sees the same client, compressing, and the capture loop running', () => {
-    const snap = telemetry.monitor.snapshot();
+    const snap = service.telemetry.monitor.snapshot();
     expect(snap.clients).toHaveLength(1);
     expect(snap.clients[0]!.id).toBe(service.server.clients[0]!.id.slice(0, 8));
     expect(snap.clients[0]!.compressionRatio!).toBeGreaterThan(2);

@@ -22,6 +22,8 @@ export async function startDesktopServer(opts: {
   seed: number;
   frameRate?: number;
   xvfbArgs?: string[];
+  /** More settings for the service (config file keys). */
+  config?: Record<string, unknown>;
 }): Promise<DesktopServer> {
   const xvfb = await startXvfb({ width: opts.width, height: opts.height, ...(opts.xvfbArgs ? { args: opts.xvfbArgs } : {}) });
   const painter = await DesktopPainter.open(xvfb.display);
@@ -30,7 +32,7 @@ export async function startDesktopServer(opts: {
   // transparent cursor, so the cursor painted for viewers without cursor support adds nothing.
   await hideCursor(xvfb.display);
   const service = await VncService.create(
-    parseConfig({ display: xvfb.display, port: 0, frame_rate: opts.frameRate ?? 60, host: '127.0.0.1', always_shared: true }),
+    parseConfig({ display: xvfb.display, port: 0, frame_rate: opts.frameRate ?? 60, host: '127.0.0.1', always_shared: true, ...opts.config }),
   );
   const port = (await service.start()).port;
   return {
