@@ -63,22 +63,31 @@ export class DesktopFeatures {
 
   /**
    * Clients that cannot draw the cursor need to know where the desktop's own
-   * pointer is; ask the desktop a few times a second, and only while such a
-   * client is connected (clients drawing the cursor themselves cost nothing).
+   * pointer is: ask the desktop up to 20 times a second while it moves, 4 times
+   * a second while it is still, and only while such a client is connected
+   * (clients drawing the cursor themselves cost nothing).
    */
   private pollPointer(cursor: CursorSource): void {
+    const fast = 1000 / Math.min(this.config.frame_rate, 20);
+    const slow = 250; // a still pointer is checked 4 times a second: an idle desktop stays (almost) free
+    let last: { x: number; y: number } | null = null;
+    let still = 0;
     const tick = async () => {
       this.pointerTimer = null;
       if (this.server.needsPointerPosition) {
         try {
           const p = await cursor.position();
           const o = this.origin();
-          if (p) this.server.setPointer(p.x - o.x, p.y - o.y);
+          if (p) {
+            still = last && last.x === p.x && last.y === p.y ? still + 1 : 0;
+            last = p;
+            this.server.setPointer(p.x - o.x, p.y - o.y);
+          }
         } catch (e) {
           this.log.debug({ err: e }, 'pointer position unavailable');
         }
       }
-      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), 1000 / Math.min(this.config.frame_rate, 20));
+      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), still > 10 ? slow : fast);
     };
     this.pointerTimer = setTimeout(() => void tick(), 100);
   }

@@ -1,0 +1,72 @@
+import type { Settings } from '../../shared/settings-schema.js';
+
+/**
+ * The password a new install starts with. On first run (no settings file yet)
+ * with no password, one is generated, saved, and handed back once so the UI
+ * can show it. At any later start, a server that would listen beyond loopback
+ * with no password gets one too: the app never leaves an open desktop on the
+ * network.
+ */
+
+/** The parts of SettingsStore used here (call `load()` first). */
+export interface FirstRunStore {
+  readonly settings: Settings;
+  /** Whether a settings file was there when loaded (false on first run). */
+  readonly existed: boolean;
+  save(settings: Settings): void;
+}
+
+export interface FirstRunResult {
+  /** The new password, to show once; null when none was generated. */
+  password: string | null;
+  generated: boolean;
+}
+
+/** No 0/o, 1/l/i: read aloud or copied by hand without mistakes. */
+export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
+
+/**
+ * VNC Authentication (RFC 6143 §7.2.2) uses the first 8 characters of a
+ * password and ignores the rest, so a generated password has exactly 8, all
+ * random (no separators: they would take places that count).
+ */
+export const GENERATED_PASSWORD_LENGTH = 8;
+
+/** A random password from PASSWORD_ALPHABET (rejection sampling, so every character is equally likely). */
+export function generatePassword(randomBytes: (n: number) => Uint8Array, length = GENERATED_PASSWORD_LENGTH): string {
+  const n = PASSWORD_ALPHABET.length;
+  const limit = 256 - (256 % n);
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b >= limit) continue;
+      out += PASSWORD_ALPHABET[b % n];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function hasPassword(s: Settings): boolean {
+  return (s.password !== null && s.password !== undefined) || s.password_file !== undefined;
+}
+
+/**
+ * Set a generated password when this is the first run and none is set, or
+ * when the server would be reachable from the network without one (an
+ * explicit non-loopback host; with no host it listens on loopback until a
+ * password is set).
+ */
+export function ensureFirstRunPassword(store: FirstRunStore, randomBytes: (n: number) => Uint8Array): FirstRunResult {
+  const s = store.settings;
+  if (hasPassword(s)) return { password: null, generated: false };
+  const exposed = s.host !== undefined && !isLoopbackHost(s.host);
+  if (store.existed && !exposed) return { password: null, generated: false };
+  const password = generatePassword(randomBytes);
+  store.save({ ...s, password });
+  return { password, generated: true };
+}
