@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VncService } from '../../src/main/app/vnc-service.js';
 import { Encoding, encodingName } from '../../src/main/rfb/constants.js';
 import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
-import { MeasuringViewer } from '../main/telemetry/measuring-viewer.js';
+import { NoVncViewer } from '../support/novnc-viewer.js';
 import { promtoolCheck, scrape, type Scrape } from '../main/telemetry/prom.js';
 
 /**
@@ -13,7 +13,7 @@ import { promtoolCheck, scrape, type Scrape } from '../main/telemetry/prom.js';
  */
 let desk: DesktopServer;
 let service: VncService;
-let viewer: MeasuringViewer;
+let viewer: NoVncViewer;
 let metrics: Scrape;
 
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -30,7 +30,7 @@ beforeAll(async () => {
   service = desk.service;
   const port = service.listening!.port;
   const metricsPort = service.metricsListening!.port;
-  viewer = await MeasuringViewer.connect(port, [Encoding.ZRLE, Encoding.Hextile, Encoding.Zlib, Encoding.RRE, Encoding.CopyRect, Encoding.Raw]);
+  viewer = await NoVncViewer.connect({ port, encodings: [Encoding.ZRLE, Encoding.Hextile, Encoding.Zlib, Encoding.RRE, Encoding.CopyRect, Encoding.Raw] });
   // Keep the desktop changing (an X client drawing) until the viewer has had 30 updates.
   let n = 0;
   const painting = setInterval(() => {

@@ -1,6 +1,13 @@
 import { FakeDisplay, FakeSock, loadNoVncDecoders, type NoVncDecoder } from './novnc-decoder.js';
 import { WireSocket } from './wire-socket.js';
 
+export interface EncodingTally {
+  rects: number;
+  pixels: number;
+  bytes: number;
+  rawBytes: number;
+}
+
 export interface NoVncViewerOptions {
   port: number;
   /** Encodings to announce, in preference order. */
@@ -21,16 +28,25 @@ export interface NoVncViewerOptions {
  */
 export class NoVncViewer {
   updates = 0;
+  /** Bytes of FramebufferUpdate messages, headers included. */
+  updateBytes = 0;
+  /** Per encoding: rectangles, pixels, wire bytes (headers included) and Raw-equivalent bytes at 32 bpp. */
+  readonly tally = new Map<number, EncodingTally>();
   readonly display: FakeDisplay;
   readonly seen = new Set<number>();
+  /** While paused, the viewer asks for no more updates. */
+  paused = false;
   private readonly sock = new FakeSock();
   private state: 'header' | 'rect' | 'body' = 'header';
   private rectsLeft = 0;
-  private rect = { x: 0, y: 0, w: 0, h: 0, enc: 0 };
+  private rect = { x: 0, y: 0, w: 0, h: 0, enc: 0, start: 0 };
+  private pushed = 0;
+  private updateStart = 0;
+  private waiting = false;
   error: Error | null = null;
 
   private constructor(
-    private readonly conn: WireSocket,
+    readonly conn: WireSocket,
     readonly width: number,
     readonly height: number,
     private readonly decoders: Map<number, NoVncDecoder>,
@@ -77,11 +93,29 @@ export class NoVncViewer {
     b.writeUInt16BE(this.width, 6);
     b.writeUInt16BE(this.height, 8);
     this.conn.write(b);
+    this.waiting = true;
+  }
+
+  /** Ask again (after a pause). */
+  resume(): void {
+    this.paused = false;
+    if (!this.waiting) this.request(true);
+  }
+
+  /** True when nothing the viewer asked for is still outstanding. */
+  get idle(): boolean {
+    return !this.waiting && this.state === 'header';
+  }
+
+  /** Bytes consumed from the stream so far. */
+  private consumed(): number {
+    return this.pushed - this.sock.rQlen();
   }
 
   private onData(d: Buffer): void {
     if (this.error) return;
     this.sock.push(d);
+    this.pushed += d.length;
     try {
       this.process();
     } catch (e) {
@@ -94,6 +128,7 @@ export class NoVncViewer {
     for (;;) {
       if (this.state === 'header') {
         if (s.rQwait('msg', 4)) return;
+        this.updateStart = this.consumed();
         const type = s.rQshift8();
         if (type !== 0) throw new Error(`unexpected server message ${type}`);
         s.rQskipBytes(1);
@@ -102,14 +137,21 @@ export class NoVncViewer {
         if (this.rectsLeft === 0) this.finishUpdate();
       } else if (this.state === 'rect') {
         if (s.rQwait('rect', 12)) return;
-        this.rect = { x: s.rQshift16(), y: s.rQshift16(), w: s.rQshift16(), h: s.rQshift16(), enc: s.rQshift32() | 0 };
+        const start = this.consumed();
+        this.rect = { x: s.rQshift16(), y: s.rQshift16(), w: s.rQshift16(), h: s.rQshift16(), enc: s.rQshift32() | 0, start };
         this.state = 'body';
       } else {
-        const { x, y, w, h, enc } = this.rect;
+        const { x, y, w, h, enc, start } = this.rect;
         const dec = this.decoders.get(enc);
         if (!dec) throw new Error(`noVNC has no decoder for encoding ${enc}`);
         if (!dec.decodeRect(x, y, w, h, s, this.display, 24)) return;
         this.seen.add(enc);
+        const t = this.tally.get(enc) ?? { rects: 0, pixels: 0, bytes: 0, rawBytes: 0 };
+        t.rects++;
+        t.pixels += w * h;
+        t.bytes += this.consumed() - start;
+        t.rawBytes += w * h * 4;
+        this.tally.set(enc, t);
         if (--this.rectsLeft === 0) this.finishUpdate();
         else this.state = 'rect';
       }
@@ -119,7 +161,9 @@ export class NoVncViewer {
   private finishUpdate(): void {
     this.state = 'header';
     this.updates++;
-    this.request(true);
+    this.updateBytes += this.consumed() - this.updateStart;
+    this.waiting = false;
+    if (!this.paused) this.request(true);
   }
 
   /** Wait for `n` more updates, then until none has come for `quietMs`. */
