@@ -17,8 +17,11 @@ Options for serve (flags override the config file):
                             password, 0.0.0.0 with one)
   --port N                  TCP port (default 5900; 0 picks a free port)
   --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
-  --dashboard-port N        serve the control API (dashboard) over WebSocket on port N;
-                            its token is $TRAYVNC_DASHBOARD_TOKEN, or random and printed
+  --http-port N             serve the web dashboard (and its control API) on port N;
+                            its address, with an access token, is printed at start
+                            (token: $TRAYVNC_DASHBOARD_TOKEN, or random)
+  --http-host ADDR          address for the dashboard (default 127.0.0.1)
+  --dashboard-port N        the same as --http-port
   --password PW             VNC password (only the first 8 characters count)
   --password-file FILE      read the password from the first line of FILE
   --frame-rate N            updates per second per client, 1-60 (default 30)
@@ -63,6 +66,8 @@ function buildConfig(argv: string[]): Config {
       port: { type: 'string' },
       'websocket-port': { type: 'string' },
       'dashboard-port': { type: 'string' },
+      'http-port': { type: 'string' },
+      'http-host': { type: 'string' },
       password: { type: 'string' },
       'password-file': { type: 'string' },
       'frame-rate': { type: 'string' },
@@ -85,6 +90,9 @@ function buildConfig(argv: string[]): Config {
       'metrics-host': { type: 'string' },
     },
   });
+  if (values['http-port'] !== undefined && values['dashboard-port'] !== undefined) {
+    throw new ConfigError(['use either --http-port or --dashboard-port (the same setting), not both']);
+  }
   if (values.password !== undefined && values['password-file'] !== undefined) {
     throw new ConfigError(['use either --password or --password-file, not both']);
   }
@@ -94,7 +102,8 @@ function buildConfig(argv: string[]): Config {
     host: values.host,
     port: int('port', values.port),
     websocket_port: int('websocket-port', values['websocket-port']),
-    dashboard_port: int('dashboard-port', values['dashboard-port']),
+    dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
+    dashboard_host: values['http-host'],
     password: values.password,
     password_file: values['password-file'],
     frame_rate: int('frame-rate', values['frame-rate']),
@@ -152,7 +161,10 @@ async function serve(argv: string[]): Promise<void> {
     const ws = service.websocket.address;
     process.stdout.write(`TrayVNC WebSocket (noVNC): ws://${ws.address}:${ws.port}/\n`);
   }
-  if (service.dashboard) process.stdout.write(`TrayVNC control API: ${service.dashboard.url}\n`);
+  if (service.dashboard) {
+    if (service.dashboard.pageUrl) process.stdout.write(`TrayVNC dashboard: ${service.dashboard.pageUrl}\n`);
+    process.stdout.write(`TrayVNC control API: ${service.dashboard.url}\n`);
+  }
   log.info({ host: addr.address, port: addr.port }, 'listening');
   let stopping = false;
   const stop = (signal: string) => {

@@ -31,8 +31,10 @@ export const SettingsSchema = z.object({
   host: z.string().min(1, { error: 'host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
   port: intIn('port', 0, 65535).default(5900),
   websocket_port: intIn('websocket_port', 0, 65535).optional(),
-  /** The control API over WebSocket (headless dashboard); off when unset. */
+  /** The headless dashboard: its web page and the control API over WebSocket; off when unset. */
   dashboard_port: intIn('dashboard_port', 0, 65535).optional(),
+  /** Address the dashboard listens on (default 127.0.0.1, whatever `host` is). */
+  dashboard_host: z.string().min(1, { error: 'dashboard_host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
   password: z
     .string()
     .min(1, { error: 'password must not be empty (leave it out for no password)' })
@@ -84,6 +86,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   port: 'Port',
   websocket_port: 'WebSocket port',
   dashboard_port: 'Dashboard port',
+  dashboard_host: 'Dashboard address',
   password: 'Password',
   password_file: 'Password file',
   frame_rate: 'Frame rate',

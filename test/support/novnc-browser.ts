@@ -16,7 +16,7 @@ import { createFrame, type Frame } from '../../src/main/framebuffer/frame.js';
 
 export const CHROMIUM_PATH = process.env['TRAYVNC_CHROMIUM'] ?? '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ControlErrorData, WireEvent, WireResponse } from '../../shared/control-contract.js';
 import { originAllowed } from '../rfb/websocket-listener.js';
+import { dashboardFiles } from './dashboard-files.js';
 import { getLogger } from '../telemetry/logger.js';
 import type { ControlService } from './control-service.js';
 
@@ -47,6 +48,11 @@ export interface ControlWebSocketOptions {
   maxMessageBytes?: number;
   /** Browser origins allowed to connect (default 'any': the token is the guard). */
   origins?: 'any' | 'loopback' | readonly string[];
+  /**
+   * Serve the dashboard's web page on every other path (see dashboard-files.ts):
+   * `true` for the built renderer, or the folder holding it. Default: off (404).
+   */
+  page?: boolean | string;
 }
 
 export interface ControlWebSocketServer {
@@ -54,6 +60,8 @@ export interface ControlWebSocketServer {
   readonly token: string;
   /** ws://host:port/path?token=… ready to hand to a dashboard. */
   readonly url: string;
+  /** http://host:port/?token=… : the dashboard page, when it is served. */
+  readonly pageUrl: string | null;
   /** Peers connected now. */
   readonly connections: number;
   close(): Promise<void>;
@@ -206,8 +214,9 @@ export class ControlWebSocketHub {
 }
 
 /**
- * Serve the control API on `host:port` (port 0 picks a free one). Plain HTTP
- * requests get 426 on the control path and 404 elsewhere.
+ * Serve the control API on `host:port` (port 0 picks a free one), and with
+ * `page` the dashboard's web page. Plain HTTP requests get 426 on the control
+ * path, and 404 elsewhere when there is no page.
  */
 export async function listenControlWebSocket(
   control: ControlService,
@@ -216,9 +225,16 @@ export async function listenControlWebSocket(
   opts: ControlWebSocketOptions = {},
 ): Promise<ControlWebSocketServer> {
   const hub = new ControlWebSocketHub(control, opts);
+  const page = opts.page
+    ? dashboardFiles({ authorised: (token) => tokenMatches(token, hub.token), ...(typeof opts.page === 'string' ? { root: opts.page } : {}) })
+    : null;
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 10_000, keepAliveTimeout: 1000 }, (req, res) => {
     res.on('error', () => undefined);
     const here = hub.matches(req);
+    if (!here && page) {
+      page(req, res);
+      return;
+    }
     const body = here ? 'This is the TrayVNC control API: connect with a WebSocket.\n' : 'Not found\n';
     res.writeHead(here ? 426 : 404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -252,6 +268,7 @@ export async function listenControlWebSocket(
     address,
     token: hub.token,
     url: `ws://${urlHost}:${address.port}${hub.path}?token=${encodeURIComponent(hub.token)}`,
+    pageUrl: page ? `http://${urlHost}:${address.port}/?token=${encodeURIComponent(hub.token)}` : null,
     get connections() {
       return hub.connections;
     },

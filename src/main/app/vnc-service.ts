@@ -31,6 +31,14 @@ async function sharedArea(config: Config, display: string, width: number, height
   return { x: m.x, y: m.y, w: m.w, h: m.h };
 }
 
+/** A desktop supplied by the embedder instead of the one the settings choose. */
+export interface DesktopOverride {
+  /** Not yet started; create() starts it. */
+  source?: ScreenSource;
+  /** Input, clipboard and cursor for that source (missing ones are left out). */
+  parts?: Partial<DesktopParts>;
+}
+
 /**
  * The application: a screen source, the RFB server, the capture loop and the
  * desktop's input, clipboard and cursor, wired together from one validated
@@ -87,8 +95,18 @@ export class VncService {
     }
   }
 
-  static async create(config: Config): Promise<VncService> {
+  /**
+   * Build the service from validated settings. `desktop` replaces the screen
+   * source and interactive parts chosen from the settings: the tray app uses
+   * it where X11 is not available (desktopCapturer frames, nut-js input).
+   */
+  static async create(config: Config, desktop: DesktopOverride = {}): Promise<VncService> {
     const password = resolvePassword(config);
+    if (desktop.source) {
+      await desktop.source.start();
+      const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
+      return new VncService(config, password, desktop.source, parts, null);
+    }
     let source = createScreenSource({
       display: config.display,
       source: config.source,
@@ -132,9 +150,12 @@ export class VncService {
     this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
     this.control = new ControlService(this, { metrics: this.metrics });
     if (this.config.dashboard_port !== undefined) {
-      // The control API can change settings and drop viewers: loopback unless a host was chosen, and a token always.
+      // The control API can change settings and drop viewers: loopback unless its own host was chosen, and a token always.
       const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];
-      this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.host ?? '127.0.0.1', token ? { token } : {});
+      this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.dashboard_host ?? '127.0.0.1', {
+        page: true,
+        ...(token ? { token } : {}),
+      });
     }
     return this.address;
   }

@@ -70,3 +70,20 @@ export function ensureFirstRunPassword(store: FirstRunStore, randomBytes: (n: nu
   store.save({ ...s, password });
   return { password, generated: true };
 }
+
+/** How a generated password is shown (once, in a message box with a button to copy it). */
+export interface PasswordNotice {
+  title: string;
+  message: string;
+  detail: string;
+  buttons: [copy: string, close: string];
+}
+
+export function passwordNotice(password: string, firstRun: boolean): PasswordNotice {
+  return {
+    title: 'TrayVNC',
+    message: firstRun ? 'Viewers will need this password' : 'TrayVNC set a password, as it is reachable from the network',
+    detail: `Password: ${password}\n\nIt is shown only this once. You can change it in TrayVNC's settings.`,
+    buttons: ['Copy password', 'Close'],
+  };
+}

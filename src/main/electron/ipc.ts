@@ -1,6 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { CONTROL_METHODS, IPC_EVENT_CHANNEL, ipcChannel, type ControlReply, type WireEvent } from '../../shared/control-contract.js';
-import type { ControlConnection, ControlService } from '../app/control-service.js';
 import { getLogger } from '../telemetry/logger.js';
 
 /**
@@ -43,6 +42,17 @@ void ipcMainFits;
 void eventFits;
 void webContentsFits;
 
+/** One peer's connection to the control API (a ControlConnection, or one that follows service restarts). */
+export interface ControlPeer {
+  call(method: unknown, params: unknown): Promise<ControlReply>;
+  close(): void;
+}
+
+/** What the binding serves: a ControlService, or a ControlSwitch over the services of the app's life. */
+export interface ControlHost {
+  openConnection(send: (message: WireEvent) => void): ControlPeer;
+}
+
 export interface ControlIpcOptions {
   /**
    * Whether a call comes from a window of ours. Any renderer can send IPC
@@ -76,10 +86,10 @@ export function ownWindowsOnly(
  * connection, and with it its own subscriptions, dropped when it is
  * destroyed. Returns a function that removes the handlers and connections.
  */
-export function bindControlIpc(ipcMain: IpcMainLike, control: ControlService, opts: ControlIpcOptions): () => void {
-  const connections = new Map<number, ControlConnection>();
+export function bindControlIpc(ipcMain: IpcMainLike, control: ControlHost, opts: ControlIpcOptions): () => void {
+  const connections = new Map<number, ControlPeer>();
 
-  const connectionFor = (sender: SenderLike): ControlConnection => {
+  const connectionFor = (sender: SenderLike): ControlPeer => {
     let conn = connections.get(sender.id);
     if (!conn) {
       const c = control.openConnection((message: WireEvent) => {

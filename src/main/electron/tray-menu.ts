@@ -15,12 +15,32 @@ export type MenuAction =
   | { action: 'stop' }
   | { action: 'copy-address'; address: string }
   | { action: 'disconnect'; id: string }
+  | { action: 'restart' }
+  | { action: 'toggle-login' }
   | { action: 'open' }
   | { action: 'quit' };
 
 export type MenuItemModel =
   | { type: 'normal'; label: string; enabled: boolean; click?: MenuAction }
+  | { type: 'checkbox'; label: string; enabled: boolean; checked: boolean; click: MenuAction }
   | { type: 'separator' };
+
+/** What the menu shows beyond the server's state. */
+export interface TrayMenuExtras {
+  /** "Start at login" as a check box; null or left out where the platform has none. */
+  startAtLogin?: boolean | null;
+  /** Settings changed that apply after a restart, which waits for the viewers to leave. */
+  restartPending?: boolean;
+  /** Why sharing is not running (the last start failed). */
+  problem?: string | null;
+}
+
+/** Longer menu labels get cut: some trays show a menu as wide as its widest item. */
+const MAX_NOTE = 80;
+
+function clip(text: string): string {
+  return text.length > MAX_NOTE ? `${text.slice(0, MAX_NOTE - 1)}…` : text;
+}
 
 /** What the icon shows: not listening, listening with no viewer, being viewed. */
 export type TrayState = 'stopped' | 'sharing' | 'viewed';
@@ -52,14 +72,23 @@ function viewers(n: number): string {
 /**
  * The menu: Start/Stop sharing; while sharing, the addresses to connect to
  * (each copies itself to the clipboard) and a section per connected client
- * with "Disconnect"; then Open TrayVNC and Quit.
+ * with "Disconnect"; then "Start at login" where the platform has it, Open
+ * TrayVNC and Quit.
  */
-export function buildTrayMenu(state: ServerState, clients: readonly ClientInfo[], addresses: readonly string[]): MenuItemModel[] {
+export function buildTrayMenu(
+  state: ServerState,
+  clients: readonly ClientInfo[],
+  addresses: readonly string[],
+  extras: TrayMenuExtras = {},
+): MenuItemModel[] {
   const items: MenuItemModel[] = [];
   if (!state.running) {
-    items.push(note('Not sharing'), item('Start sharing', { action: 'start' }));
+    items.push(note('Not sharing'));
+    if (extras.problem) items.push(note(clip(`Could not share: ${extras.problem}`)));
+    items.push(item('Start sharing', { action: 'start' }));
   } else {
     items.push(note(clients.length > 0 ? `Sharing — ${viewers(clients.length)}` : 'Sharing — no viewers'), item('Stop sharing', { action: 'stop' }));
+    if (extras.restartPending) items.push(item('Restart sharing to apply changes', { action: 'restart' }));
     if (!state.passwordSet) items.push(note('No password set'));
 
     items.push(SEPARATOR);
@@ -73,7 +102,11 @@ export function buildTrayMenu(state: ServerState, clients: readonly ClientInfo[]
       items.push(SEPARATOR, note(clientLabel(c)), item('Disconnect', { action: 'disconnect', id: c.id }));
     }
   }
-  items.push(SEPARATOR, item('Open TrayVNC', { action: 'open' }), item('Quit', { action: 'quit' }));
+  items.push(SEPARATOR);
+  if (typeof extras.startAtLogin === 'boolean') {
+    items.push({ type: 'checkbox', label: 'Start at login', enabled: true, checked: extras.startAtLogin, click: { action: 'toggle-login' } });
+  }
+  items.push(item('Open TrayVNC', { action: 'open' }), item('Quit', { action: 'quit' }));
   return items;
 }
 
@@ -128,6 +161,10 @@ export function addressesToShare(interfaces: Interfaces, port: number, host: str
 export function toMenuTemplate(items: readonly MenuItemModel[], dispatch: (action: MenuAction) => void): MenuItemConstructorOptions[] {
   return items.map((i): MenuItemConstructorOptions => {
     if (i.type === 'separator') return { type: 'separator' };
+    if (i.type === 'checkbox') {
+      const action = i.click;
+      return { type: 'checkbox', label: i.label, enabled: i.enabled, checked: i.checked, click: () => dispatch(action) };
+    }
     const click = i.click;
     return click ? { type: 'normal', label: i.label, enabled: i.enabled, click: () => dispatch(click) } : { type: 'normal', label: i.label, enabled: i.enabled };
   });

@@ -124,7 +124,7 @@ export interface WebSocketTransportOptions {
 
 const OPEN = 1;
 /** The server's close code for a missing or wrong token. */
-const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
  * The dashboard's transport: `url` is `ws://host:port/control?token=…`.

@@ -101,8 +101,7 @@ describe('the contract', () => {
 
   it('the shared settings schema is the config file schema (same keys, same verdicts)', () => {
     expect(Object.keys(ConfigSchema.shape).filter((k) => !(k in SettingsSchema.shape))).toEqual([]);
-    // Until config.ts takes its schema from src/shared, the shared one may only add dashboard_port.
-    expect(SETTING_KEYS.filter((k) => !(k in ConfigSchema.shape) && k !== 'dashboard_port')).toEqual([]);
+    expect(SETTING_KEYS.filter((k) => !(k in ConfigSchema.shape))).toEqual([]);
     expect(Object.keys(SETTING_LABELS).sort()).toEqual([...SETTING_KEYS].sort());
     const samples: unknown[] = [
       {},

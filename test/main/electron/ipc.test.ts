@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/app/config.js';
 import { ControlService, type ControlTarget } from '../../../src/main/app/control-service.js';
 import type { ScreenSource } from '../../../src/main/desktop/screen.js';
-import { bindControlIpc, ownWindowsOnly, type InvokeEventLike, type IpcMainLike, type SenderLike } from '../../../src/main/electron/ipc.js';
+import { bindControlIpc, ownWindowsOnly, type SenderLike } from '../../../src/main/electron/ipc.js';
 import { createControlBridge, type IpcRendererLike } from '../../../src/main/electron/preload-bridge.js';
+import { FakeIpcMain } from './fake-electron.js';
 import { RfbServer } from '../../../src/main/rfb/server.js';
 import { createControlClient, ipcTransport } from '../../../src/renderer/api/control-client.js';
 import {
@@ -14,27 +15,6 @@ import {
   type ControlReply,
   type UpdateSettingsResult,
 } from '../../../src/shared/control-contract.js';
-
-/** A stand-in for ipcMain: records handlers, and lets a test invoke them as a renderer would. */
-class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
-
-  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-    this.handlers.set(channel, listener);
-  }
-
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-
-  /** What ipcRenderer.invoke does: arguments and the result cross by structured clone. */
-  async invoke(event: InvokeEventLike, channel: string, ...args: unknown[]): Promise<unknown> {
-    const h = this.handlers.get(channel);
-    if (!h) throw new Error(`No handler registered for '${channel}'`);
-    return structuredClone(await h(event, ...structuredClone(args)));
-  }
-}
 
 /** A stand-in for one window's WebContents plus its ipcRenderer. */
 class FakeRenderer implements SenderLike {

@@ -1,6 +1,6 @@
 import type os from 'node:os';
+import { clientInfo as client, serverState as state } from '../../support/control-fixtures.js';
 import { describe, expect, it } from 'vitest';
-import type { ClientInfo, ServerState } from '../../../src/shared/control-contract.js';
 import {
   addressesToShare,
   buildTrayMenu,
@@ -11,52 +11,9 @@ import {
   type MenuItemModel,
 } from '../../../src/main/electron/tray-menu.js';
 
-function state(over: Partial<ServerState> = {}): ServerState {
-  return {
-    running: true,
-    address: { host: '0.0.0.0', port: 5900 },
-    websocket: null,
-    source: 'synthetic',
-    desktop: { name: 'test', width: 640, height: 480 },
-    clients: 0,
-    passwordSet: true,
-    restartRequired: [],
-    metrics: false,
-    ...over,
-  };
-}
 
 const stopped = state({ running: false, address: null });
 
-function client(id: string, address: string, viewOnly = false): ClientInfo {
-  return {
-    id,
-    address,
-    connectedAt: 0,
-    encodings: [],
-    encodingsInUse: [],
-    pixelFormat: {
-      bitsPerPixel: 32,
-      depth: 24,
-      bigEndian: false,
-      trueColour: true,
-      redMax: 255,
-      greenMax: 255,
-      blueMax: 255,
-      redShift: 16,
-      greenShift: 8,
-      blueShift: 0,
-      summary: '32 bpp',
-    },
-    fps: null,
-    bandwidth: null,
-    bytesSent: 0,
-    bytesReceived: 0,
-    updatesSent: 0,
-    viewOnly,
-    shared: true,
-  };
-}
 
 const one = [client('c1', '10.0.0.7:51000')];
 const two = [client('c1', '10.0.0.7:51000'), client('c2', '10.0.0.8:52000', true)];
@@ -210,5 +167,47 @@ describe('addressesToShare', () => {
 
   it('is empty with no external interface', () => {
     expect(addressesToShare({ lo: ifaces['lo'] }, 5900, '0.0.0.0')).toEqual([]);
+  });
+});
+
+describe('buildTrayMenu extras', () => {
+  it('has a "Start at login" check box where the platform has one', () => {
+    const on = buildTrayMenu(stopped, [], [], { startAtLogin: true });
+    expect(labels(on)).toEqual(['(Not sharing)', 'Start sharing', '---', 'Start at login', 'Open TrayVNC', 'Quit']);
+    expect(on.find((i) => i.type === 'checkbox')).toEqual({
+      type: 'checkbox',
+      label: 'Start at login',
+      enabled: true,
+      checked: true,
+      click: { action: 'toggle-login' },
+    });
+    const off = buildTrayMenu(stopped, [], [], { startAtLogin: false });
+    expect(off.find((i) => i.type === 'checkbox')).toMatchObject({ checked: false });
+    expect(buildTrayMenu(stopped, [], [], { startAtLogin: null }).some((i) => i.type === 'checkbox')).toBe(false);
+  });
+
+  it('offers a restart when changed settings wait for one', () => {
+    const m = buildTrayMenu(state({ clients: 1 }), one, [], { restartPending: true });
+    expect(labels(m).slice(0, 3)).toEqual(['(Sharing — 1 viewer)', 'Stop sharing', 'Restart sharing to apply changes']);
+    expect(actions(m)).toContainEqual({ action: 'restart' });
+    expect(labels(buildTrayMenu(stopped, [], [], { restartPending: true }))).not.toContain('Restart sharing to apply changes');
+  });
+
+  it('says why sharing could not start, cut to a menu-friendly length', () => {
+    const m = buildTrayMenu(stopped, [], [], { problem: 'listen EADDRINUSE: address already in use 0.0.0.0:5900' });
+    expect(labels(m)[1]).toBe('(Could not share: listen EADDRINUSE: address already in use 0.0.0.0:5900)');
+    const long = buildTrayMenu(stopped, [], [], { problem: 'x'.repeat(300) });
+    const label = labels(long)[1] ?? '';
+    expect(label.length).toBe(82); // 80 and the parentheses
+    expect(label.endsWith('…)')).toBe(true);
+  });
+
+  it('turns the check box into an Electron checkbox that dispatches its action', () => {
+    const seen: MenuAction[] = [];
+    const t = toMenuTemplate(buildTrayMenu(stopped, [], [], { startAtLogin: false }), (a) => seen.push(a));
+    const box = t.find((i) => i.type === 'checkbox');
+    expect(box).toMatchObject({ type: 'checkbox', label: 'Start at login', checked: false, enabled: true });
+    (box?.click as () => void)();
+    expect(seen).toEqual([{ action: 'toggle-login' }]);
   });
 });

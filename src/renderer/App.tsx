@@ -1,0 +1,58 @@
+import type { ReactNode } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner.js';
+import { panelId, tabId, Tabs } from './components/Tabs.js';
+import { pageHasToken } from './api/socket-url.js';
+import { useColorScheme } from './hooks/use-color-scheme.js';
+import { useConnection } from './hooks/use-connection.js';
+import { usePage } from './hooks/use-page.js';
+import { useClients, useMetricsHistory, useServerState } from './hooks/use-server-data.js';
+import { PAGES, type PageId } from './navigation.js';
+import { ClientsPage } from './pages/ClientsPage.js';
+import { MetricsPage } from './pages/MetricsPage.js';
+import { SettingsPage } from './pages/SettingsPage.js';
+import { serverStatusText } from './server-summary.js';
+
+export function App() {
+  const connection = useConnection();
+  const { client } = connection;
+  const [page, setPage] = usePage();
+  const theme = useColorScheme();
+  const state = useServerState(client);
+  const [clients, updateClients] = useClients(client, page === 'clients');
+  const history = useMetricsHistory(client);
+
+  // Without the bridge, the page's own address must carry the token.
+  const hasToken = window.trayvnc !== undefined || pageHasToken(window.location.href);
+  const statusText =
+    connection.phase === 'open' ? serverStatusText(state, clients?.length) : connection.phase === 'connecting' ? 'Connecting…' : 'Not connected';
+  const sharing = !!state?.running && connection.phase === 'open';
+
+  const panels: Record<PageId, ReactNode> = {
+    clients: <ClientsPage client={client} state={state} clients={clients} updateClients={updateClients} active={page === 'clients'} />,
+    metrics: <MetricsPage history={history} available={state ? state.metrics : null} theme={theme} active={page === 'metrics'} />,
+    settings: <SettingsPage client={client} restartRequired={state?.restartRequired ?? []} />,
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="app-title">
+          <h1>TrayVNC</h1>
+          <p role="status" aria-label="Server status" className={`server-status${sharing ? ' sharing' : ''}`}>
+            <span className="status-dot" aria-hidden="true" />
+            {statusText}
+          </p>
+        </div>
+        <Tabs current={page} onSelect={setPage} />
+      </header>
+      <ConnectionBanner phase={connection.phase} hasToken={hasToken} />
+      <main className="app-main">
+        {PAGES.map((p) => (
+          <div key={p.id} role="tabpanel" id={panelId(p.id)} aria-labelledby={tabId(p.id)} hidden={p.id !== page} tabIndex={0} className="panel">
+            {panels[p.id]}
+          </div>
+        ))}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+import type { CaptureRequest } from '../../shared/capture-contract.js';
+
+export { CAPTURE_BRIDGE_NAME, type CaptureBridge, type CaptureCommand, type CaptureFrameMessage, type CaptureRequest } from '../../shared/capture-contract.js';
+
+/**
+ * getUserMedia constraints for an Electron desktop source (Chromium's
+ * non-standard `mandatory` form, which is how a desktopCapturer id is
+ * passed). The capture is at most the screen's device size, so a HiDPI
+ * screen is not scaled down, and at most the frame rate.
+ */
+export function desktopConstraints(r: CaptureRequest): { audio: false; video: { mandatory: Record<string, string | number> } } {
+  return {
+    audio: false,
+    video: {
+      mandatory: {
+        chromeMediaSource: 'desktop',
+        chromeMediaSourceId: r.sourceId,
+        maxWidth: r.width,
+        maxHeight: r.height,
+        maxFrameRate: r.frameRate,
+      },
+    },
+  };
+}

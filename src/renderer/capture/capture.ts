@@ -1,0 +1,130 @@
+import { CAPTURE_BRIDGE_NAME, desktopConstraints, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
+import { FramePacer, LatestFrameSender } from './frame-pacer.js';
+
+/**
+ * The hidden capture page: opens the screen main chose (a desktopCapturer
+ * source) with getUserMedia and hands its frames to main as BGRA pixels,
+ * at most at the frame rate, only while main wants them, and only when the
+ * screen produced a new frame (an idle screen sends next to nothing), always
+ * ending on the newest picture.
+ *
+ * Frames are read with MediaStreamTrackProcessor where present (every
+ * Chromium Electron ships) and converted by VideoFrame.copyTo; a canvas is
+ * the fallback for both.
+ */
+
+/** Chromium's MediaStreamTrackProcessor (not in TypeScript's DOM library). */
+type TrackProcessorClass = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
+
+const bridge = (window as unknown as Record<string, CaptureBridge | undefined>)[CAPTURE_BRIDGE_NAME];
+
+let canvas: OffscreenCanvas | null = null;
+/** Called when main resumes the stream, to send the frame kept while paused. */
+let resumeHook: () => void = () => undefined;
+let copyToWorks = true;
+
+/** RGBA pixels of anything a canvas can draw. */
+function viaCanvas(source: CanvasImageSource, width: number, height: number): CaptureFrameMessage {
+  if (!canvas || canvas.width !== width || canvas.height !== height) canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+  if (!ctx) throw new Error('no 2D canvas');
+  ctx.drawImage(source, 0, 0, width, height);
+  const image = ctx.getImageData(0, 0, width, height);
+  return { width, height, format: 'rgba', stride: width * 4, data: image.data.buffer as ArrayBuffer };
+}
+
+async function pixelsOf(frame: VideoFrame): Promise<CaptureFrameMessage> {
+  const width = frame.visibleRect?.width ?? frame.displayWidth;
+  const height = frame.visibleRect?.height ?? frame.displayHeight;
+  if (copyToWorks) {
+    try {
+      const data = new ArrayBuffer(width * height * 4);
+      await frame.copyTo(data, { format: 'BGRA', layout: [{ offset: 0, stride: width * 4 }] });
+      return { width, height, format: 'bgra', stride: width * 4, data };
+    } catch {
+      copyToWorks = false; // this Chromium cannot convert here; the canvas can
+    }
+  }
+  return viaCanvas(frame, width, height);
+}
+
+/**
+ * Frames from the track as they come; only the newest unsent one is kept
+ * (also while paused, so a viewer arriving gets the screen as it is now,
+ * even if it has not changed since).
+ */
+async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: FramePacer, Processor: TrackProcessorClass): Promise<void> {
+  const sender = new LatestFrameSender<VideoFrame>(
+    pacer,
+    async (frame) => {
+      let message: CaptureFrameMessage;
+      try {
+        message = await pixelsOf(frame);
+      } finally {
+        frame.close();
+      }
+      await b.sendFrame(message);
+    },
+    (frame) => frame.close(),
+    { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms) },
+    (e) => void b.reportError(`a frame could not be sent: ${e instanceof Error ? e.message : String(e)}`).catch(() => undefined),
+  );
+  resumeHook = () => sender.kick();
+  // Every frame is taken as it comes; the sender keeps only the newest unsent one.
+  const reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
+  for (;;) {
+    const { value: frame, done } = await reader.read();
+    if (done) return;
+    sender.offer(frame);
+  }
+}
+
+async function pollVideo(b: CaptureBridge, stream: MediaStream, pacer: FramePacer, frameRate: number): Promise<void> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = stream;
+  await video.play();
+  const interval = 1000 / Math.max(1, frameRate);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, interval));
+    if (stream.getVideoTracks().every((t) => t.readyState === 'ended')) return;
+    if (video.videoWidth === 0 || pacer.wait(performance.now()) > 0) continue;
+    pacer.sent(performance.now());
+    await b.sendFrame(viaCanvas(video, video.videoWidth, video.videoHeight));
+  }
+}
+
+async function run(b: CaptureBridge): Promise<void> {
+  const request = await b.ready();
+  const pacer = new FramePacer(request.frameRate);
+  b.onCommand((c) => {
+    if (c.type === 'pause') pacer.pause();
+    else {
+      pacer.resume();
+      resumeHook();
+    }
+  });
+  let stream: MediaStream;
+  try {
+    // Chromium's `mandatory` form is not in the standard constraint types.
+    stream = await navigator.mediaDevices.getUserMedia(desktopConstraints(request) as unknown as MediaStreamConstraints);
+  } catch (e) {
+    await b.reportError(`the screen could not be opened: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    return;
+  }
+  const track = stream.getVideoTracks()[0];
+  if (!track) {
+    await b.reportError('the screen capture has no video');
+    return;
+  }
+  track.addEventListener('ended', () => void b.reportError('the screen capture ended'));
+  const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
+  if (Processor) await pumpTrack(b, track, pacer, Processor);
+  else await pollVideo(b, stream, pacer, request.frameRate);
+}
+
+if (bridge) {
+  run(bridge).catch((e: unknown) => {
+    void bridge.reportError(e instanceof Error ? e.message : String(e));
+  });
+}

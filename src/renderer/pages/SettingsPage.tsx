@@ -1,0 +1,295 @@
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ControlError, type SettingsView } from '../../shared/control-contract.js';
+import { SETTING_LABELS, type SettingKey } from '../../shared/settings-schema.js';
+import type { ControlClient } from '../api/control-client.js';
+import {
+  describeSaveResult,
+  FORM_FIELDS,
+  formValuesFrom,
+  generatePassword,
+  LOG_LEVELS,
+  prepareSave,
+  rebaseFormValues,
+  sameFormValues,
+  splitFieldErrors,
+  type FormField,
+  type FormValues,
+} from '../settings/settings-form.js';
+
+interface SettingsPageProps {
+  client: ControlClient | null;
+  /** Settings that take effect only after a restart (from the server's state). */
+  restartRequired: readonly SettingKey[];
+}
+
+type Errors = Partial<Record<FormField, string>>;
+type SaveStatus = { kind: 'ok' | 'problem'; text: string } | null;
+
+const fieldId = (f: FormField) => `setting-${f.replace(/_/g, '-')}`;
+
+export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
+  const [loaded, setLoaded] = useState<SettingsView | null>(null);
+  const [values, setValues] = useState<FormValues | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [status, setStatus] = useState<SaveStatus>(null);
+  const [saving, setSaving] = useState(false);
+  const [showPassword, setShowPassword] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  // The event handler and the loader need the newest form without re-subscribing.
+  const current = useRef({ loaded, values });
+  current.current = { loaded, values };
+
+  useEffect(() => {
+    if (!client) return;
+    let live = true;
+    // New settings keep the user's unsaved edits (rebase) rather than discarding them.
+    const take = (next: SettingsView) => {
+      const { loaded: before, values: edited } = current.current;
+      setLoaded(next);
+      setValues(before && edited ? rebaseFormValues(edited, before, next) : formValuesFrom(next));
+    };
+    client.getSettings().then(
+      (s) => {
+        if (live) take(s);
+      },
+      (e: unknown) => {
+        if (live && !(e instanceof ControlError && e.code === 'unavailable')) setStatus({ kind: 'problem', text: `Could not load settings: ${String(e)}` });
+      },
+    );
+    const off = client.on('settings', (result) => take(result.settings));
+    return () => {
+      live = false;
+      off();
+    };
+  }, [client]);
+
+  if (!loaded || !values) {
+    return (
+      <div className="page settings-page">
+        <p className="muted">{client ? 'Loading settings…' : 'The settings appear once TrayVNC is connected.'}</p>
+      </div>
+    );
+  }
+
+  const dirty = !sameFormValues(values, formValuesFrom(loaded));
+  const attempted = Object.keys(errors).length > 0;
+
+  const change = <K extends FormField>(field: K, value: FormValues[K]) => {
+    const next = { ...values, [field]: value };
+    setValues(next);
+    // "Saved" no longer describes the form once it is edited again.
+    if (status?.kind === 'ok') setStatus(null);
+    // Once a save was refused, errors follow the fixes as they are typed.
+    if (attempted) {
+      const check = prepareSave(loaded, next);
+      setErrors(check.ok ? {} : splitFieldErrors(check.fieldErrors).byField);
+    }
+  };
+
+  const focusFirstError = (errs: Errors) => {
+    const first = FORM_FIELDS.find((f) => errs[f]);
+    if (first) formRef.current?.querySelector<HTMLElement>(`#${fieldId(first)}`)?.focus();
+  };
+
+  const refuse = (fieldErrors: Record<string, string[]>) => {
+    const { byField, other } = splitFieldErrors(fieldErrors);
+    setErrors(byField);
+    setStatus({ kind: 'problem', text: other.length > 0 ? `Not saved: ${other.join(' ')}` : 'Not saved: correct the highlighted fields.' });
+    focusFirstError(byField);
+  };
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!client || saving) return;
+    const prepared = prepareSave(loaded, values);
+    if (!prepared.ok) {
+      refuse(prepared.fieldErrors);
+      return;
+    }
+    setErrors({});
+    if (prepared.changed.length === 0) {
+      setStatus({ kind: 'ok', text: 'Nothing to save: no setting was changed.' });
+      return;
+    }
+    setSaving(true);
+    setStatus(null);
+    try {
+      const result = await client.updateSettings(prepared.patch);
+      setLoaded(result.settings);
+      setValues(formValuesFrom(result.settings));
+      setShowPassword(false);
+      setStatus({ kind: 'ok', text: describeSaveResult(result) });
+    } catch (err) {
+      if (err instanceof ControlError && err.code === 'invalid-settings' && err.fieldErrors) refuse(err.fieldErrors);
+      else setStatus({ kind: 'problem', text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const reset = () => {
+    setValues(formValuesFrom(loaded));
+    setErrors({});
+    setStatus(null);
+    setShowPassword(false);
+  };
+
+  const generate = () => {
+    change('password', generatePassword((bytes) => crypto.getRandomValues(bytes)));
+    // A generated password is no use unless it can be read and passed on.
+    setShowPassword(true);
+  };
+
+  const needsRestart = (f: FormField) => restartRequired.includes(f);
+  const props = (f: FormField) => ({ id: fieldId(f), label: SETTING_LABELS[f], error: errors[f], restart: needsRestart(f) });
+  const inputA11y = (f: FormField) => ({
+    id: fieldId(f),
+    'aria-invalid': errors[f] ? (true as const) : undefined,
+    'aria-describedby': errors[f] ? `${fieldId(f)}-error` : `${fieldId(f)}-hint`,
+  });
+  const numberInput = (f: 'port' | 'max_connections' | 'frame_rate', min: number, max: number) => (
+    <input
+      {...inputA11y(f)}
+      type="number"
+      inputMode="numeric"
+      min={min}
+      max={max}
+      step={1}
+      className="input input-number"
+      value={values[f]}
+      onChange={(e) => change(f, e.currentTarget.value)}
+    />
+  );
+  const checkbox = (f: 'view_only' | 'enable_region_detection' | 'enable_metrics') => (
+    <input {...inputA11y(f)} type="checkbox" className="switch" checked={values[f]} onChange={(e) => change(f, e.currentTarget.checked)} />
+  );
+
+  return (
+    <div className="page settings-page">
+      <form ref={formRef} aria-label="Settings" noValidate onSubmit={(e) => void save(e)} className="settings-form">
+        <fieldset className="card settings-group">
+          <legend>Access</legend>
+          <Field
+            {...props('password')}
+            hint={
+              loaded.password_set
+                ? 'A password is set. Type a new one to replace it. Viewers use only the first 8 characters.'
+                : 'No password is set. Viewers use only the first 8 characters of one.'
+            }
+          >
+            <div className="password-control">
+              <input
+                {...inputA11y('password')}
+                type={showPassword ? 'text' : 'password'}
+                className="input"
+                autoComplete="new-password"
+                spellCheck={false}
+                placeholder={loaded.password_set ? 'Unchanged' : 'None'}
+                value={values.password}
+                onChange={(e) => change('password', e.currentTarget.value)}
+              />
+              <button type="button" className="button" aria-pressed={showPassword} aria-controls={fieldId('password')} onClick={() => setShowPassword((s) => !s)}>
+                {showPassword ? 'Hide' : 'Show'}
+              </button>
+              <button type="button" className="button" onClick={generate}>
+                Generate
+              </button>
+            </div>
+          </Field>
+          <Field {...props('host')} hint="127.0.0.1 for this computer only, 0.0.0.0 for every network. Empty: this computer only, unless a password is set.">
+            <input
+              {...inputA11y('host')}
+              type="text"
+              className="input"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="Automatic"
+              value={values.host}
+              onChange={(e) => change('host', e.currentTarget.value)}
+            />
+          </Field>
+          <Field {...props('port')} hint="TCP port for VNC viewers. The usual one is 5900; 0 picks a free port.">
+            {numberInput('port', 0, 65535)}
+          </Field>
+          <Field {...props('max_connections')} hint="Viewers connected at the same time, 1 to 1000.">
+            {numberInput('max_connections', 1, 1000)}
+          </Field>
+          <Field {...props('view_only')} hint="Viewers see the screen but cannot use its mouse, keyboard or clipboard." inline>
+            {checkbox('view_only')}
+          </Field>
+        </fieldset>
+
+        <fieldset className="card settings-group">
+          <legend>Performance</legend>
+          <Field {...props('frame_rate')} hint="Most screen updates sent per second, 1 to 60.">
+            {numberInput('frame_rate', 1, 60)}
+          </Field>
+          <Field {...props('enable_region_detection')} hint="Send only the parts of the screen that changed, and detect scrolling." inline>
+            {checkbox('enable_region_detection')}
+          </Field>
+        </fieldset>
+
+        <fieldset className="card settings-group">
+          <legend>Diagnostics</legend>
+          <Field {...props('enable_metrics')} hint="Serve counters for Prometheus on the metrics port." inline>
+            {checkbox('enable_metrics')}
+          </Field>
+          <Field {...props('log_level')} hint="How much TrayVNC writes to its log.">
+            <select {...inputA11y('log_level')} className="input select" value={values.log_level} onChange={(e) => change('log_level', e.currentTarget.value)}>
+              {(LOG_LEVELS as readonly string[]).includes(values.log_level) ? null : <option value={values.log_level}>{values.log_level}</option>}
+              {LOG_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </fieldset>
+
+        <div className="form-actions">
+          <p role="status" className={`save-status ${status?.kind ?? ''}`}>
+            {status?.text}
+          </p>
+          {dirty ? <span className="muted unsaved">Unsaved changes</span> : null}
+          <button type="button" className="button" onClick={reset} disabled={saving}>
+            Reset
+          </button>
+          <button type="submit" className="button primary" disabled={saving || !client} aria-busy={saving || undefined}>
+            Save
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+interface FieldProps {
+  id: string;
+  label: string;
+  hint: string;
+  error: string | undefined;
+  restart: boolean;
+  /** A checkbox: the control sits beside the text rather than under the label. */
+  inline?: boolean;
+  children: ReactNode;
+}
+
+function Field({ id, label, hint, error, restart, inline, children }: FieldProps) {
+  return (
+    <div className={`field${inline ? ' field-inline' : ''}${error ? ' invalid' : ''}`}>
+      <div className="field-text">
+        <label htmlFor={id}>{label}</label>
+        {restart ? <span className="pill">Restart to apply</span> : null}
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      </div>
+      <div className="field-control">
+        {children}
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      </div>
+    </div>
+  );
+}

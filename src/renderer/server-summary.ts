@@ -1,0 +1,47 @@
+import type { Endpoint, ServerState } from '../shared/control-contract.js';
+import { formatCount, formatEndpoint, isWildcardHost } from './format.js';
+
+/** The header's one-line status: "Sharing on 127.0.0.1:5900 · 1 viewer · password set". */
+export function serverStatusText(state: ServerState | null, viewers?: number): string {
+  if (!state) return 'Connecting…';
+  if (!state.running || !state.address) return 'Not sharing';
+  const n = viewers ?? state.clients;
+  return [
+    `Sharing on ${formatEndpoint(state.address)}`,
+    formatCount(n, 'viewer', 'viewers'),
+    state.passwordSet ? 'password set' : 'no password',
+  ].join(' · ');
+}
+
+export interface ConnectAddress {
+  /** What connects there ("VNC viewer"). */
+  kind: string;
+  /** The address to type in. */
+  address: string;
+  /** When the listener takes every interface: which hosts that means. */
+  note?: string;
+}
+
+/**
+ * Where viewers connect. A wildcard listener is shown with the host this page
+ * was opened on (the dashboard's address is reachable from here), or as
+ * just a port when there is none (the tray app's own window).
+ */
+export function connectAddresses(state: ServerState | null, pageHostname: string): ConnectAddress[] {
+  if (!state?.running) return [];
+  const out: ConnectAddress[] = [];
+  const show = (kind: string, e: Endpoint, scheme = '') => {
+    if (!isWildcardHost(e.host)) {
+      out.push({ kind, address: scheme + formatEndpoint(e) });
+      return;
+    }
+    if (!pageHostname || isWildcardHost(pageHostname)) {
+      out.push({ kind, address: `port ${e.port}`, note: "on any of this computer's network addresses" });
+      return;
+    }
+    out.push({ kind, address: scheme + formatEndpoint({ host: pageHostname, port: e.port }), note: 'listening on all network interfaces' });
+  };
+  if (state.address) show('VNC viewers', state.address);
+  if (state.websocket) show('Browser viewers (WebSocket)', state.websocket, 'ws://');
+  return out;
+}

@@ -1,0 +1,168 @@
+import type { SettingsPatch, SettingsView, UpdateSettingsResult } from '../../shared/control-contract.js';
+import { SETTING_LABELS, validateSettings, type FieldErrors, type SettingKey } from '../../shared/settings-schema.js';
+
+/**
+ * The settings form's logic, apart from React: what the fields hold, how
+ * they become a change for `updateSettings`, and how problems map back onto
+ * fields. Validation is the shared schema's, so the form and the server
+ * refuse a value with the same words.
+ */
+
+/** The settings the form edits, in display order. */
+export const FORM_FIELDS = [
+  'password',
+  'host',
+  'port',
+  'max_connections',
+  'view_only',
+  'frame_rate',
+  'enable_region_detection',
+  'enable_metrics',
+  'log_level',
+] as const satisfies readonly SettingKey[];
+
+export type FormField = (typeof FORM_FIELDS)[number];
+
+export const NUMBER_FIELDS = ['port', 'max_connections', 'frame_rate'] as const satisfies readonly FormField[];
+export const BOOLEAN_FIELDS = ['view_only', 'enable_region_detection', 'enable_metrics'] as const satisfies readonly FormField[];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+type NumberField = (typeof NUMBER_FIELDS)[number];
+type BooleanField = (typeof BOOLEAN_FIELDS)[number];
+
+/** What the inputs hold: numbers as typed (so an empty field stays empty), the password only when typed. */
+export type FormValues = { [K in NumberField]: string } & { [K in BooleanField]: boolean } & {
+  password: string;
+  host: string;
+  log_level: string;
+};
+
+export function formValuesFrom(view: SettingsView): FormValues {
+  return {
+    password: '',
+    host: view.host ?? '',
+    port: String(view.port),
+    max_connections: String(view.max_connections),
+    frame_rate: String(view.frame_rate),
+    view_only: view.view_only,
+    enable_region_detection: view.enable_region_detection,
+    enable_metrics: view.enable_metrics,
+    log_level: view.log_level,
+  };
+}
+
+export function sameFormValues(a: FormValues, b: FormValues): boolean {
+  return FORM_FIELDS.every((f) => a[f] === b[f]);
+}
+
+/** A typed number, or null for an empty field (which the schema refuses with the field's own message). */
+function numberFromText(text: string): number | null {
+  const t = text.trim();
+  return t === '' ? null : Number(t);
+}
+
+export type PreparedSave =
+  | { ok: true; patch: SettingsPatch; changed: FormField[] }
+  | { ok: false; fieldErrors: FieldErrors };
+
+/**
+ * Check the form against the loaded settings and build the change to send:
+ * only the fields that differ. The whole resulting configuration is
+ * validated, as the server does, so a value is judged with the others.
+ */
+export function prepareSave(loaded: SettingsView, values: FormValues): PreparedSave {
+  const { password_set: _passwordSet, ...current } = loaded;
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(current)) if (v !== undefined) merged[k] = v;
+
+  const patch: Record<string, unknown> = {};
+  const changed: FormField[] = [];
+  const set = (field: FormField, value: unknown) => {
+    merged[field] = value;
+    if (value !== (current as Record<string, unknown>)[field]) {
+      patch[field] = value;
+      changed.push(field);
+    }
+  };
+
+  if (values.password !== '') {
+    // A password replaces a password file (the server does the same).
+    delete merged['password_file'];
+    merged['password'] = values.password;
+    patch['password'] = values.password;
+    changed.push('password');
+  }
+  const host = values.host.trim();
+  if (host === '') {
+    delete merged['host'];
+    if (current.host !== undefined) {
+      patch['host'] = null; // back to the default listen address
+      changed.push('host');
+    }
+  } else {
+    set('host', host);
+  }
+  for (const f of NUMBER_FIELDS) set(f, numberFromText(values[f]));
+  for (const f of BOOLEAN_FIELDS) set(f, values[f]);
+  set('log_level', values.log_level);
+
+  const v = validateSettings(merged);
+  if (!v.ok) return { ok: false, fieldErrors: v.fieldErrors };
+  return { ok: true, patch: patch as SettingsPatch, changed };
+}
+
+/** Field errors split into those the form shows at a field and the rest (shown above the buttons). */
+export function splitFieldErrors(errors: FieldErrors): { byField: Partial<Record<FormField, string>>; other: string[] } {
+  const byField: Partial<Record<FormField, string>> = {};
+  const other: string[] = [];
+  for (const [key, messages] of Object.entries(errors)) {
+    if ((FORM_FIELDS as readonly string[]).includes(key)) byField[key as FormField] = messages.join(' ');
+    else other.push(...messages);
+  }
+  return { byField, other };
+}
+
+/**
+ * New settings arrived (saved from another window): take them for every
+ * field the user has not touched, keep the user's edits elsewhere.
+ */
+export function rebaseFormValues(values: FormValues, before: SettingsView, after: SettingsView): FormValues {
+  const was = formValuesFrom(before);
+  const now = formValuesFrom(after);
+  const out = { ...values };
+  for (const f of FORM_FIELDS) {
+    if (values[f] === was[f]) (out as Record<FormField, string | boolean>)[f] = now[f];
+  }
+  return out;
+}
+
+const labelList = (keys: readonly SettingKey[]) => keys.map((k) => SETTING_LABELS[k] ?? k).join(', ');
+
+/** What a save did, in words: "Settings saved. Applied now: Frame rate. Restart TrayVNC to apply: Port." */
+export function describeSaveResult(result: UpdateSettingsResult): string {
+  const parts = ['Settings saved.'];
+  if (result.applied.length > 0) parts.push(`Applied now: ${labelList(result.applied)}.`);
+  if (result.restartRequired.length > 0) parts.push(`Restart TrayVNC to apply: ${labelList(result.restartRequired)}.`);
+  return parts.join(' ');
+}
+
+/** Characters that cannot be mistaken for one another (no 0/O, 1/l/i). */
+export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
+/** VNC authentication uses only the first 8 characters of a password. */
+export const GENERATED_PASSWORD_LENGTH = 8;
+
+/** A random password; `fillRandom` is `crypto.getRandomValues` (passed in so tests can drive it). */
+export function generatePassword(fillRandom: (bytes: Uint8Array) => void, length = GENERATED_PASSWORD_LENGTH): string {
+  const n = PASSWORD_ALPHABET.length;
+  // Bytes at or above the last whole multiple of n are dropped, so every character is equally likely.
+  const limit = 256 - (256 % n);
+  let out = '';
+  const bytes = new Uint8Array(length * 2);
+  while (out.length < length) {
+    fillRandom(bytes);
+    for (const b of bytes) {
+      if (b < limit && out.length < length) out += PASSWORD_ALPHABET[b % n];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { connectAddresses, serverStatusText } from '../../src/renderer/server-summary.js';
+import type { ServerState } from '../../src/shared/control-contract.js';
+
+describe('server summary', () => {
+  const state: ServerState = {
+    running: true,
+    address: { host: '127.0.0.1', port: 5900 },
+    websocket: null,
+    source: 'synthetic',
+    desktop: { name: 'd', width: 1280, height: 720 },
+    clients: 1,
+    passwordSet: true,
+    restartRequired: [],
+    metrics: true,
+  };
+
+  it('says what is shared, to how many, and whether a password guards it', () => {
+    expect(serverStatusText(state)).toBe('Sharing on 127.0.0.1:5900 · 1 viewer · password set');
+    expect(serverStatusText({ ...state, passwordSet: false }, 2)).toBe('Sharing on 127.0.0.1:5900 · 2 viewers · no password');
+    expect(serverStatusText({ ...state, running: false, address: null })).toBe('Not sharing');
+  });
+
+  it('lists where viewers connect, naming a reachable host for a wildcard listener', () => {
+    expect(connectAddresses(state, '127.0.0.1')).toEqual([{ kind: 'VNC viewers', address: '127.0.0.1:5900' }]);
+    const wild = { ...state, address: { host: '0.0.0.0', port: 5900 }, websocket: { host: '::', port: 6080 } };
+    expect(connectAddresses(wild, 'box.lan')).toEqual([
+      { kind: 'VNC viewers', address: 'box.lan:5900', note: 'listening on all network interfaces' },
+      { kind: 'Browser viewers (WebSocket)', address: 'ws://box.lan:6080', note: 'listening on all network interfaces' },
+    ]);
+    expect(connectAddresses(wild, '')[0]).toEqual({ kind: 'VNC viewers', address: 'port 5900', note: "on any of this computer's network addresses" });
+    expect(connectAddresses({ ...state, running: false }, 'h')).toEqual([]);
+  });
+});

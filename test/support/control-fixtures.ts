@@ -1,0 +1,48 @@
+import type { ClientInfo, ServerState } from '../../src/shared/control-contract.js';
+
+/** A running server's state as the control API reports it, with `over` applied. */
+export function serverState(over: Partial<ServerState> = {}): ServerState {
+  return {
+    running: true,
+    address: { host: '0.0.0.0', port: 5900 },
+    websocket: null,
+    source: 'synthetic',
+    desktop: { name: 'test', width: 640, height: 480 },
+    clients: 0,
+    passwordSet: true,
+    restartRequired: [],
+    metrics: false,
+    ...over,
+  };
+}
+
+/** A connected client as listClients reports it (32 bpp RGB888, nothing sent yet). */
+export function clientInfo(id: string, address: string, viewOnly = false): ClientInfo {
+  return {
+    id,
+    address,
+    connectedAt: 0,
+    encodings: [],
+    encodingsInUse: [],
+    pixelFormat: {
+      bitsPerPixel: 32,
+      depth: 24,
+      bigEndian: false,
+      trueColour: true,
+      redMax: 255,
+      greenMax: 255,
+      blueMax: 255,
+      redShift: 16,
+      greenShift: 8,
+      blueShift: 0,
+      summary: '32 bpp',
+    },
+    fps: null,
+    bandwidth: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    updatesSent: 0,
+    viewOnly,
+    shared: true,
+  };
+}
