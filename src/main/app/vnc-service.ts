@@ -13,7 +13,7 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
 import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
-import { ControlService, type MetricsSource } from './control-service.js';
+import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
 
@@ -139,7 +139,12 @@ export class VncService {
     return this.metricsAddress;
   }
 
-  async start(): Promise<AddressInfo> {
+  /**
+   * Listen and start capturing. `control` configures the control API this
+   * service answers with (and serves on the dashboard port): the tray app
+   * passes the settings it saved and how to save changes.
+   */
+  async start(control: Omit<ControlServiceOptions, 'metrics'> = {}): Promise<AddressInfo> {
     await this.loop.start();
     await this.features.start();
     const host = resolveHost(this.config, this.password);
@@ -148,7 +153,7 @@ export class VncService {
       this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
     }
     this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
-    this.control = new ControlService(this, { metrics: this.metrics });
+    this.control = new ControlService(this, { metrics: this.metrics, ...control });
     if (this.config.dashboard_port !== undefined) {
       // The control API can change settings and drop viewers: loopback unless its own host was chosen, and a token always.
       const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings-schema.js';
-import type { ControlTarget, MetricsSource } from '../app/control-service.js';
+import type { ControlService, ControlServiceOptions, ControlTarget, MetricsSource } from '../app/control-service.js';
 import type { DesktopOverride } from '../app/vnc-service.js';
 import { getLogger } from '../telemetry/logger.js';
 import { chooseBackend, type BackendKind } from './backend-choice.js';
@@ -9,7 +9,9 @@ import { chooseBackend, type BackendKind } from './backend-choice.js';
 /** What the shell runs: a VncService, or anything of its shape (tests). */
 export interface ServiceLike extends ControlTarget {
   readonly metrics: MetricsSource | null;
-  start(): Promise<AddressInfo>;
+  /** The control API start() built (it also answers on the dashboard port, when one is set). */
+  readonly control: ControlService | null;
+  start(control?: Omit<ControlServiceOptions, 'metrics'>): Promise<AddressInfo>;
   stop(): Promise<void>;
 }
 

@@ -192,19 +192,16 @@ export class TrayShell {
 
     const settings = this.deps.store.settings;
     let service: ServiceLike | null = null;
+    // One control API per service, shared by the window and the dashboard (when its port is set), saving every change.
+    const controlOptions = { settings, saveSettings: (s: Settings) => this.deps.store.save(s), log: this.log };
     try {
       ({ service } = await this.deps.createService(settings));
-      await service.start();
+      await service.start(controlOptions);
     } catch (e) {
       await service?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping a service that failed to start failed too'));
       return this.startFailed((e as Error).message);
     }
-    const control = new ControlService(service, {
-      metrics: service.metrics,
-      settings,
-      saveSettings: (s) => this.deps.store.save(s),
-      log: this.log,
-    });
+    const control = service.control ?? new ControlService(service, { metrics: service.metrics, ...controlOptions });
     const offClients = control.subscribe('clients', (list) => this.onClients(list));
     const offSettings = control.subscribe('settings', (r) => this.onSettings(r));
     this.running = { service, control, detach: () => (offClients(), offSettings()) };

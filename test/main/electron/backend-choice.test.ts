@@ -46,6 +46,7 @@ function fakeService(tag: string): ServiceLike & { tag: string } {
     password: null,
     websocket: null,
     metrics: null,
+    control: null,
     start: async () => ({ address: '127.0.0.1', port: 1, family: 'IPv4' }) as AddressInfo,
     stop: async () => undefined,
   };

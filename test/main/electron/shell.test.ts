@@ -4,6 +4,7 @@ import type os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { VncService } from '../../../src/main/app/vnc-service.js';
 import type { LoginItem } from '../../../src/main/electron/login-item.js';
 import { createService } from '../../../src/main/electron/service-factory.js';
@@ -243,6 +244,22 @@ describe('TrayShell', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(starts()).toBe(1);
     expect(state(shell).desktop.name).toBe('Living room');
+  });
+
+  it('saves a change made through the web dashboard, when the tray app serves one', async () => {
+    const { shell } = setup({ settings: { ...LOCAL, dashboard_port: 0 } });
+    await shell.init({ share: true });
+    const service = (shell as unknown as { running: { service: VncService } }).running.service;
+    expect(service.dashboard).not.toBeNull();
+    const ws = new WebSocket(service.dashboard!.url);
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    const reply = new Promise<{ result?: unknown }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)) as { result?: unknown })));
+    ws.send(JSON.stringify({ id: 1, method: 'updateSettings', params: { frame_rate: 7 } }));
+    expect(await reply).toMatchObject({ result: { applied: ['frame_rate'] } });
+    ws.close();
+    expect(JSON.parse(readFileSync(join(dir, SETTINGS_FILE), 'utf8'))).toMatchObject({ frame_rate: 7 });
+    // The window sees the same control API.
+    expect(await call(shell, 'getSettings')).toMatchObject({ result: { frame_rate: 7 } });
   });
 
   it('keeps settings changed while not sharing, and starts with them', async () => {
