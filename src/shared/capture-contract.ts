@@ -31,8 +31,11 @@ export interface CaptureRequest {
   height: number;
 }
 
-/** 'pause': nobody is watching, stop sending frames; 'resume': send them again. */
-export type CaptureCommand = { type: 'pause' } | { type: 'resume' };
+/**
+ * 'pause': nobody is watching, stop sending frames; 'resume': send them again;
+ * 'frame-rate': send at most this many frames a second from now on.
+ */
+export type CaptureCommand = { type: 'pause' } | { type: 'resume' } | { type: 'frame-rate'; frameRate: number };
 
 /** A frame as the page sends it: 8-bit BGRA or RGBA rows, `stride` bytes apart. */
 export interface CaptureFrameMessage {

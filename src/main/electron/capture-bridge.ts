@@ -10,9 +10,12 @@ import type { IpcRendererLike } from './preload-bridge.js';
  */
 export type { CaptureBridge };
 
-function isCommand(c: unknown): c is CaptureCommand {
-  const type = (c as { type?: unknown } | null)?.type;
-  return type === 'pause' || type === 'resume';
+/** A command as it may arrive (anything main sent), rebuilt from the fields that belong to it. */
+function asCommand(c: unknown): CaptureCommand | null {
+  const { type, frameRate } = (c ?? {}) as { type?: unknown; frameRate?: unknown };
+  if (type === 'pause' || type === 'resume') return { type };
+  if (type === 'frame-rate' && typeof frameRate === 'number' && Number.isFinite(frameRate) && frameRate >= 1 && frameRate <= 60) return { type, frameRate };
+  return null;
 }
 
 export function createCaptureBridge(ipc: IpcRendererLike): CaptureBridge {
@@ -28,7 +31,8 @@ export function createCaptureBridge(ipc: IpcRendererLike): CaptureBridge {
     },
     onCommand: (listener: (command: CaptureCommand) => void) => {
       const wrapped = (_event: unknown, command: unknown) => {
-        if (isCommand(command)) listener({ type: command.type });
+        const c = asCommand(command);
+        if (c) listener(c);
       };
       ipc.on(CAPTURE_CHANNELS.command, wrapped);
       return () => {

@@ -110,11 +110,15 @@ export class CaptureScreen implements ScreenSource {
     const onConnected = () => this.setStreaming(true);
     // A leaving session still counts until its close is handled: look once it has been.
     const onDisconnected = () => queueMicrotask(() => this.setStreaming(server.hasClients));
+    // The page paces itself: a new frame rate must reach it, or a higher one would never be reached.
+    const onFrameRate = (frameRate: number) => this.page.send({ type: 'frame-rate', frameRate });
     server.on('connected', onConnected);
     server.on('disconnected', onDisconnected);
+    server.on('frameRate', onFrameRate);
     this.unfollow = () => {
       server.off('connected', onConnected);
       server.off('disconnected', onDisconnected);
+      server.off('frameRate', onFrameRate);
     };
     this.setStreaming(server.hasClients);
   }

@@ -57,6 +57,8 @@ export interface RfbServerEvents {
   flushed: [session: Session, sendMs: number];
   /** Some client waits for pixels: the host should capture (it may already be doing so). */
   demand: [];
+  /** The update rate changed (setFrameRate): a source that paces itself follows it. */
+  frameRate: [fps: number];
 }
 
 /**
@@ -137,7 +139,10 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   setFrameRate(fps: number): void {
-    this.options.frameRate = Math.min(60, Math.max(1, fps));
+    const next = Math.min(60, Math.max(1, fps));
+    if (next === this.options.frameRate) return;
+    this.options.frameRate = next;
+    this.emit('frameRate', next);
   }
 
   /** The desktop's cursor shape changed. */

@@ -79,14 +79,13 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
   }
 }
 
-async function pollVideo(b: CaptureBridge, stream: MediaStream, pacer: FramePacer, frameRate: number): Promise<void> {
+async function pollVideo(b: CaptureBridge, stream: MediaStream, pacer: FramePacer): Promise<void> {
   const video = document.createElement('video');
   video.muted = true;
   video.srcObject = stream;
   await video.play();
-  const interval = 1000 / Math.max(1, frameRate);
   for (;;) {
-    await new Promise((r) => setTimeout(r, interval));
+    await new Promise((r) => setTimeout(r, pacer.intervalMs));
     if (stream.getVideoTracks().every((t) => t.readyState === 'ended')) return;
     if (video.videoWidth === 0 || pacer.wait(performance.now()) > 0) continue;
     pacer.sent(performance.now());
@@ -97,9 +96,14 @@ async function pollVideo(b: CaptureBridge, stream: MediaStream, pacer: FramePace
 async function run(b: CaptureBridge): Promise<void> {
   const request = await b.ready();
   const pacer = new FramePacer(request.frameRate);
+  let track: MediaStreamTrack | undefined;
   b.onCommand((c) => {
     if (c.type === 'pause') pacer.pause();
-    else {
+    else if (c.type === 'frame-rate') {
+      pacer.setRate(c.frameRate);
+      // Ask the capture itself for the new rate too (best effort: the pacer holds the limit either way).
+      track?.applyConstraints({ frameRate: { max: c.frameRate } }).catch(() => undefined);
+    } else {
       pacer.resume();
       resumeHook();
     }
@@ -112,7 +116,7 @@ async function run(b: CaptureBridge): Promise<void> {
     await b.reportError(`the screen could not be opened: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     return;
   }
-  const track = stream.getVideoTracks()[0];
+  track = stream.getVideoTracks()[0];
   if (!track) {
     await b.reportError('the screen capture has no video');
     return;
@@ -120,7 +124,7 @@ async function run(b: CaptureBridge): Promise<void> {
   track.addEventListener('ended', () => void b.reportError('the screen capture ended'));
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
   if (Processor) await pumpTrack(b, track, pacer, Processor);
-  else await pollVideo(b, stream, pacer, request.frameRate);
+  else await pollVideo(b, stream, pacer);
 }
 
 if (bridge) {

@@ -6,12 +6,22 @@
  * last picture of the burst is never lost.
  */
 export class FramePacer {
-  private readonly interval: number;
+  private interval = 1000;
   private last = Number.NEGATIVE_INFINITY;
   private paused = false;
 
   constructor(frameRate: number) {
+    this.setRate(frameRate);
+  }
+
+  /** At most `frameRate` frames a second from now on (1–60). */
+  setRate(frameRate: number): void {
     this.interval = 1000 / Math.max(1, Math.min(60, frameRate || 1));
+  }
+
+  /** Milliseconds between frames at the current rate. */
+  get intervalMs(): number {
+    return this.interval;
   }
 
   get isPaused(): boolean {

@@ -68,9 +68,11 @@ describe('the capture bridge', () => {
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'explode' });
     ipc.deliver(CAPTURE_CHANNELS.command, null);
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'resume' });
+    ipc.deliver(CAPTURE_CHANNELS.command, { type: 'frame-rate', frameRate: 12, extra: 1 });
+    for (const frameRate of [0, 61, Number.NaN, '12', undefined]) ipc.deliver(CAPTURE_CHANNELS.command, { type: 'frame-rate', frameRate });
     off();
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'pause' });
-    expect(seen).toEqual([{ type: 'pause' }, { type: 'resume' }]);
+    expect(seen).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'frame-rate', frameRate: 12 }]);
   });
 
   it('is frozen', () => {
@@ -107,6 +109,18 @@ describe('FramePacer', () => {
     expect(p.wait(5000)).toBe(Number.POSITIVE_INFINITY);
     p.resume();
     expect(p.wait(5001)).toBe(0);
+  });
+
+  it('follows a new rate at once, up or down', () => {
+    const p = new FramePacer(5); // every 200 ms
+    p.sent(0);
+    expect(p.wait(100)).toBe(99);
+    p.setRate(20); // every 50 ms
+    expect(p.intervalMs).toBe(50);
+    expect(p.wait(100)).toBe(0);
+    p.sent(100);
+    p.setRate(2);
+    expect(p.wait(200)).toBe(399);
   });
 
   it('keeps the rate within 1–60', () => {

@@ -150,6 +150,24 @@ describe('CaptureScreen', () => {
     expect(server.listenerCount('connected')).toBe(0);
   });
 
+  it('passes a new frame rate on to the page, until it stops', async () => {
+    const { page, source } = await started();
+    const server = new RfbServer({ frameRate: 30 });
+    Object.defineProperty(server, 'hasClients', { get: () => true });
+    source.followViewers(server);
+    server.setFrameRate(30); // unchanged: nothing to say
+    server.setFrameRate(45);
+    server.setFrameRate(99); // the server keeps to 60
+    expect(page.commands).toEqual([
+      { type: 'frame-rate', frameRate: 45 },
+      { type: 'frame-rate', frameRate: 60 },
+    ]);
+    await source.stop();
+    server.setFrameRate(10);
+    expect(page.commands).toHaveLength(2);
+    expect(server.listenerCount('frameRate')).toBe(0);
+  });
+
   it('starts streaming at once when it follows a server that already has viewers', async () => {
     const { page, source } = await started();
     const server = new RfbServer();
