@@ -3,11 +3,14 @@
 //
 //   npm run build && node bench/encoders.mjs [--runs N] [--level L] [--width W --height H]
 //                                            [--format native|novnc|rgb565] [--only ZRLE]
+//                                            [--writer reuse|fresh]
 //
 // Each encoding gets a fresh connection (fresh zlib streams) with only that
 // encoding listed; the first run is a warm-up, then the median of the others
 // is shown. Workloads: the whole frame; 40 scattered 128×96 areas; 200
-// scattered 32×32 areas (many small rectangles).
+// scattered 32×32 areas (many small rectangles). The output buffer is one
+// ByteWriter reused by every run, or with --writer fresh a new 64 KiB one per
+// run, as a session starts each update (its growth is then part of the time).
 
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -79,6 +82,7 @@ async function main() {
       height: { type: 'string', default: '1080' },
       format: { type: 'string', default: 'native' },
       only: { type: 'string' },
+      writer: { type: 'string', default: 'reuse' },
     },
   });
   const RUNS = Math.max(2, Number(values.runs));
@@ -87,6 +91,8 @@ async function main() {
   const H = Number(values.height);
   const format = FORMATS[values.format];
   if (!format) throw new Error(`--format is one of ${Object.keys(FORMATS).join(', ')}`);
+  if (values.writer !== 'reuse' && values.writer !== 'fresh') throw new Error('--writer is reuse or fresh');
+  const freshWriter = values.writer === 'fresh';
 
   const frame = busyDesktop(W, H);
   const conv = new PixelConverter(format);
@@ -102,11 +108,12 @@ async function main() {
     const m = new EncodeManager(state);
     m.setConverter(conv);
     m.setEncodings(list);
-    const out = new ByteWriter(1 << 20);
+    let out = new ByteWriter(1 << 20);
     const times = [];
     let count = 0;
     const used = new Map();
     for (let i = 0; i < RUNS; i++) {
+      if (freshWriter) out = new ByteWriter(64 * 1024);
       out.reset();
       used.clear();
       const t0 = process.hrtime.bigint();
@@ -121,7 +128,7 @@ async function main() {
   }
 
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`frame ${W}×${H} busy desktop, client format ${values.format} (${conv.bpp * 8} bpp), zlib level ${LEVEL}`);
+  console.log(`frame ${W}×${H} busy desktop, client format ${values.format} (${conv.bpp * 8} bpp), zlib level ${LEVEL}, ${freshWriter ? 'a fresh' : 'one reused'} output buffer`);
   console.log(`ms: median of ${RUNS - 1} runs after a warm-up; ratio: raw bytes / bytes sent; rects: rectangles written`);
   console.log('');
   console.log('encoding'.padEnd(12) + workloads.map(([name]) => `| ${name.padEnd(9)}${pad('ms', 7)}${pad('bytes', 10)}${pad('ratio', 7)}${pad('rects', 6)} `).join(''));

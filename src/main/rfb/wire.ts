@@ -14,13 +14,16 @@ export class ByteWriter {
     return this.len;
   }
 
-  /** Make room for n more bytes and return the offset they start at. */
+  /**
+   * Make room for n more bytes and return the offset they start at. Growth at
+   * least doubles the capacity, so many small writes copy little; a request
+   * past that is met exactly, so a caller that knows a large total can ask for
+   * it once.
+   */
   ensure(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {
-      let cap = this.buf.length * 2;
-      while (cap < need) cap *= 2;
-      const next = Buffer.allocUnsafe(cap);
+      const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(next, 0, 0, this.len);
       this.buf = next;
     }

@@ -8,6 +8,7 @@ import { writeCopyRect } from './copyrect.js';
 import { CorreEncoder } from './corre.js';
 import type { EncodeInput, Encoder, EncoderState } from './encoder.js';
 import { HextileEncoder } from './hextile.js';
+import { hostLittleEndian } from './pixel-writer.js';
 import { RawEncoder } from './raw.js';
 import { RreEncoder } from './rre.js';
 import { ColourSet, countColours } from './tile-analysis.js';
@@ -174,7 +175,7 @@ export class EncodeManager {
   overlay: { rect: Rect; pixels: Uint32Array } | null = null;
 
   private convert(frame: Frame, r: Rect, scratch: Uint32Array): Uint32Array {
-    const px = convertUnit(this.converter, frame, r, scratch);
+    const px = this.converter.convertRect(frame, r, scratch);
     const o = this.overlay;
     if (!o) return px;
     const x0 = Math.max(r.x, o.rect.x);
@@ -234,6 +235,15 @@ export class EncodeManager {
     side.reset();
     const target = (): ByteWriter => (parts.length === 0 ? out : side);
     let sinceYield = 0;
+    // With compression queued, yield often: the thread pool starts the next
+    // chunk only when the event loop collects the last one. Otherwise yield
+    // now and then so input and other clients are not held up by a big frame.
+    const timeToYield = (pixels: number): boolean => {
+      sinceYield += pixels;
+      if (sinceYield < (parts.length > 0 ? YIELD_PIXELS : IDLE_YIELD_PIXELS)) return false;
+      sinceYield = 0;
+      return true;
+    };
 
     const pixelRects: Rect[] = [];
     for (const c of copies) {
@@ -257,72 +267,78 @@ export class EncodeManager {
       if (c) pixelRects.push(c);
     }
 
-    for (const r of pixelRects) {
-      for (const unit of splitUnits(r)) {
-        const n = unit.w * unit.h;
-        if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
-        const px = this.convert(frame, unit, this.scratch);
-        const enc = this.choose(this.classify(px, n), unit.w, unit.h);
+    const units = pixelRects.flatMap(splitUnits);
+    const rawOnly = this.rawOnly();
+    if (rawOnly) {
+      // Every unit goes as Raw, whose size is known: make room for all of it at
+      // once instead of growing `out` (and copying it) a doubling at a time.
+      out.ensure(units.reduce((sum, u) => sum + RECT_HEADER_BYTES + u.w * u.h * bpp, 0));
+    }
+    // A little-endian 32 bpp client's Raw pixels are their values as this host stores them.
+    const direct = rawOnly && bpp === 4 && !this.converter.pf.bigEndian && hostLittleEndian;
 
-        const pieces = enc.maxRect && (unit.w > enc.maxRect.w || unit.h > enc.maxRect.h) ? splitPieces(unit, enc.maxRect.w, enc.maxRect.h) : null;
-        for (const piece of pieces ?? [unit]) {
-          let pp = px;
-          if (pieces) {
-            const m = piece.w * piece.h;
-            if (this.pieceScratch.length < m) this.pieceScratch = new Uint32Array(m);
-            pp = this.convert(frame, piece, this.pieceScratch);
-          }
-          const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: this.state, compressLevel: this.compressLevel };
-          const rawBytes = piece.w * piece.h * bpp;
+    for (const unit of units) {
+      const n = unit.w * unit.h;
+      if (direct && this.rawIntoOutput(frame, unit, out, stats)) {
+        if (timeToYield(n)) await yieldToLoop();
+        continue;
+      }
+      if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
+      const px = this.convert(frame, unit, this.scratch);
+      const enc = this.choose(this.classify(px, n), unit.w, unit.h);
 
-          if (enc.encodeDeferred) {
-            const t = target();
-            const before = t.length;
-            writeHeader(t, piece, enc.encoding);
-            const head = t.length - before;
-            if (parts.length > 0) {
-              parts.push(Buffer.from(side.view()));
-              side.reset();
-            }
-            const pending = enc.encodeDeferred(input);
-            pending.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-            parts.push(pending);
-            stats.push({ encoding: enc.encoding, pixels: piece.w * piece.h, bytes: head, rawBytes, pending });
-            continue;
-          }
+      const pieces = enc.maxRect && (unit.w > enc.maxRect.w || unit.h > enc.maxRect.h) ? splitPieces(unit, enc.maxRect.w, enc.maxRect.h) : null;
+      for (const piece of pieces ?? [unit]) {
+        let pp = px;
+        if (pieces) {
+          const m = piece.w * piece.h;
+          if (this.pieceScratch.length < m) this.pieceScratch = new Uint32Array(m);
+          // Cut from the unit's converted pixels (cursor included) rather than converting again.
+          pp = cutBlock(px, unit, piece, this.pieceScratch);
+        }
+        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: this.state, compressLevel: this.compressLevel };
+        const rawBytes = piece.w * piece.h * bpp;
 
+        if (enc.encodeDeferred) {
           const t = target();
           const before = t.length;
-          let used = enc;
-          if (enc.encodeWithin) {
-            const w = this.within;
-            w.reset();
-            if (enc.encodeWithin(input, w, rawBytes)) {
-              writeHeader(t, piece, enc.encoding);
-              t.bytes(w.view());
-            } else {
-              used = this.raw;
-              writeHeader(t, piece, Encoding.Raw);
-              this.raw.encode(input, t);
-            }
-          } else {
-            writeHeader(t, piece, enc.encoding);
-            const done = enc.encode(input, t);
-            // Only encoders without encodeDeferred get here, and they are all synchronous.
-            if (done instanceof Promise) await done;
+          writeHeader(t, piece, enc.encoding);
+          const head = t.length - before;
+          if (parts.length > 0) {
+            parts.push(Buffer.from(side.view()));
+            side.reset();
           }
-          stats.push({ encoding: used.encoding, pixels: piece.w * piece.h, bytes: t.length - before, rawBytes });
+          const pending = enc.encodeDeferred(input);
+          pending.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+          parts.push(pending);
+          stats.push({ encoding: enc.encoding, pixels: piece.w * piece.h, bytes: head, rawBytes, pending });
+          continue;
         }
 
-        sinceYield += n;
-        // With compression queued, yield often: the thread pool starts the next
-        // chunk only when the event loop collects the last one. Otherwise yield
-        // now and then so input and other clients are not held up by a big frame.
-        if (sinceYield >= (parts.length > 0 ? YIELD_PIXELS : IDLE_YIELD_PIXELS)) {
-          sinceYield = 0;
-          await yieldToLoop();
+        const t = target();
+        const before = t.length;
+        let used = enc;
+        if (enc.encodeWithin) {
+          const w = this.within;
+          w.reset();
+          if (enc.encodeWithin(input, w, rawBytes)) {
+            writeHeader(t, piece, enc.encoding);
+            t.bytes(w.view());
+          } else {
+            used = this.raw;
+            writeHeader(t, piece, Encoding.Raw);
+            this.raw.encode(input, t);
+          }
+        } else {
+          writeHeader(t, piece, enc.encoding);
+          const done = enc.encode(input, t);
+          // Only encoders without encodeDeferred get here, and they are all synchronous.
+          if (done instanceof Promise) await done;
         }
+        stats.push({ encoding: used.encoding, pixels: piece.w * piece.h, bytes: t.length - before, rawBytes });
       }
+
+      if (timeToYield(n)) await yieldToLoop();
     }
 
     if (parts.length > 0) {
@@ -338,6 +354,30 @@ export class EncodeManager {
     }
     if (onRect) for (const s of stats) onRect({ encoding: s.encoding, pixels: s.pixels, bytes: s.bytes, rawBytes: s.rawBytes });
     return stats.length;
+  }
+
+  /**
+   * Write `unit` as Raw by converting the frame straight into `out`: no
+   * scratch copy, no classification. Only for clients whose Raw pixels are
+   * their values as this host stores them (`direct` in encodeAll), and only
+   * where the payload starts 4-byte aligned in `out` (a typed-array view needs
+   * it); returns false, having written nothing, otherwise.
+   */
+  private rawIntoOutput(frame: Frame, unit: Rect, out: ByteWriter, stats: RectStats[]): boolean {
+    const n = unit.w * unit.h;
+    const buf = out.raw(RECT_HEADER_BYTES + n * 4);
+    const at = buf.byteOffset + out.length + RECT_HEADER_BYTES;
+    if (at % 4 !== 0) return false;
+    writeHeader(out, unit, Encoding.Raw);
+    this.convert(frame, unit, new Uint32Array(buf.buffer, at, n));
+    out.advance(n * 4);
+    stats.push({ encoding: Encoding.Raw, pixels: n, bytes: RECT_HEADER_BYTES + n * 4, rawBytes: n * 4 });
+    return true;
+  }
+
+  /** Whether every rectangle will be sent as Raw, whatever its class. */
+  private rawOnly(): boolean {
+    return this.fewEncoder === this.raw && this.manyEncoder === this.raw && this.solidCandidates.length === 0;
   }
 
   private classify(px: Uint32Array, n: number): RectClass {
@@ -391,38 +431,16 @@ function solidCost(encoding: number, w: number, h: number, bpp: number): number 
   }
 }
 
-/**
- * The rectangle in client pixel values. 32 bpp formats with 8-bit channels on
- * byte boundaries (noVNC's red-in-the-low-byte among them) are a byte shuffle,
- * done here with shifts instead of the converter's three table look-ups.
- */
-function convertUnit(c: PixelConverter, frame: Frame, r: Rect, scratch: Uint32Array): Uint32Array {
-  const f = c.pf;
-  const shuffle =
-    !c.identity &&
-    f.bitsPerPixel === 32 &&
-    f.redMax === 255 &&
-    f.greenMax === 255 &&
-    f.blueMax === 255 &&
-    f.redShift % 8 === 0 &&
-    f.greenShift % 8 === 0 &&
-    f.blueShift % 8 === 0;
-  if (!shuffle) return c.convertRect(frame, r, scratch);
-  const rs = f.redShift;
-  const gs = f.greenShift;
-  const bs = f.blueShift;
-  const dst = scratch.subarray(0, r.w * r.h);
-  const src = frame.pixels;
-  let o = 0;
-  for (let y = 0; y < r.h; y++) {
-    let i = (r.y + y) * frame.stride + r.x;
-    for (const end = i + r.w; i < end; i++) {
-      const v = src[i]!;
-      dst[o++] = ((((v >>> 16) & 0xff) << rs) | (((v >>> 8) & 0xff) << gs) | ((v & 0xff) << bs)) >>> 0;
-    }
-  }
+/** The pixels of `piece` (inside `unit`) out of the unit's packed pixels `px`, packed into `scratch`. */
+function cutBlock(px: Uint32Array, unit: Rect, piece: Rect, scratch: Uint32Array): Uint32Array {
+  const dst = scratch.subarray(0, piece.w * piece.h);
+  let i = (piece.y - unit.y) * unit.w + (piece.x - unit.x);
+  for (let o = 0; o < dst.length; o += piece.w, i += unit.w) dst.set(px.subarray(i, i + piece.w), o);
   return dst;
 }
+
+/** x, y, w, h and encoding type before each rectangle's payload. */
+const RECT_HEADER_BYTES = 12;
 
 function writeHeader(out: ByteWriter, r: Rect, encoding: number): void {
   out.u16(r.x).u16(r.y).u16(r.w).u16(r.h).s32(encoding);

@@ -26,7 +26,8 @@ export interface PixelLayout {
   readonly size: number;
 }
 
-const hostLittleEndian = endianness() === 'LE';
+/** Typed arrays store values little-endian on this host. */
+export const hostLittleEndian = endianness() === 'LE';
 
 /**
  * The wire layout for a client's pixels: PIXEL when `compact` is false, CPIXEL
@@ -105,9 +106,18 @@ export function writePixel(mode: number, buf: Uint8Array, o: number, v: number):
 }
 
 /**
+ * Rows (or, when they follow each other in `px`, whole blocks) at least this
+ * many pixels long are written with typed-array copies, which convert and copy
+ * in native code; shorter ones by a loop, as a copy's fixed cost is that of a
+ * few dozen pixels.
+ */
+const BULK_MIN_PIXELS = 64;
+
+/**
  * Write a w×h block of pixel values (row start `off`, `stride` values per row)
  * at `o`; returns the next offset. The caller has made room for w*h*size bytes.
- * One loop per layout: this is the raw-tile path and runs over every pixel.
+ * This is the Raw and raw-tile path and runs over every pixel: long runs go by
+ * typed-array copies where the layout allows, the rest by one loop per layout.
  */
 export function writePixelBlock(
   mode: number,
@@ -119,21 +129,13 @@ export function writePixelBlock(
   buf: Uint8Array,
   o: number,
 ): number {
-  if (mode === PixelMode.U32LE && hostLittleEndian) {
-    // Same bytes as in memory: one copy per row.
-    const src = new Uint8Array(px.buffer, px.byteOffset, px.length * 4);
-    const rowBytes = w * 4;
-    if (stride === w) {
-      buf.set(src.subarray(off * 4, off * 4 + rowBytes * h), o);
-      return o + rowBytes * h;
-    }
-    for (let y = 0; y < h; y++) {
-      const s = (off + y * stride) * 4;
-      buf.set(src.subarray(s, s + rowBytes), o);
-      o += rowBytes;
-    }
+  const packed = stride === w;
+  if ((packed ? w * h : w) >= BULK_MIN_PIXELS && hasBulkCopy(mode)) {
+    if (packed) return writeRunBulk(mode, px, off, w * h, buf, o);
+    for (let y = 0; y < h; y++) o = writeRunBulk(mode, px, off + y * stride, w, buf, o);
     return o;
   }
+  if (mode === PixelMode.U32LE || mode === PixelMode.U32BE) return writeBlock32(mode === PixelMode.U32LE, px, off, stride, w, h, buf, o);
   for (let y = 0; y < h; y++) {
     let i = off + y * stride;
     const end = i + w;
@@ -171,4 +173,66 @@ export function writePixelBlock(
     }
   }
   return o;
+}
+
+/** 32-bit pixels, a DataView store each (cheaper than four byte stores). */
+function writeBlock32(littleEndian: boolean, px: Uint32Array, off: number, stride: number, w: number, h: number, buf: Uint8Array, o: number): number {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let y = 0; y < h; y++) {
+    for (let i = off + y * stride, end = i + w; i < end; i++, o += 4) dv.setUint32(o, px[i]!, littleEndian);
+  }
+  return o;
+}
+
+/**
+ * Layouts a typed-array copy can produce: 8 bits in any case (the copy keeps
+ * the low byte, all a one-byte pixel has); 16 and 32 bits on a little-endian
+ * host, whose typed arrays store little-endian (big-endian ones are then
+ * byte-swapped in place).
+ */
+function hasBulkCopy(mode: number): boolean {
+  switch (mode) {
+    case PixelMode.U8:
+      return true;
+    case PixelMode.U16LE:
+    case PixelMode.U16BE:
+    case PixelMode.U32LE:
+    case PixelMode.U32BE:
+      return hostLittleEndian;
+    default:
+      return false;
+  }
+}
+
+/** Aligned staging area for 16-bit runs whose destination is at an odd address (grows to the longest such run). */
+let staging16 = new Uint16Array(0);
+
+/** Write px[i, i+n) at `o` with typed-array copies (hasBulkCopy(mode) must hold); returns the next offset. */
+function writeRunBulk(mode: number, px: Uint32Array, i: number, n: number, buf: Uint8Array, o: number): number {
+  const src = px.subarray(i, i + n);
+  switch (mode) {
+    case PixelMode.U8:
+      // Uint8Array.set keeps the low 8 bits of each value, as buf[o] = v does.
+      buf.set(src, o);
+      return o + n;
+    case PixelMode.U16LE:
+    case PixelMode.U16BE: {
+      const at = buf.byteOffset + o;
+      if (at % 2 === 0) {
+        new Uint16Array(buf.buffer, at, n).set(src);
+      } else {
+        if (staging16.length < n) staging16 = new Uint16Array(n);
+        staging16.set(src);
+        buf.set(new Uint8Array(staging16.buffer, 0, n * 2), o);
+      }
+      if (mode === PixelMode.U16BE) Buffer.from(buf.buffer, at, n * 2).swap16();
+      return o + n * 2;
+    }
+    default: {
+      // 32 bits: the values' bytes as they are in memory.
+      buf.set(new Uint8Array(px.buffer, px.byteOffset + i * 4, n * 4), o);
+      if (mode === PixelMode.U32BE) Buffer.from(buf.buffer, buf.byteOffset + o, n * 4).swap32();
+      return o + n * 4;
+    }
+  }
 }

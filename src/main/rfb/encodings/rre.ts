@@ -2,7 +2,7 @@ import { Encoding } from '../constants.js';
 import type { ByteWriter } from '../wire.js';
 import type { EncodeInput, Encoder } from './encoder.js';
 import { pixelLayout, writePixel } from './pixel-writer.js';
-import { SubrectFinder } from './subrects.js';
+import { SubrectFinder, needsMoreSubrects } from './subrects.js';
 import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
 
 /**
@@ -36,6 +36,11 @@ export class RreEncoder implements Encoder {
     const a = this.analysis;
     a.analyse(px, 0, w, w, h, MAX_PALETTE, 0, false);
     const bg = a.palette[a.mostFrequent()]!;
+    // On a busy area (more colours than the palette holds) the search would
+    // give up only after finding maxCount rectangles; a cheaper count of the
+    // rectangles that are bound to be needed usually says so sooner. (It
+    // counts at most one per pixel, so under no limit it has nothing to say.)
+    if (a.overflow && maxCount < w * h && needsMoreSubrects(px, 0, w, w, h, bg, maxCount)) return false;
     const f = this.finder;
     if (!f.find(px, 0, w, w, h, bg, maxCount)) return false;
 

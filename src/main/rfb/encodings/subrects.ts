@@ -14,6 +14,7 @@ export class SubrectFinder {
   h: Uint16Array = new Uint16Array(256);
   colour: Uint32Array = new Uint32Array(256);
   private covered = new Uint8Array(256);
+  private readonly coveredRows = new Int32Array(16);
 
   /**
    * Find rectangles for the w×h block at px[off] (rows `stride` apart). Returns
@@ -54,13 +55,7 @@ export class SubrectFinder {
         }
 
         if (count === maxCount) return false;
-        if (count === this.x.length) this.grow();
-        this.x[count] = x;
-        this.y[count] = y;
-        this.w[count] = xe - x;
-        this.h[count] = ye - y;
-        this.colour[count] = c;
-        count++;
+        this.put(count++, x, y, xe - x, ye - y, c);
         // Rows below are marked; on this row the scan simply jumps past the rectangle.
         for (let j = y + 1; j < ye; j++) {
           const base = j * w;
@@ -71,6 +66,59 @@ export class SubrectFinder {
     }
     this.count = count;
     return true;
+  }
+
+  /**
+   * find() for a block of two colours given as bit masks: bit x of rows[y] is
+   * set where pixel (x, y) is `colour`, the one that is not the background.
+   * At most 16×16 (a Hextile tile). Same search, same rectangles in the same
+   * order as find(), but a row of pixels is one integer, so runs and columns
+   * are tested a row at a time instead of a pixel at a time.
+   */
+  findInMasks(rows: Int32Array, h: number, colour: number, maxCount: number): boolean {
+    const covered = this.coveredRows;
+    covered.fill(0, 0, h);
+    let count = 0;
+    for (let y = 0; y < h; y++) {
+      const row = rows[y]!;
+      let todo = row & ~covered[y]!;
+      while (todo !== 0) {
+        const x = lowestSetBit(todo);
+        // Right, then down with that width.
+        let xe = x + trailingOnes(row >>> x);
+        const span = bitRange(x, xe);
+        let ye = y + 1;
+        while (ye < h && (rows[ye]! & span) === span) ye++;
+        // Down, then right with that height: the columns set in every one of those rows.
+        let ye2 = y + 1;
+        let common = row;
+        while (ye2 < h && (rows[ye2]! & (1 << x)) !== 0) common &= rows[ye2++]!;
+        const xe2 = ye2 > ye ? x + trailingOnes(common >>> x) : x + 1;
+        if ((ye2 - y) * (xe2 - x) > (ye - y) * (xe - x)) {
+          xe = xe2;
+          ye = ye2;
+        }
+
+        if (count === maxCount) return false;
+        this.put(count++, x, y, xe - x, ye - y, colour);
+        const cover = bitRange(x, xe);
+        for (let j = y + 1; j < ye; j++) covered[j] |= cover;
+        // On this row the scan goes on after the rectangle.
+        todo &= ~bitRange(0, xe);
+      }
+    }
+    this.count = count;
+    return true;
+  }
+
+  /** Store rectangle number `i`, growing the arrays when they are full. */
+  private put(i: number, x: number, y: number, w: number, h: number, colour: number): void {
+    if (i === this.x.length) this.grow();
+    this.x[i] = x;
+    this.y[i] = y;
+    this.w[i] = w;
+    this.h[i] = h;
+    this.colour[i] = colour;
   }
 
   private grow(): void {
@@ -88,4 +136,43 @@ export class SubrectFinder {
     c.set(this.colour);
     this.colour = c;
   }
+}
+
+/** Index of the lowest set bit of v (v ≠ 0). */
+function lowestSetBit(v: number): number {
+  return 31 - Math.clz32(v & -v);
+}
+
+/** How many of v's lowest bits are set before the first clear one (v < 2^31). */
+function trailingOnes(v: number): number {
+  return lowestSetBit(~v & (v + 1));
+}
+
+/** Bits from..to-1 set (to ≤ 30). */
+function bitRange(from: number, to: number): number {
+  return ((1 << to) - 1) & ~((1 << from) - 1);
+}
+
+/**
+ * Whether covering the w×h block at px[off] (rows `stride` apart) takes more
+ * than `limit` rectangles of one colour each, by a lower bound that one quick
+ * pass counts: a pixel that differs from the background, from its left
+ * neighbour and from the pixel above can only be the top-left corner of any
+ * single-colour rectangle covering it, so each such pixel needs a rectangle of
+ * its own. Stops as soon as the bound passes `limit`; a false answer says
+ * nothing.
+ */
+export function needsMoreSubrects(px: Uint32Array, off: number, stride: number, w: number, h: number, bg: number, limit: number): boolean {
+  let corners = 0;
+  for (let y = 0; y < h; y++) {
+    const row = off + y * stride;
+    const above = y === 0 ? -1 : row - stride;
+    let left = -1; // no pixel value is -1
+    for (let x = 0; x < w; x++) {
+      const c = px[row + x]!;
+      if (c !== bg && c !== left && (above < 0 || px[above + x] !== c) && ++corners > limit) return true;
+      left = c;
+    }
+  }
+  return false;
 }
