@@ -1,4 +1,5 @@
 import type { Endpoint, PixelFormatInfo } from '../shared/control-contract.js';
+import { hostPort } from '../shared/hosts.js';
 
 /**
  * Number and time formatting for the UI. Pure functions: the unit tests run
@@ -76,12 +77,7 @@ export function formatCount(n: number, one: string, many: string): string {
 
 /** host:port, with IPv6 hosts in brackets ("[::1]:5900"). */
 export function formatEndpoint(e: Endpoint): string {
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
-}
-
-/** Whether a listening host means "every interface". */
-export function isWildcardHost(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '::0' || host === '';
+  return hostPort(e.host, e.port);
 }
 
 const channelBits = (max: number) => Math.round(Math.log2(max + 1));

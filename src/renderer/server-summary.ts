@@ -1,5 +1,6 @@
 import type { Endpoint, ServerState } from '../shared/control-contract.js';
-import { formatCount, formatEndpoint, isWildcardHost } from './format.js';
+import { isWildcardHost } from '../shared/hosts.js';
+import { formatCount, formatEndpoint } from './format.js';
 
 /** The header's one-line status: "Sharing on 127.0.0.1:5900 · 1 viewer · password set". */
 export function serverStatusText(state: ServerState | null, viewers?: number): string {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { connectAddresses, serverStatusText } from '../../src/renderer/server-summary.js';
-import type { ServerState } from '../../src/shared/control-contract.js';
+import { serverState } from '../support/control-fixtures.js';
 
 describe('server summary', () => {
-  const state: ServerState = {
-    running: true,
-    address: { host: '127.0.0.1', port: 5900 },
-    websocket: null,
-    source: 'synthetic',
-    desktop: { name: 'd', width: 1280, height: 720 },
-    clients: 1,
-    passwordSet: true,
-    restartRequired: [],
-    metrics: true,
-  };
+  const state = serverState({ address: { host: '127.0.0.1', port: 5900 }, clients: 1 });
 
   it('says what is shared, to how many, and whether a password guards it', () => {
     expect(serverStatusText(state)).toBe('Sharing on 127.0.0.1:5900 · 1 viewer · password set');

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsView, UpdateSettingsResult } from '../../src/shared/control-contract.js';
 import { SettingsSchema } from '../../src/shared/settings-schema.js';
-import { prng } from '../support/prng.js';
 import {
   describeSaveResult,
   formValuesFrom,
-  generatePassword,
-  PASSWORD_ALPHABET,
   prepareSave,
   rebaseFormValues,
   sameFormValues,
@@ -76,30 +73,4 @@ describe('settings form', () => {
     expect(describeSaveResult({ settings: loaded, applied: [], restartRequired: [] })).toBe('Settings saved.');
   });
 
-  it('generates 8-character passwords from the unambiguous alphabet, evenly', () => {
-    const random = prng(7);
-    const fill = (bytes: Uint8Array) => {
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
-    };
-    const counts = new Map<string, number>();
-    const n = 4000;
-    for (let i = 0; i < n; i++) {
-      const p = generatePassword(fill);
-      expect(p).toMatch(/^[23456789abcdefghjkmnpqrstuvwxyz]{8}$/);
-      for (const ch of p) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-    }
-    expect(counts.size).toBe(PASSWORD_ALPHABET.length);
-    // 32000 characters over 31 symbols: about 1032 each. A modulo bias would give the
-    // first 8 symbols about 3% more; this only guards against gross skew.
-    const expected = (n * 8) / PASSWORD_ALPHABET.length;
-    for (const c of counts.values()) expect(Math.abs(c - expected)).toBeLessThan(expected * 0.15);
-  });
-
-  it('skips bytes that would favour the first characters', () => {
-    let call = 0;
-    // First every byte is in the dropped range, then every byte is 31 (the alphabet's first character again).
-    const p = generatePassword((b) => b.fill(call++ === 0 ? 250 : 31), 2);
-    expect(p).toBe('22');
-    expect(call).toBe(2);
-  });
 });

@@ -1,3 +1,4 @@
+import { NATIVE_FORMAT } from '../../src/main/rfb/pixel-format.js';
 import type { ClientInfo, ServerState } from '../../src/shared/control-contract.js';
 
 /** A running server's state as the control API reports it, with `over` applied. */
@@ -24,19 +25,7 @@ export function clientInfo(id: string, address: string, viewOnly = false): Clien
     connectedAt: 0,
     encodings: [],
     encodingsInUse: [],
-    pixelFormat: {
-      bitsPerPixel: 32,
-      depth: 24,
-      bigEndian: false,
-      trueColour: true,
-      redMax: 255,
-      greenMax: 255,
-      blueMax: 255,
-      redShift: 16,
-      greenShift: 8,
-      blueShift: 0,
-      summary: '32 bpp',
-    },
+    pixelFormat: { ...NATIVE_FORMAT, summary: '32 bpp' },
     fps: null,
     bandwidth: null,
     bytesSent: 0,

@@ -21,6 +21,7 @@ import {
   type WireEvent,
 } from '../../shared/control-contract.js';
 import { CONTROL_PARAMS } from '../../shared/control-params.js';
+import { isLoopbackHost } from '../../shared/hosts.js';
 import { SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
@@ -95,7 +96,7 @@ const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
   password: (t, s) => {
     if (s.password_file !== undefined) return false;
     if (s.password === null || s.password === undefined) {
-      if (!isLoopback(t.listening?.address)) return false;
+      if (t.listening === null || !isLoopbackHost(t.listening.address)) return false;
       t.server.options.password = null;
       return true;
     }
@@ -103,10 +104,6 @@ const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
     return true;
   },
 };
-
-function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (/^127\./.test(address) || address === '::1' || address === '::ffff:127.0.0.1');
-}
 
 /** Equal settings values (unset and null count as the same). */
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '../../shared/hosts.js';
+import { generatePassword } from '../../shared/password.js';
 import type { Settings } from '../../shared/settings-schema.js';
 
 /**
@@ -20,35 +22,6 @@ export interface FirstRunResult {
   /** The new password, to show once; null when none was generated. */
   password: string | null;
   generated: boolean;
-}
-
-/** No 0/o, 1/l/i: read aloud or copied by hand without mistakes. */
-export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
-
-/**
- * VNC Authentication (RFC 6143 §7.2.2) uses the first 8 characters of a
- * password and ignores the rest, so a generated password has exactly 8, all
- * random (no separators: they would take places that count).
- */
-export const GENERATED_PASSWORD_LENGTH = 8;
-
-/** A random password from PASSWORD_ALPHABET (rejection sampling, so every character is equally likely). */
-export function generatePassword(randomBytes: (n: number) => Uint8Array, length = GENERATED_PASSWORD_LENGTH): string {
-  const n = PASSWORD_ALPHABET.length;
-  const limit = 256 - (256 % n);
-  let out = '';
-  while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b >= limit) continue;
-      out += PASSWORD_ALPHABET[b % n];
-      if (out.length === length) break;
-    }
-  }
-  return out;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function hasPassword(s: Settings): boolean {

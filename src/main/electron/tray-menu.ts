@@ -1,6 +1,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type os from 'node:os';
 import type { ClientInfo, ServerState } from '../../shared/control-contract.js';
+import { hostPort, isWildcardHost } from '../../shared/hosts.js';
 
 /**
  * The tray icon's menu and tooltip as plain data. The model is built from the
@@ -129,28 +130,20 @@ export function trayTooltip(state: ServerState, clients: readonly ClientInfo[]):
 
 type Interfaces = ReturnType<typeof os.networkInterfaces>;
 
-function isWildcard(host: string): boolean {
-  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
-}
-
-function withPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /**
  * The host:port strings a user would give to a viewer: the listen address
  * itself when bound to one address (loopback included), every non-internal
  * IPv4 address when bound to all of them.
  */
 export function addressesToShare(interfaces: Interfaces, port: number, host: string): string[] {
-  if (!isWildcard(host)) return [withPort(host, port)];
+  if (!isWildcardHost(host)) return [hostPort(host, port)];
   const out: string[] = [];
   for (const list of Object.values(interfaces)) {
     for (const a of list ?? []) {
       // Node 18.0–18.3 gave the family as a number.
       const family = String(a.family);
       if (a.internal || (family !== 'IPv4' && family !== '4')) continue;
-      const s = withPort(a.address, port);
+      const s = hostPort(a.address, port);
       if (!out.includes(s)) out.push(s);
     }
   }

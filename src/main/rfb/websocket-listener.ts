@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { isLoopbackHost } from '../../shared/hosts.js';
 import { getLogger } from '../telemetry/logger.js';
 
 /**
@@ -148,11 +149,6 @@ export class WebSocketStream extends Duplex {
       });
     }
   }
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
 /** Whether a browser at `origin` may connect (undefined: not a browser). */

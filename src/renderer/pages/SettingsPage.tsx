@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ControlError, type SettingsView } from '../../shared/control-contract.js';
+import { generatePassword } from '../../shared/password.js';
 import { SETTING_LABELS, type SettingKey } from '../../shared/settings-schema.js';
 import type { ControlClient } from '../api/control-client.js';
 import {
   describeSaveResult,
   FORM_FIELDS,
   formValuesFrom,
-  generatePassword,
   LOG_LEVELS,
   prepareSave,
   rebaseFormValues,
@@ -135,7 +135,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
   };
 
   const generate = () => {
-    change('password', generatePassword((bytes) => crypto.getRandomValues(bytes)));
+    change('password', generatePassword((n) => crypto.getRandomValues(new Uint8Array(n))));
     // A generated password is no use unless it can be read and passed on.
     setShowPassword(true);
   };

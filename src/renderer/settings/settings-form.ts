@@ -145,24 +145,3 @@ export function describeSaveResult(result: UpdateSettingsResult): string {
   if (result.restartRequired.length > 0) parts.push(`Restart TrayVNC to apply: ${labelList(result.restartRequired)}.`);
   return parts.join(' ');
 }
-
-/** Characters that cannot be mistaken for one another (no 0/O, 1/l/i). */
-export const PASSWORD_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
-/** VNC authentication uses only the first 8 characters of a password. */
-export const GENERATED_PASSWORD_LENGTH = 8;
-
-/** A random password; `fillRandom` is `crypto.getRandomValues` (passed in so tests can drive it). */
-export function generatePassword(fillRandom: (bytes: Uint8Array) => void, length = GENERATED_PASSWORD_LENGTH): string {
-  const n = PASSWORD_ALPHABET.length;
-  // Bytes at or above the last whole multiple of n are dropped, so every character is equally likely.
-  const limit = 256 - (256 % n);
-  let out = '';
-  const bytes = new Uint8Array(length * 2);
-  while (out.length < length) {
-    fillRandom(bytes);
-    for (const b of bytes) {
-      if (b < limit && out.length < length) out += PASSWORD_ALPHABET[b % n];
-    }
-  }
-  return out;
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateSettings, type Settings } from '../../../src/shared/settings-schema.js';
 import { SettingsStore, type SafeStorageLike } from '../../../src/main/electron/settings-store.js';
-import { ensureFirstRunPassword, generatePassword, GENERATED_PASSWORD_LENGTH, PASSWORD_ALPHABET } from '../../../src/main/electron/first-run.js';
+import { ensureFirstRunPassword } from '../../../src/main/electron/first-run.js';
 
 /** safeStorage stand-in: XOR with a key and a marker prefix, so stored bytes never show the text. */
 function fakeSafeStorage(available = true): SafeStorageLike & { calls: number } {
@@ -154,23 +154,6 @@ describe('SettingsStore', () => {
     store.save(store.settings);
     expect(store.passwordProtected).toBe(true);
     expect(readFileSync(file(), 'utf8')).not.toContain('typed-in');
-  });
-});
-
-describe('generatePassword', () => {
-  it('draws the given length from the unambiguous alphabet', () => {
-    const p = generatePassword(counterBytes());
-    expect(p).toHaveLength(GENERATED_PASSWORD_LENGTH);
-    for (const ch of p) expect(PASSWORD_ALPHABET).toContain(ch);
-    expect(PASSWORD_ALPHABET).not.toMatch(/[01ilo]/);
-  });
-
-  it('skips bytes that would bias the draw', () => {
-    // 248..255 are rejected (31 × 8 = 248).
-    const bytes = [255, 250, 248, 0, 1, 2, 3, 4, 5, 6, 7];
-    let i = 0;
-    const p = generatePassword((n) => Uint8Array.from({ length: n }, () => bytes[i++ % bytes.length] ?? 0));
-    expect(p).toBe(PASSWORD_ALPHABET.slice(0, 8));
   });
 });
 
