@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
 import { VncService } from './app/vnc-service.js';
-import { configureLogging, getLogger } from './telemetry/logger.js';
+import { configureLogging, getLogger } from './base/logger.js';
 
 const HELP = `trayvnc — a VNC (RFB) server for this desktop
 

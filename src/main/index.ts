@@ -3,7 +3,7 @@
  * its own, configuration, metrics, logging and the performance monitor.
  */
 export { VncService } from './app/vnc-service.js';
-export { CaptureLoop, type CaptureLoopOptions, type CaptureTiming } from './app/capture-loop.js';
+export { CaptureLoop, type CaptureLoopOptions } from './app/capture-loop.js';
 export {
   ConfigError,
   ConfigSchema,
@@ -22,9 +22,9 @@ export { createScreenSource, SyntheticScreen, type ScreenSource } from './deskto
 export { createFrame, type Frame } from './framebuffer/frame.js';
 export type { Rect } from './framebuffer/rect.js';
 
-export { configureLogging, getLogger, type LogFormat, type LoggingOptions, type LogLevel, type Logger } from './telemetry/logger.js';
-export { LogContext, type LogContextApi, type LogContextFields } from './telemetry/log-context.js';
-export { formatPretty, prettyDestination } from './telemetry/pretty.js';
+export { configureLogging, getLogger, type LogFormat, type LoggingOptions, type LogLevel, type Logger } from './base/logger.js';
+export { LogContext, type LogContextApi, type LogContextFields } from './base/log-context.js';
+export { formatPretty, prettyDestination } from './base/pretty.js';
 export {
   PrometheusExporter,
   REFUSAL_CATEGORIES,
@@ -42,4 +42,4 @@ export {
   type PerformanceMonitorOptions,
 } from './telemetry/monitor.js';
 export { Telemetry, type TelemetryOptions } from './telemetry/telemetry.js';
-export { tapTiming, type TimingSource } from './telemetry/timing-tap.js';
+export { tapTiming, type CaptureTiming, type TimingSource } from './telemetry/timing-tap.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configureLogging } from '../../src/main/telemetry/logger.js';
+import { configureLogging } from '../../src/main/base/logger.js';
 
 /**
  * The "Use as a library" examples in README.md are these files, with the

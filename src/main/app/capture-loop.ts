@@ -3,18 +3,12 @@ import type { ScreenSource } from '../desktop/screen.js';
 import { ChangeDetector } from '../framebuffer/change-detector.js';
 import { createFrame, type Frame } from '../framebuffer/frame.js';
 import type { RfbServer } from '../rfb/server.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
+import type { CaptureTiming, TimingSource } from '../telemetry/timing-tap.js';
 
 export interface CaptureLoopOptions {
   /** Compare 64×64 tiles with the previous frame so only changed pixels are sent. */
   regionDetection: boolean;
-}
-
-export interface CaptureTiming {
-  captureMs: number;
-  detectMs: number;
-  changedRects: number;
-  copies: number;
 }
 
 /**
@@ -23,7 +17,7 @@ export interface CaptureTiming {
  * when the backend reports damage, and refines them by tile comparison. With
  * a damage-reporting backend and an idle desktop it does nothing at all.
  */
-export class CaptureLoop {
+export class CaptureLoop implements TimingSource {
   private readonly log: Logger;
   private frame: Frame;
   private readonly detector: ChangeDetector;

@@ -30,7 +30,7 @@ import { encodingName } from '../rfb/constants.js';
 import type { PixelFormat } from '../rfb/pixel-format.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { defaultDesktopName } from './config.js';
 

@@ -6,7 +6,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ControlErrorData, WireEvent, WireResponse } from '../../shared/control-contract.js';
 import { originAllowed } from '../rfb/websocket-listener.js';
 import { dashboardFiles } from './dashboard-files.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import type { ControlService } from './control-service.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClipboardBackend, CursorSource, InputSink } from '../desktop/input.js';
 import type { RfbServer } from '../rfb/server.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import type { Config } from './config.js';
 import { InputRouter } from './input-router.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { InputSink } from '../desktop/input.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { InputMessage, Session } from '../rfb/session.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 
 /** What one client holds down, so it can be let go when the client leaves. */
 interface Held {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import type { InputSink } from './input.js';
 import { canonicalKeysym, keysymName, keysymToCodepoint } from './keysym-unicode.js';
 

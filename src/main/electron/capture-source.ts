@@ -4,7 +4,7 @@ import type { Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
 import { clipRects, DirtyGrid } from '../framebuffer/region.js';
 import type { RfbServer } from '../rfb/server.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import { applyRawFrame, CHANGE_TILE, parseRawFrame } from './capture-frame.js';
 import type { CaptureCommand, CaptureRequest } from '../../shared/capture-contract.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import { isPage } from './app-paths.js';
 import { CAPTURE_CHANNELS, type CaptureCommand, type CaptureRequest } from '../../shared/capture-contract.js';
 import type { CapturePage, CapturePageHandlers } from './capture-source.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import type { ElectronSeam, WindowLike } from './electron-seam.js';
 import { controlWindowOptions, lockNavigation } from './window-options.js';
 

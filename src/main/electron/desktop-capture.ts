@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings-schema.js';
 import type { InputSink } from '../desktop/input.js';
 import { NutJsInput } from '../desktop/nutjs-input.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import { CaptureScreen } from './capture-source.js';
 import { pickCaptureTarget } from './capture-target.js';
 import { CaptureWindow } from './capture-window.js';

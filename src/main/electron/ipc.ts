@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { CONTROL_METHODS, IPC_EVENT_CHANNEL, ipcChannel, type ControlReply, type WireEvent } from '../../shared/control-contract.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 
 /**
  * The control API over Electron IPC: every method of the contract's list is

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings-schema.js';
 import type { ControlService, ControlServiceOptions, ControlTarget, MetricsSource } from '../app/control-service.js';
 import type { DesktopOverride } from '../app/vnc-service.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import { chooseBackend, type BackendKind } from './backend-choice.js';
 
 /** What the shell runs: a VncService, or anything of its shape (tests). */

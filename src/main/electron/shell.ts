@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ClientInfo, UpdateSettingsResult } from '../../shared/control-contract.js';
 import type { Settings } from '../../shared/settings-schema.js';
 import { ControlService } from '../app/control-service.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 import { ControlSwitch } from './control-switch.js';
 import type { ElectronSeam, PreventableEvent, TrayLike } from './electron-seam.js';
 import { ensureFirstRunPassword, passwordNotice, type FirstRunStore } from './first-run.js';

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings-schema.js';
 import { VncService, type DesktopOverride } from '../app/vnc-service.js';
 import type { InputSink } from '../desktop/input.js';
-import { configureLogging, getLogger } from '../telemetry/logger.js';
+import { configureLogging, getLogger } from '../base/logger.js';
 import { isPage, type AppPaths } from './app-paths.js';
 import { desktopCapture } from './desktop-capture.js';
 import type { ElectronSeam } from './electron-seam.js';

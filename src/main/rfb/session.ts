@@ -6,8 +6,8 @@ import { DirtyTiles } from '../framebuffer/dirty-tiles.js';
 import { compositeCursor, cursorBounds, writeCursorRect } from './cursor.js';
 import type { Frame } from '../framebuffer/frame.js';
 import { intersectRect, type Rect } from '../framebuffer/rect.js';
-import { getLogger } from '../telemetry/logger.js';
-import { LogContext, type LogContextFields } from '../telemetry/log-context.js';
+import { getLogger } from '../base/logger.js';
+import { LogContext, type LogContextFields } from '../base/log-context.js';
 import { DEFAULT_LIMITS, parseClientMessage, type ClientMessage, type ParseLimits } from './client-messages.js';
 import {
   capsMessage,

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { isLoopbackHost } from '../../shared/hosts.js';
-import { getLogger } from '../telemetry/logger.js';
+import { getLogger } from '../base/logger.js';
 
 /**
  * RFB over WebSocket, for browser viewers such as noVNC: an HTTP server whose

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { getLogger } from './logger.js';
+import { getLogger } from '../base/logger.js';
 
 export interface MetricsServerOptions {
   /** Address to bind (default 127.0.0.1: metrics are not for the network unless you say so). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
-import { getLogger } from './logger.js';
+import { getLogger } from '../base/logger.js';
 import { tapTiming, type CaptureTiming, type TimingSource } from './timing-tap.js';
 
 /** Rolling figures for one client or for all of them. */

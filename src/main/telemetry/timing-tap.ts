@@ -1,6 +1,10 @@
-import type { CaptureTiming } from '../app/capture-loop.js';
-
-export type { CaptureTiming };
+/** What one capture tick cost (the capture loop reports one per tick that found changes). */
+export interface CaptureTiming {
+  captureMs: number;
+  detectMs: number;
+  changedRects: number;
+  copies: number;
+}
 
 /** Anything with the capture loop's single `onTiming` hook. */
 export interface TimingSource {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/app/config.js';
 import { VncService } from '../../../src/main/app/vnc-service.js';
-import { configureLogging } from '../../../src/main/telemetry/logger.js';
+import { configureLogging } from '../../../src/main/base/logger.js';
 import { PerformanceMonitor, type PerfSnapshot } from '../../../src/main/telemetry/monitor.js';
 import { RawViewer } from '../../support/raw-viewer.js';
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFrame } from '../../../src/main/framebuffer/frame.js';
 import { RfbServer } from '../../../src/main/rfb/server.js';
-import { configureLogging, getLogger } from '../../../src/main/telemetry/logger.js';
+import { configureLogging, getLogger } from '../../../src/main/base/logger.js';
 import { TestViewer } from '../../support/test-viewer.js';
 
 const cleanup: Array<() => unknown> = [];

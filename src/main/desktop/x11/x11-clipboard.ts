@@ -9,7 +9,7 @@ import type {
   XClient,
   XEvent,
 } from 'x11';
-import { getLogger } from '../../telemetry/logger.js';
+import { getLogger } from '../../base/logger.js';
 import type { ClipboardBackend, Selection } from '../input.js';
 import { SelectionSignal } from './selection-signal.js';
 import { decodeSelectionText, encodeLatin1, truncateUtf8 } from './selection-text.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MappingNotifyEvent, QueryPointerReply, XEvent, XTestExt } from 'x11';
-import { getLogger } from '../../telemetry/logger.js';
+import { getLogger } from '../../base/logger.js';
 import type { InputSink } from '../input.js';
 import { canonicalKeysym, keysymName } from '../keysym-unicode.js';
 import { EVDEV_KEYCODE_OFFSET, isModifierKeysym, Keymap, type KeyPlan, type ModState, NoSymbol, XK, xtScancodeToLinux } from './keymap.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureLogging, getLogger, LogContext } from '../../../src/main/telemetry/logger.js';
-import { formatPretty } from '../../../src/main/telemetry/pretty.js';
+import { configureLogging, getLogger, LogContext } from '../../../src/main/base/logger.js';
+import { formatPretty } from '../../../src/main/base/pretty.js';
 
 /** A destination that keeps what pino writes. */
 class Capture extends Writable {
