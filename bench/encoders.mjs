@@ -18,7 +18,8 @@ import { createFrame } from '../dist/main/framebuffer/frame.js';
 import { Encoding, encodingName } from '../dist/main/rfb/constants.js';
 import { NATIVE_FORMAT, PixelConverter } from '../dist/main/rfb/pixel-format.js';
 import { ByteWriter } from '../dist/main/rfb/wire.js';
-import { EncodeManager, createEncoderState, DEFAULT_ZLIB_LEVEL } from '../dist/main/rfb/encodings/encode-manager.js';
+import { EncodeManager } from '../dist/main/rfb/encodings/encode-manager.js';
+import { createEncoderState, DEFAULT_ZLIB_LEVEL } from '../dist/main/rfb/encodings/encoder-state.js';
 
 function rng(seed) {
   let a = seed >>> 0;

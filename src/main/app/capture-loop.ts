@@ -81,7 +81,12 @@ export class CaptureLoop implements TimingSource {
     if (!this.running) return;
     // With damage reports, keep pixels fresh while anyone watches, so a request finds its update
     // ready (capture overlaps the viewer's round trip). Polling costs a full grab, so only on demand.
-    if (!(this.pollingNeeded ? this.server.hasDemand : this.server.hasClients)) return;
+    if (!(this.pollingNeeded ? this.server.hasDemand : this.server.hasClients)) {
+      // Nobody is watching, so changes go uncaptured from here on: whoever asks next
+      // waits for a fresh grab instead of getting the picture from before the pause.
+      this.server.setFrameFresh(false);
+      return;
+    }
     this.ticking = true;
     this.lastTickAt = Date.now();
     try {
@@ -101,6 +106,9 @@ export class CaptureLoop implements TimingSource {
     } catch (e) {
       this.log.error({ err: e }, 'capture failed');
     } finally {
+      // Captured (or the source said nothing changed): the frame is current again.
+      // After a failed grab too, so waiting viewers get what there is rather than nothing.
+      this.server.setFrameFresh(true);
       this.ticking = false;
       if (this.again) {
         this.again = false;

@@ -3,7 +3,6 @@ import type { Rect } from './rect.js';
 /**
  * A rectangle the viewer can take from elsewhere on its own screen: `dst` gets
  * the pixels of the same-sized rectangle at (srcX, srcY) (an RFB CopyRect).
- * Structurally the same as the encoder's `CopyOp`.
  */
 export interface CopyOp {
   dst: Rect;

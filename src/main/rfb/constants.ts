@@ -40,6 +40,16 @@ export const Encoding = {
   ZRLE: 16,
 } as const;
 
+/** Extended Clipboard formats (low 16 bits of its flags word) and actions (high 8 bits), rfbproto "ExtendedClipboard". */
+export const ClipboardFormat = { Text: 1 << 0, Rtf: 1 << 1, Html: 1 << 2, Dib: 1 << 3, Files: 1 << 4 } as const;
+export const ClipboardAction = {
+  Caps: 1 << 24,
+  Request: 1 << 25,
+  Peek: 1 << 26,
+  Notify: 1 << 27,
+  Provide: 1 << 28,
+} as const;
+
 export const PseudoEncoding = {
   DesktopSize: -223,
   LastRect: -224,

@@ -2,67 +2,13 @@
  * The pointer's shape on the wire and in pixels.
  *
  * Clients that announce the Cursor pseudo-encoding (RFC 6143 §7.8.1) draw the
- * cursor themselves: `writeCursorRect` sends its shape whenever it changes.
+ * cursor themselves: server-messages.ts `writeCursorShape` sends its shape.
  * For the others the server paints the cursor into what it sends:
  * `compositeCursor` / `blendCursor` alpha-blend it over a copy of the frame.
  */
-import type { CursorImage } from '../framebuffer/cursor-image.js';
+import { isEmptyCursor as isEmpty, type CursorImage } from '../framebuffer/cursor-image.js';
 import type { Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
-import { PseudoEncoding } from './constants.js';
-import type { PixelConverter } from './pixel-format.js';
-import type { ByteWriter } from './wire.js';
-
-/** Alpha at or above which a cursor pixel counts as opaque in the RFB bitmask. */
-export const CURSOR_MASK_ALPHA = 128;
-
-function isEmpty(cursor: CursorImage | null): cursor is null {
-  return !cursor || cursor.width <= 0 || cursor.height <= 0;
-}
-
-/** Bytes `writeCursorRect` writes for this cursor (12-byte rectangle header included). */
-export function cursorRectBytes(cursor: CursorImage | null, converter: PixelConverter): number {
-  if (isEmpty(cursor)) return 12;
-  return 12 + cursor.width * cursor.height * converter.bpp + ((cursor.width + 7) >> 3) * cursor.height;
-}
-
-/**
- * One FramebufferUpdate rectangle with the Cursor pseudo-encoding: x, y =
- * hotspot, w × h, encoding −239, then w*h pixels in the client's pixel format
- * (the straight colour, whatever the alpha) and a bitmask of ceil(w/8) bytes
- * per row, most significant bit first, 1 where alpha ≥ 128.
- *
- * A null or 0×0 cursor is sent as an empty rectangle (0, 0, 0, 0), which
- * clients take as "no cursor": the pointer is hidden.
- * Returns the number of bytes written.
- */
-export function writeCursorRect(out: ByteWriter, cursor: CursorImage | null, converter: PixelConverter): number {
-  const start = out.length;
-  if (isEmpty(cursor)) {
-    out.u16(0).u16(0).u16(0).u16(0).s32(PseudoEncoding.Cursor);
-    return out.length - start;
-  }
-  const { width: w, height: h, pixels } = cursor;
-  out.u16(cursor.hotX).u16(cursor.hotY).u16(w).u16(h).s32(PseudoEncoding.Cursor);
-
-  const n = w * h;
-  const rowBytes = (w + 7) >> 3;
-  const size = n * converter.bpp + rowBytes * h;
-  const buf = out.raw(size);
-  let o = out.length;
-  for (let i = 0; i < n; i++) o = converter.writePixel(buf, o, converter.convert(pixels[i]! & 0xffffff));
-
-  buf.fill(0, o, o + rowBytes * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    const m = o + y * rowBytes;
-    for (let x = 0; x < w; x++) {
-      if (pixels[row + x]! >>> 24 >= CURSOR_MASK_ALPHA) buf[m + (x >> 3)]! |= 0x80 >> (x & 7);
-    }
-  }
-  out.advance(size);
-  return out.length - start;
-}
 
 /**
  * Where the cursor covers the desktop with the pointer at (pointerX,

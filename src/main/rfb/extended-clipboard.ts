@@ -1,22 +1,14 @@
 import zlib from 'node:zlib';
 import { ProtocolError } from './errors.js';
-import { ServerMessageType } from './constants.js';
+import { ClipboardAction, ClipboardFormat } from './constants.js';
 
 /**
- * The Extended Clipboard pseudo-encoding (rfbproto "ExtendedClipboard",
+ * Reading the Extended Clipboard pseudo-encoding (rfbproto "ExtendedClipboard",
  * 0xC0A1E5CE): cut-text messages with a negative length whose payload starts
  * with a flags word — formats in the low 16 bits, one action in the high 8.
  * It carries UTF-8 (and other formats) where classic cut text is Latin-1.
+ * The messages we send are written by server-messages.ts.
  */
-export const ClipboardFormat = { Text: 1 << 0, Rtf: 1 << 1, Html: 1 << 2, Dib: 1 << 3, Files: 1 << 4 } as const;
-export const ClipboardAction = {
-  Caps: 1 << 24,
-  Request: 1 << 25,
-  Peek: 1 << 26,
-  Notify: 1 << 27,
-  Provide: 1 << 28,
-} as const;
-
 const ACTION_MASK = 0xff000000;
 const FORMAT_MASK = 0x0000ffff;
 
@@ -88,48 +80,6 @@ function providedText(compressed: Buffer, formats: number, maxText: number): str
   return null;
 }
 
-function cutTextMessage(payload: Buffer): Buffer {
-  const b = Buffer.alloc(8 + payload.length);
-  b[0] = ServerMessageType.ServerCutText;
-  b.writeInt32BE(-payload.length, 4);
-  payload.copy(b, 8);
-  return b;
-}
-
-function flagsOnly(flags: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(flags >>> 0, 0);
-  return cutTextMessage(b);
-}
-
-/** Our capabilities: text only, every action, and the largest text we accept. */
-export function capsMessage(maxText: number): Buffer {
-  const b = Buffer.alloc(8);
-  const actions = ClipboardAction.Caps | ClipboardAction.Request | ClipboardAction.Peek | ClipboardAction.Notify | ClipboardAction.Provide;
-  b.writeUInt32BE((actions | ClipboardFormat.Text) >>> 0, 0);
-  b.writeUInt32BE(maxText, 4);
-  return cutTextMessage(b);
-}
-
-export function notifyMessage(formats: number): Buffer {
-  return flagsOnly(ClipboardAction.Notify | formats);
-}
-
-export function requestMessage(formats: number): Buffer {
-  return flagsOnly(ClipboardAction.Request | formats);
-}
-
-/** Provide text: UTF-8, CRLF line ends and a terminating NUL, as the spec asks; its own zlib stream. */
-export function provideMessage(text: string): Buffer {
-  const body = Buffer.from(text.replace(/\r\n|\r|\n/g, '\r\n') + '\0', 'utf8');
-  const size = Buffer.alloc(4);
-  size.writeUInt32BE(body.length, 0);
-  const compressed = zlib.deflateSync(Buffer.concat([size, body]));
-  const flags = Buffer.alloc(4);
-  flags.writeUInt32BE((ClipboardAction.Provide | ClipboardFormat.Text) >>> 0, 0);
-  return cutTextMessage(Buffer.concat([flags, compressed]));
-}
-
 /** Classic ServerCutText is Latin-1: characters beyond it become '?'. */
 export function toLatin1(text: string): Buffer {
   const out = Buffer.alloc(text.length);
@@ -139,4 +89,12 @@ export function toLatin1(text: string): Buffer {
     out[n++] = c <= 0xff ? c : 0x3f;
   }
   return out.subarray(0, n);
+}
+
+/** Cut text to at most `max` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(text: string, max: number): string {
+  const b = Buffer.from(text, 'utf8');
+  let end = Math.min(max, b.length);
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.toString('utf8', 0, end);
 }

@@ -1,11 +1,19 @@
 import { SecurityType } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { checkVncAuth, newChallenge } from './security/vnc-auth.js';
+import {
+  PROTOCOL_VERSION,
+  securityRefusal,
+  securityResultFailed,
+  securityResultOk,
+  securityTypes,
+  vncAuthChallenge,
+} from './server-messages.js';
 
 /** Protocol minor versions we speak (major is always 3). */
 export type RfbMinor = 3 | 7 | 8;
 
-export const SERVER_VERSION = Buffer.from('RFB 003.008\n', 'latin1');
+export const SERVER_VERSION = PROTOCOL_VERSION;
 
 /**
  * Which version to speak with a client that announced `text` (12 bytes), or
@@ -44,20 +52,6 @@ export type HandshakeEvent =
   | { kind: 'refused'; reason: string; authFailure: boolean };
 
 type State = 'version' | 'securityChoice' | 'vncAuthResponse' | 'clientInit' | 'done' | 'closed';
-
-function reasonString(reason: string): Buffer {
-  const text = Buffer.from(reason, 'utf8');
-  const b = Buffer.alloc(4 + text.length);
-  b.writeUInt32BE(text.length, 0);
-  text.copy(b, 4);
-  return b;
-}
-
-function u32(v: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(v, 0);
-  return b;
-}
 
 /**
  * The server side of the RFB handshake as a pure state machine: bytes in,
@@ -123,7 +117,7 @@ export class Handshake {
           this.fail(events, 'authentication failed', true);
           return 16;
         }
-        events.push({ kind: 'output', data: u32(0) });
+        events.push({ kind: 'output', data: securityResultOk() });
         events.push({ kind: 'authenticated', securityType: SecurityType.VncAuth });
         this.state = 'clientInit';
         return 16;
@@ -144,40 +138,39 @@ export class Handshake {
     if (this.minor === 3) {
       // 3.3: the server decides the security type; 0 means "refused", followed by a reason.
       if (refuse) {
-        events.push({ kind: 'output', data: Buffer.concat([u32(SecurityType.Invalid), reasonString(refuse)]) });
+        events.push({ kind: 'output', data: securityRefusal(3, refuse) });
         this.refuse(events, refuse, false);
         return;
       }
-      events.push({ kind: 'output', data: u32(this.securityTypeOffered()) });
+      events.push({ kind: 'output', data: securityTypes(3, [this.securityTypeOffered()]) });
       this.startSecurity(events);
       return;
     }
     if (refuse) {
-      events.push({ kind: 'output', data: Buffer.concat([Buffer.from([0]), reasonString(refuse)]) });
+      events.push({ kind: 'output', data: securityRefusal(this.minor, refuse) });
       this.refuse(events, refuse, false);
       return;
     }
-    events.push({ kind: 'output', data: Buffer.from([1, this.securityTypeOffered()]) });
+    events.push({ kind: 'output', data: securityTypes(this.minor, [this.securityTypeOffered()]) });
     this.state = 'securityChoice';
   }
 
   private startSecurity(events: HandshakeEvent[]): void {
     if (this.opts.password === null) {
       // RFC 6143 §7.1.3: with None, 3.8 still sends SecurityResult; 3.3 and 3.7 go straight to ClientInit.
-      if (this.minor === 8) events.push({ kind: 'output', data: u32(0) });
+      if (this.minor === 8) events.push({ kind: 'output', data: securityResultOk() });
       events.push({ kind: 'authenticated', securityType: SecurityType.None });
       this.state = 'clientInit';
       return;
     }
     this.challenge = newChallenge();
-    events.push({ kind: 'output', data: this.challenge });
+    events.push({ kind: 'output', data: vncAuthChallenge(this.challenge) });
     this.state = 'vncAuthResponse';
   }
 
   /** SecurityResult "failed"; only 3.8 carries a reason string. */
   private fail(events: HandshakeEvent[], reason: string, authFailure: boolean): void {
-    const data = this.minor === 8 ? Buffer.concat([u32(1), reasonString(reason)]) : u32(1);
-    events.push({ kind: 'output', data });
+    events.push({ kind: 'output', data: securityResultFailed(this.minor, reason) });
     this.refuse(events, reason, authFailure);
   }
 

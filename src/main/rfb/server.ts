@@ -72,6 +72,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private readonly log: Logger;
   private readonly sessions = new Set<Session>();
   private frame: Frame = createFrame(1, 1);
+  /** Whether the frame shows the desktop as it is now (see setFrameFresh). */
+  private fresh = true;
   private tcp: net.Server | null = null;
   private cursorImage: CursorImage | null = null;
   private pointerAt: { x: number; y: number } | null = null;
@@ -115,6 +117,23 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     const resized = frame.width !== this.frame.width || frame.height !== this.frame.height;
     this.frame = frame;
     if (resized) for (const s of this.sessions) s.resized();
+  }
+
+  /**
+   * Whether the current frame shows the desktop as it is now. A host that
+   * stops capturing while nobody watches says false; sessions then hold
+   * their pixels back until it says true again after its next capture, so a
+   * viewer that connects after a pause never sees the old picture first.
+   * A server without such a host keeps it true.
+   */
+  setFrameFresh(fresh: boolean): void {
+    if (fresh === this.fresh) return;
+    this.fresh = fresh;
+    if (fresh) for (const s of this.sessions) s.scheduleSend();
+  }
+
+  get frameFresh(): boolean {
+    return this.fresh;
   }
 
   /** The host updated these areas of the current frame. */
@@ -222,6 +241,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   private readonly host: SessionHost = {
     frame: () => this.frame,
+    frameIsFresh: () => this.fresh,
     desktopName: () => this.options.desktopName,
     password: () => this.options.password,
     updateInterval: () => 1000 / this.options.frameRate,

@@ -117,4 +117,10 @@ export class ByteWriter {
   reset(): void {
     this.len = 0;
   }
+
+  /** Forget what was written after `length` bytes (to drop a payload that was given up). */
+  truncate(length: number): void {
+    if (length < 0 || length > this.len) throw new RangeError(`cannot truncate ${this.len} bytes to ${length}`);
+    this.len = length;
+  }
 }

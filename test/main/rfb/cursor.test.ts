@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CursorImage } from '../../../src/main/framebuffer/cursor-image.js';
 import type { Frame } from '../../../src/main/framebuffer/frame.js';
 import type { Rect } from '../../../src/main/framebuffer/rect.js';
-import { blendCursor, compositeCursor, cursorBounds, cursorRectBytes, writeCursorRect } from '../../../src/main/rfb/cursor.js';
+import { blendCursor, compositeCursor, cursorBounds } from '../../../src/main/rfb/cursor.js';
+import { cursorShapeBytes, writeCursorShape } from '../../../src/main/rfb/server-messages.js';
 import { NATIVE_FORMAT, PixelConverter, type PixelFormat } from '../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../src/main/rfb/wire.js';
 
@@ -77,10 +78,10 @@ function written(c: CursorImage | null, pf: PixelFormat): { bytes: number[]; ret
   const out = new ByteWriter(16); // small on purpose: the writer has to grow
   out.u8(0xaa); // something before the rectangle, as in a real update
   const conv = new PixelConverter(pf);
-  const returned = writeCursorRect(out, c, conv);
+  const returned = writeCursorShape(out, c, conv);
   const bytes = [...out.view()];
   expect(bytes[0]).toBe(0xaa);
-  return { bytes: bytes.slice(1), returned, predicted: cursorRectBytes(c, conv) };
+  return { bytes: bytes.slice(1), returned, predicted: cursorShapeBytes(c, conv) };
 }
 
 const FORMATS: Record<string, PixelFormat> = {
@@ -91,7 +92,7 @@ const FORMATS: Record<string, PixelFormat> = {
   '8 bpp BGR233': { bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: true, redMax: 7, greenMax: 7, blueMax: 3, redShift: 0, greenShift: 3, blueShift: 6 },
 };
 
-describe('writeCursorRect (Cursor pseudo-encoding, RFC 6143 §7.8.1)', () => {
+describe('writeCursorShape (Cursor pseudo-encoding, RFC 6143 §7.8.1)', () => {
   it('writes a small cursor byte for byte (hand-written expectation)', () => {
     // 3×2, hotspot (1, 1): opaque red, half-transparent green (alpha 0x80: opaque in the mask),
     // nearly transparent blue (alpha 0x7f: not), fully transparent, opaque white, opaque black

@@ -13,41 +13,88 @@ export interface EncoderState {
   zlib(name: string, level?: number): ZlibStream;
 }
 
-/** One rectangle to encode, already converted to the client's pixel values. */
+/** One rectangle to encode. */
 export interface EncodeInput {
-  /** Position and size in framebuffer coordinates (used for the rectangle header by the manager). */
+  /** Position and size in framebuffer coordinates (the manager writes the rectangle header). */
   readonly rect: Rect;
-  /** Client pixel values, rect.w × rect.h, row-major. */
+  /** Client pixel values, rect.w × rect.h, row-major (empty for a copy). */
   readonly pixels: Uint32Array;
   readonly converter: PixelConverter;
   readonly state: EncoderState;
   /** zlib level the client asked for (CompressLevel pseudo-encoding), used when a stream is first created. */
   readonly compressLevel?: number;
+  /**
+   * Most payload bytes worth sending (what Raw would take): an encoder whose
+   * output can grow past Raw gives up beyond it. Omitted: no limit.
+   */
+  readonly limit?: number;
+  /** For a copy (CopyRect): where on the client's screen the rectangle's pixels are now. */
+  readonly copyFrom?: { readonly x: number; readonly y: number };
 }
 
 /**
- * An RFB encoding. The encoder writes only the rectangle's payload (what follows
- * the 12-byte rectangle header); the encode manager writes the header and is the
- * only caller. Encoders never decide whether they are used.
+ * What one `encode` call did:
+ * - 'written': the whole payload is in `out`;
+ * - 'too-big': the payload would exceed `input.limit`; `out` may hold part of
+ *   it, which the caller discards (it sends the rectangle as Raw instead);
+ * - a promise: the work that reads `input.pixels` is done, compression runs on
+ *   the thread pool, and the promise resolves to the whole payload; `out` is
+ *   untouched. Payloads of one connection resolve in call order, so the caller
+ *   can prepare the next rectangle (and reuse the pixel buffer) meanwhile.
+ */
+export type EncodeOutcome = 'written' | 'too-big' | Promise<Buffer>;
+
+/** How well an encoding suits a class of rectangle: a good choice, only when nothing good is listed, or never. */
+export type Suitability = 'good' | 'fallback' | 'no';
+
+/**
+ * The rectangle classes the manager sorts pixels into (after TigerVNC's
+ * EncodeManager): one colour, a few (≤ 16), or many.
+ */
+export type RectClass = 'solid' | 'few' | 'many';
+
+/**
+ * An RFB encoding. The encoder writes only the rectangle's payload (what
+ * follows the 12-byte rectangle header); the encode manager writes the header
+ * and is the only caller. What an encoding is good for and what a solid
+ * rectangle costs in it are said here, as data; which encoding is used for a
+ * rectangle is the manager's choice among those the client listed, in the
+ * client's order.
  */
 export interface Encoder {
   readonly encoding: number;
   readonly name: string;
+  /**
+   * 'pixels' encoders get the rectangle's pixels; the 'copy' encoder
+   * (CopyRect) gets only where to copy from and is used for moved areas.
+   */
+  readonly kind: 'pixels' | 'copy';
   /** Largest rectangle the encoding can express; the manager splits larger ones. */
-  readonly maxRect?: { w: number; h: number };
-  encode(input: EncodeInput, out: ByteWriter): void | Promise<void>;
+  readonly maxRect?: { readonly w: number; readonly h: number };
+  /** For rectangles of a few colours and of many: Raw is the last resort of both. */
+  readonly suits: { readonly few: Suitability; readonly many: Suitability };
   /**
-   * Encodings that can come out larger than Raw (RRE, CoRRE) offer this: encode
-   * unless the payload would exceed `limit` bytes. Returns false when it gave
-   * up; `out` then holds a partial payload the caller must discard.
+   * Rough bytes (plus a penalty for CPU) to send a solid w×h rectangle at
+   * `bpp` bytes per pixel: the manager sends solid areas in the cheapest of
+   * the client's encodings.
    */
-  encodeWithin?(input: EncodeInput, out: ByteWriter, limit: number): boolean;
-  /**
-   * Encodings that compress on a connection's shared stream offer this: do all
-   * the work that reads `input.pixels` before returning, queue the compression,
-   * and resolve to the complete payload. Payloads of successive calls resolve in
-   * call order, so the caller can prepare the next rectangle (and reuse the
-   * pixel buffer) while compression runs.
-   */
-  encodeDeferred?(input: EncodeInput): Promise<Buffer>;
+  solidCost(w: number, h: number, bpp: number): number;
+  encode(input: EncodeInput, out: ByteWriter): EncodeOutcome;
+}
+
+/**
+ * Encode one rectangle's payload into `out` and wait for it, whatever the
+ * outcome's form: true when written, false when the encoder gave up (`out` is
+ * then back where it was). For tests and tools; the manager pipelines instead.
+ */
+export async function encodeInto(encoder: Encoder, input: EncodeInput, out: ByteWriter): Promise<boolean> {
+  const before = out.length;
+  const outcome = encoder.encode(input, out);
+  if (outcome === 'written') return true;
+  if (outcome === 'too-big') {
+    out.truncate(before);
+    return false;
+  }
+  out.bytes(await outcome);
+  return true;
 }

@@ -1,6 +1,6 @@
 import { Encoding } from '../constants.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, Encoder } from './encoder.js';
+import type { EncodeInput, EncodeOutcome, Encoder } from './encoder.js';
 import { pixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
 import { SubrectFinder } from './subrects.js';
 import { MAX_PALETTE, TileAnalysis, TwoColourScan } from './tile-analysis.js';
@@ -27,6 +27,8 @@ export const HextileFlag = {
 export class HextileEncoder implements Encoder {
   readonly encoding = Encoding.Hextile;
   readonly name = 'Hextile';
+  readonly kind = 'pixels';
+  readonly suits = { few: 'good', many: 'good' } as const;
   private readonly scan = new TwoColourScan();
   private readonly analysis = new TileAnalysis(0);
   private readonly finder = new SubrectFinder();
@@ -36,7 +38,12 @@ export class HextileEncoder implements Encoder {
   private bgValid = false;
   private fgValid = false;
 
-  encode(input: EncodeInput, out: ByteWriter): void {
+  /** A solid rectangle: the first tile sets the background, every other one is a zero mask byte. */
+  solidCost(w: number, h: number, bpp: number): number {
+    return bpp + Math.ceil(w / TILE) * Math.ceil(h / TILE);
+  }
+
+  encode(input: EncodeInput, out: ByteWriter): EncodeOutcome {
     const { w, h } = input.rect;
     const { mode, size } = pixelLayout(input.converter, false);
     this.bgValid = this.fgValid = false;
@@ -50,6 +57,7 @@ export class HextileEncoder implements Encoder {
         out.advance(end - out.length);
       }
     }
+    return 'written';
   }
 
   /** One tile (at px[off], rows `stride` apart) at buf[o]; returns the offset after it. */

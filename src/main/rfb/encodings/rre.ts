@@ -1,6 +1,6 @@
 import { Encoding } from '../constants.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, Encoder } from './encoder.js';
+import type { EncodeInput, EncodeOutcome, Encoder } from './encoder.js';
 import { pixelLayout, writePixel } from './pixel-writer.js';
 import { SubrectFinder, needsMoreSubrects } from './subrects.js';
 import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
@@ -12,17 +12,26 @@ import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
 export class RreEncoder implements Encoder {
   readonly encoding: number = Encoding.RRE;
   readonly name: string = 'RRE';
+  readonly kind = 'pixels';
+  /** Compact for a few colours in blocks; on busy areas it is chosen only when the client lists nothing better. */
+  readonly suits = { few: 'good', many: 'fallback' } as const;
   readonly maxRect?: { w: number; h: number };
   /** Bytes per subrectangle coordinate (2 for RRE, 1 for CoRRE). */
   protected readonly coordBytes: number = 2;
   private readonly analysis = new TileAnalysis(0);
   private readonly finder = new SubrectFinder();
 
-  encode(input: EncodeInput, out: ByteWriter): void {
-    this.encodeWithin(input, out, Infinity);
+  /** A solid rectangle: the subrectangle count and the background. */
+  solidCost(_w: number, _h: number, bpp: number): number {
+    return 4 + bpp;
   }
 
-  encodeWithin(input: EncodeInput, out: ByteWriter, limit: number): boolean {
+  /** Gives up ('too-big') when the payload would exceed `input.limit`: RRE can come out larger than Raw. */
+  encode(input: EncodeInput, out: ByteWriter): EncodeOutcome {
+    return this.encodeWithin(input, out, input.limit ?? Infinity) ? 'written' : 'too-big';
+  }
+
+  private encodeWithin(input: EncodeInput, out: ByteWriter, limit: number): boolean {
     const { w, h } = input.rect;
     const px = input.pixels;
     const { mode, size } = pixelLayout(input.converter, false);

@@ -1,6 +1,6 @@
 import { Encoding } from '../constants.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, Encoder } from './encoder.js';
+import type { EncodeInput, EncodeOutcome, Encoder } from './encoder.js';
 import { pixelLayout } from './pixel-writer.js';
 import { RleTileEncoder } from './rle-tile.js';
 
@@ -10,9 +10,16 @@ const TILE = 16;
 export class TrleEncoder implements Encoder {
   readonly encoding = Encoding.TRLE;
   readonly name = 'TRLE';
+  readonly kind = 'pixels';
+  readonly suits = { few: 'good', many: 'good' } as const;
   private readonly tiles = new RleTileEncoder(TILE * TILE);
 
-  encode(input: EncodeInput, out: ByteWriter): void {
+  /** A solid rectangle: one sub-encoding byte and one pixel per tile. */
+  solidCost(w: number, h: number, bpp: number): number {
+    return Math.ceil(w / TILE) * Math.ceil(h / TILE) * (1 + bpp);
+  }
+
+  encode(input: EncodeInput, out: ByteWriter): EncodeOutcome {
     const { w, h } = input.rect;
     const px = input.pixels;
     const tiles = this.tiles;
@@ -26,5 +33,6 @@ export class TrleEncoder implements Encoder {
         out.advance(end - out.length);
       }
     }
+    return 'written';
   }
 }

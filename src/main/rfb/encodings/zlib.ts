@@ -1,5 +1,4 @@
 import { Encoding } from '../constants.js';
-import type { ByteWriter } from '../wire.js';
 import type { EncodeInput, Encoder } from './encoder.js';
 import { pixelLayout, writePixelBlock } from './pixel-writer.js';
 
@@ -10,12 +9,16 @@ export const ZLIB_STREAM = 'zlib';
 export class ZlibEncoder implements Encoder {
   readonly encoding = Encoding.Zlib;
   readonly name = 'Zlib';
+  readonly kind = 'pixels';
+  readonly suits = { few: 'good', many: 'good' } as const;
 
-  async encode(input: EncodeInput, out: ByteWriter): Promise<void> {
-    out.bytes(await this.encodeDeferred(input));
+  /** deflate tops out near 1000:1, and it has to chew through every byte. */
+  solidCost(w: number, h: number, bpp: number): number {
+    return 64 + (w * h * bpp) / 100;
   }
 
-  encodeDeferred(input: EncodeInput): Promise<Buffer> {
+  /** The pixels are converted now; deflate runs on the thread pool and the promise resolves to the payload. */
+  encode(input: EncodeInput): Promise<Buffer> {
     const { w, h } = input.rect;
     const { mode, size } = pixelLayout(input.converter, false);
     // A fresh buffer: deflate reads it on the thread pool after we return.

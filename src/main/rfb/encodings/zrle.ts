@@ -18,14 +18,18 @@ export const ZRLE_STREAM = 'zrle';
 export class ZrleEncoder implements Encoder {
   readonly encoding = Encoding.ZRLE;
   readonly name = 'ZRLE';
+  readonly kind = 'pixels';
+  readonly suits = { few: 'good', many: 'good' } as const;
   private readonly tiles = new RleTileEncoder(TILE * TILE);
   private readonly scratch = new ByteWriter(64 * 1024);
 
-  async encode(input: EncodeInput, out: ByteWriter): Promise<void> {
-    out.bytes(await this.encodeDeferred(input));
+  /** A solid rectangle: a few bytes per distinct tile size after deflate, plus the length and the flush marker. */
+  solidCost(w: number, h: number): number {
+    return 16 + (Math.ceil(w / TILE) * Math.ceil(h / TILE)) / 8;
   }
 
-  encodeDeferred(input: EncodeInput): Promise<Buffer> {
+  /** Tiles are built now; deflate runs on the thread pool and the promise resolves to the payload. */
+  encode(input: EncodeInput): Promise<Buffer> {
     const { w, h } = input.rect;
     const px = input.pixels;
     const tiles = this.tiles;

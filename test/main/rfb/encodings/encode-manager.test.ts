@@ -4,7 +4,9 @@ import type { Rect } from '../../../../src/main/framebuffer/rect.js';
 import { Encoding, PseudoEncoding } from '../../../../src/main/rfb/constants.js';
 import { NATIVE_FORMAT, PixelConverter, type PixelFormat } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
-import { EncodeManager, createEncoderState, type CopyOp, type RectStats } from '../../../../src/main/rfb/encodings/encode-manager.js';
+import type { CopyOp } from '../../../../src/main/framebuffer/region.js';
+import { EncodeManager, type RectStats } from '../../../../src/main/rfb/encodings/encode-manager.js';
+import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
 import { NOVNC_FORMAT, NoVncClient } from '../../../support/novnc-decoder.js';
 import { busyDesktop, cropRgba, expectedRgba, firstDiff, makeFrame, paint, referencePixel, rng } from '../../../support/reference-pixels.js';
 

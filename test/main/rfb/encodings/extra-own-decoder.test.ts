@@ -13,8 +13,8 @@ import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { PixelConverter, type PixelFormat } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
 import { CorreEncoder } from '../../../../src/main/rfb/encodings/corre.js';
-import { createEncoderState } from '../../../../src/main/rfb/encodings/encode-manager.js';
-import type { Encoder } from '../../../../src/main/rfb/encodings/encoder.js';
+import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
+import { encodeInto, type Encoder } from '../../../../src/main/rfb/encodings/encoder.js';
 import { HextileEncoder } from '../../../../src/main/rfb/encodings/hextile.js';
 import { RawEncoder } from '../../../../src/main/rfb/encodings/raw.js';
 import { RreEncoder } from '../../../../src/main/rfb/encodings/rre.js';
@@ -366,7 +366,7 @@ describe.each(FORMATS)('extra: own minimal decoder, %s', (_name, format) => {
       for (const r of rects) {
         const out = new ByteWriter();
         out.u16(r.x).u16(r.y).u16(r.w).u16(r.h).s32(enc.encoding);
-        await enc.encode({ rect: r, pixels: conv.convertRect(frame, r), converter: conv, state }, out);
+        await encodeInto(enc, { rect: r, pixels: conv.convertRect(frame, r), converter: conv, state }, out);
         client.decode(out.view(), 1);
         expectFramebuffer(client, frame, r, format);
       }

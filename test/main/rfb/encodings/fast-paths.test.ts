@@ -14,7 +14,9 @@ import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { NATIVE_FORMAT, PixelConverter, type PixelFormat } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
 import { CorreEncoder } from '../../../../src/main/rfb/encodings/corre.js';
-import { EncodeManager, createEncoderState, type RectStats } from '../../../../src/main/rfb/encodings/encode-manager.js';
+import { EncodeManager, type RectStats } from '../../../../src/main/rfb/encodings/encode-manager.js';
+import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
+import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { HextileEncoder, HextileFlag } from '../../../../src/main/rfb/encodings/hextile.js';
 import { PixelMode, pixelLayout, writePixel, writePixelBlock } from '../../../../src/main/rfb/encodings/pixel-writer.js';
 import { RreEncoder } from '../../../../src/main/rfb/encodings/rre.js';
@@ -421,13 +423,13 @@ describe('Hextile, RRE and CoRRE against the plain pieces', () => {
         const px = c.convertRect(frame, r);
         const what = `${kind} ${JSON.stringify(r)}`;
         const out = new ByteWriter();
-        await hextile.encode({ rect: r, pixels: px, converter: c, state }, out);
+        await encodeInto(hextile, { rect: r, pixels: px, converter: c, state }, out);
         expect(out.toBuffer().equals(plainHextile(px, r.w, r.h, c)), `Hextile, ${what}`).toBe(true);
         // Limits from Raw's size (what the encode manager passes) down to where nothing fits.
         for (const [enc, coordBytes] of encoders) {
           for (const limit of [r.w * r.h * c.bpp, Math.floor((r.w * r.h * c.bpp) / 3), 12, 0]) {
             const got = new ByteWriter();
-            const ok = enc.encodeWithin({ rect: r, pixels: px, converter: c, state }, got, limit);
+            const ok = enc.encode({ rect: r, pixels: px, converter: c, state, limit }, got) === 'written';
             const want = plainRre(px, r.w, r.h, c, coordBytes, limit);
             expect(ok, `${enc.name} within ${limit}, ${what}`).toBe(want !== null);
             if (want) expect(got.toBuffer().equals(want), `${enc.name} within ${limit}, ${what}`).toBe(true);

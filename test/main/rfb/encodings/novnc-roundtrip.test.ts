@@ -8,9 +8,9 @@ import type { Rect } from '../../../../src/main/framebuffer/rect.js';
 import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { PixelConverter } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
-import { writeCopyRect } from '../../../../src/main/rfb/encodings/copyrect.js';
-import { createEncoderState } from '../../../../src/main/rfb/encodings/encode-manager.js';
-import type { Encoder, EncoderState } from '../../../../src/main/rfb/encodings/encoder.js';
+import { CopyRectEncoder } from '../../../../src/main/rfb/encodings/copyrect.js';
+import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
+import { encodeInto, type Encoder, type EncoderState } from '../../../../src/main/rfb/encodings/encoder.js';
 import { HextileEncoder } from '../../../../src/main/rfb/encodings/hextile.js';
 import { RawEncoder } from '../../../../src/main/rfb/encodings/raw.js';
 import { RreEncoder } from '../../../../src/main/rfb/encodings/rre.js';
@@ -24,7 +24,7 @@ const conv24 = new PixelConverter(NOVNC_FORMAT);
 /** Header + payload of one rectangle, encoded directly by `enc`. */
 async function encodeRect(enc: Encoder, frame: Frame, r: Rect, conv: PixelConverter, state: EncoderState, out: ByteWriter): Promise<void> {
   out.u16(r.x).u16(r.y).u16(r.w).u16(r.h).s32(enc.encoding);
-  await enc.encode({ rect: r, pixels: conv.convertRect(frame, r), converter: conv, state }, out);
+  await encodeInto(enc, { rect: r, pixels: conv.convertRect(frame, r), converter: conv, state }, out);
 }
 
 function expectPixels(client: NoVncClient, frame: Frame, r: Rect, depth: 24 | 8 = 24): void {
@@ -119,7 +119,7 @@ describe('CopyRect decoded by noVNC', () => {
     const upd = new ByteWriter();
     const dst = { x: 0, y: 0, w, h: h - 10 };
     upd.u16(dst.x).u16(dst.y).u16(dst.w).u16(dst.h).s32(Encoding.CopyRect);
-    writeCopyRect(upd, 0, 10);
+    await encodeInto(new CopyRectEncoder(), { rect: dst, pixels: new Uint32Array(0), converter: conv24, state, copyFrom: { x: 0, y: 10 } }, upd);
     await encodeRect(new RawEncoder(), moved, { x: 0, y: h - 10, w, h: 10 }, conv24, state, upd);
     client.decodeRects(upd.view(), 2, { chunk: 1 });
     expectPixels(client, moved, full);

@@ -1,0 +1,273 @@
+import { DirtyTiles } from '../../framebuffer/dirty-tiles.js';
+import { intersectRect, type Rect } from '../../framebuffer/rect.js';
+import type { CopyOp } from '../../framebuffer/region.js';
+import { LogContext, type LogContextFields } from '../../base/log-context.js';
+import { Encoding } from '../constants.js';
+import { EncodeManager, type RectStats } from '../encodings/encode-manager.js';
+import { createEncoderState } from '../encodings/encoder-state.js';
+import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
+import { beginFramebufferUpdate, endFramebufferUpdate, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
+import { ByteWriter } from '../wire.js';
+import type { SessionContext } from './context.js';
+import type { CursorShape } from './cursor-shape.js';
+import type { DesktopName } from './desktop-name.js';
+import type { DesktopSize } from './desktop-size.js';
+
+/** Fence flags we honour: BlockBefore | BlockAfter | SyncNext (rfbproto "Fence"). */
+const FENCE_SUPPORTED = 0x7;
+
+/** The extensions whose pseudo-rectangles an update carries before its pixels. */
+export interface UpdateExtensions {
+  size: DesktopSize;
+  name: DesktopName;
+  cursor: CursorShape;
+}
+
+/**
+ * When and what to send one client (after TigerVNC's VNCSConnectionST): the
+ * area it asked for (a FramebufferUpdateRequest, or continuous updates), the
+ * pending region that changed since its last update, copies it can do itself,
+ * fence replies, at most one update per update interval and none while more
+ * than `maxQueuedBytes` wait in the socket. Pending changes accumulate as
+ * dirty tiles meanwhile, so a slow client costs bounded memory. The
+ * encoders, and which of them to use, are the EncodeManager's business.
+ */
+export class UpdateScheduler {
+  /** The framebuffer size this client knows; it follows the desktop only when told (DesktopSize). */
+  width = 0;
+  height = 0;
+  updatesSent = 0;
+  private dirty = new DirtyTiles(1, 1);
+  private request: Rect | null = null;
+  private continuous: Rect | null = null;
+  private sending = false;
+  private lastSendAt = 0;
+  private sendTimer: NodeJS.Timeout | null = null;
+  private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
+  /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
+  private pendingCopies: CopyOp[] = [];
+  private formatPending = false;
+  private encodingsPending = false;
+  private converter = new PixelConverter(NATIVE_FORMAT);
+  private readonly encoderState = createEncoderState();
+  private readonly manager = new EncodeManager(this.encoderState);
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly ext: UpdateExtensions,
+    private readonly logContext: LogContextFields,
+    private readonly maxQueuedBytes: number,
+  ) {}
+
+  /** Start with the desktop's size and everything to send (ServerInit went out). */
+  begin(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.dirty = new DirtyTiles(width, height);
+  }
+
+  /** Stop timers and release the encoders' streams (the session closed). */
+  stop(): void {
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
+    this.encoderState.close();
+  }
+
+  /** The client's pixel format changed: used from the next update on (never halfway through one). */
+  pixelFormatChanged(): void {
+    this.formatPending = true;
+  }
+
+  /** The client's encodings changed: used from the next update on. */
+  encodingsChanged(): void {
+    this.encodingsPending = true;
+  }
+
+  /** A FramebufferUpdateRequest for `area`, to be answered once (incremental: only what changed). */
+  requested(area: Rect, incremental: boolean): void {
+    const inside = intersectRect(area, { x: 0, y: 0, w: this.width, h: this.height });
+    if (!inside) {
+      // Nothing to send for an empty area; some clients use it as a ping, answer with an empty update.
+      if (!incremental) this.request = { x: 0, y: 0, w: 0, h: 0 };
+      return;
+    }
+    if (!incremental) this.dirty.mark(inside);
+    this.request = this.request ? boundingBox(this.request, inside) : inside;
+    this.wake();
+  }
+
+  /** EnableContinuousUpdates: send changes in `area` without being asked, or stop (and say so). */
+  continuousUpdates(enable: boolean, area: Rect): void {
+    if (enable) {
+      this.continuous = intersectRect(area, { x: 0, y: 0, w: this.width, h: this.height });
+      this.wake();
+    } else {
+      this.continuous = null;
+      this.ctx.write(endOfContinuousUpdates());
+    }
+  }
+
+  /** A fence from the client asking for a reply: answered after any update being written (BlockBefore semantics). */
+  fenceRequested(flags: number, payload: Buffer): void {
+    this.pendingFences.push({ flags: flags & FENCE_SUPPORTED, payload });
+    this.flushFences();
+  }
+
+  /** The desktop changed in these areas (the frame already holds the new pixels). */
+  markChanged(rects: readonly Rect[]): void {
+    if (!this.ctx.ready) return;
+    for (const r of rects) this.dirty.mark(r);
+    this.wake();
+  }
+
+  /**
+   * Areas that moved on the desktop (scrolling). A copy is only right for a
+   * client whose screen shows the source as it was, so it is used only when
+   * nothing is pending or in flight there; otherwise the destination is
+   * simply marked changed.
+   */
+  applyCopies(copies: readonly CopyOp[]): void {
+    if (!this.ctx.ready || copies.length === 0) return;
+    const usable = this.ctx.params.supports(Encoding.CopyRect) && !this.sending && this.pendingCopies.length === 0 && !this.ext.size.resizePending;
+    const accepted: CopyOp[] = [];
+    for (const c of copies) {
+      const src = { x: c.srcX, y: c.srcY, w: c.dst.w, h: c.dst.h };
+      const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= this.width && r.y + r.h <= this.height;
+      if (usable && inside(src) && inside(c.dst) && !this.dirty.intersects(src)) accepted.push(c);
+      else this.dirty.mark(c.dst);
+    }
+    this.pendingCopies = accepted;
+    this.wake();
+  }
+
+  /** True while the client has asked for pixels and is not yet served. */
+  get wantsUpdate(): boolean {
+    return this.ctx.ready && (this.request !== null || this.continuous !== null);
+  }
+
+  /** The converter for the client's current pixel format (as of the last update). */
+  get pixelConverter(): PixelConverter {
+    return this.converter;
+  }
+
+  /** Send what is due now or set a timer for it; runs in this client's log context whoever calls it. */
+  wake(): void {
+    if (!this.ctx.ready || this.sending || this.sendTimer) return;
+    LogContext.run(this.logContext, () => this.wakeInContext());
+  }
+
+  private wakeInContext(): void {
+    const { host } = this.ctx;
+    if (!this.request && !this.continuous && !this.ext.size.replyDue) return;
+    // Someone is waiting: make sure the capture loop runs, even if nothing is pending yet.
+    host.onWantsUpdate(this.ctx.session);
+    // After a pause in capturing the frame may be old: wait for the capture that was just asked for.
+    if (!host.frameIsFresh()) return;
+    const emptyRequest = this.request !== null && this.request.w === 0;
+    const pseudo = this.ext.size.due() || this.ext.name.due() || this.ext.cursor.due();
+    if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) return;
+    if (this.ctx.queuedBytes > this.maxQueuedBytes) return; // 'drain' wakes us again
+    const wait = this.lastSendAt + host.updateInterval() - Date.now();
+    if (wait > 0) {
+      this.sendTimer = setTimeout(() => {
+        this.sendTimer = null;
+        this.wake();
+      }, wait);
+      return;
+    }
+    void this.sendUpdate();
+  }
+
+  private applyPendingSettings(): void {
+    if (this.formatPending) {
+      this.converter = new PixelConverter(this.ctx.params.pixelFormat);
+      this.manager.setConverter(this.converter);
+      this.formatPending = false;
+    }
+    if (this.encodingsPending) {
+      this.manager.setEncodings(this.ctx.params.encodings);
+      this.encodingsPending = false;
+    }
+  }
+
+  private async sendUpdate(): Promise<void> {
+    if (this.sending || !this.ctx.ready) return;
+    // The frame-rate budget runs from the start of one update to the start of the next,
+    // so encoding time does not stretch the interval.
+    this.lastSendAt = Date.now();
+    const frame = this.ctx.host.frame();
+    const out = new ByteWriter(64 * 1024);
+    const stats: RectStats[] = [];
+    const started = performance.now();
+    this.applyPendingSettings();
+    const header = beginFramebufferUpdate(out);
+
+    // A client that can follow a resize gets the new size alone, then everything again.
+    if (this.ext.size.writeResize(out, frame, this.width, this.height)) {
+      this.width = frame.width;
+      this.height = frame.height;
+      this.dirty.resize(frame.width, frame.height);
+      this.dirty.markAll();
+      this.pendingCopies = [];
+      this.finishUpdate(out, header, 1, stats, started);
+      return;
+    }
+    let count = this.ext.name.write(out) + this.ext.cursor.writeShape(out, this.converter) + this.ext.size.writeReplies(out, this.width, this.height);
+
+    const area = this.request ?? this.continuous;
+    const visible = { x: 0, y: 0, w: Math.min(this.width, frame.width), h: Math.min(this.height, frame.height) };
+    const within = area ? intersectRect(area, visible) : null;
+    const rects = within ? this.dirty.take(within) : [];
+    const copies = this.pendingCopies;
+    this.pendingCopies = [];
+    if (rects.length === 0 && copies.length === 0 && count === 0) {
+      // Incremental request with nothing new: keep it outstanding until something changes.
+      if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
+      return;
+    }
+    this.manager.overlay = this.ext.cursor.overlay(frame, rects);
+    this.sending = true;
+    try {
+      count += await this.manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
+    } catch (e) {
+      this.sending = false;
+      this.ctx.close(`encoding failed: ${(e as Error).message}`, 'warn');
+      return;
+    }
+    this.sending = false;
+    if (!this.ctx.ready) return;
+    this.finishUpdate(out, header, count, stats, started);
+    this.flushFences();
+  }
+
+  private finishUpdate(out: ByteWriter, header: number, count: number, stats: RectStats[], started: number): void {
+    if (count > MAX_RECTS_PER_UPDATE) {
+      this.ctx.close(`update with ${count} rectangles exceeds the protocol limit`, 'warn');
+      return;
+    }
+    endFramebufferUpdate(out, header, count);
+    const data = out.view();
+    const writtenAt = performance.now();
+    const { host, session } = this.ctx;
+    this.ctx.write(data, () => host.onUpdateFlushed?.(session, performance.now() - writtenAt));
+    this.updatesSent++;
+    if (this.request) this.request = null;
+    host.onUpdateSent?.(session, { rects: stats, bytes: data.length, encodeMs: performance.now() - started });
+    // Continuous updates (or changes that arrived meanwhile) may need another round.
+    if (!this.dirty.empty || this.continuous) this.wake();
+  }
+
+  /** Fence replies keep their place after any update being written. */
+  private flushFences(): void {
+    if (this.sending) return;
+    for (const f of this.pendingFences) this.ctx.write(fence(f.flags, f.payload));
+    this.pendingFences = [];
+  }
+}
+
+function boundingBox(a: Rect, b: Rect): Rect {
+  if (a.w === 0 || a.h === 0) return b;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
