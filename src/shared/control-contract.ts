@@ -1,3 +1,4 @@
+import type { PixelFormat } from './pixel-format.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
 
 /**
@@ -70,17 +71,7 @@ export interface UpdateSettingsResult {
 }
 
 /** An RFB pixel format (RFC 6143 §7.4) as a client asked for it. */
-export interface PixelFormatInfo {
-  bitsPerPixel: number;
-  depth: number;
-  bigEndian: boolean;
-  trueColour: boolean;
-  redMax: number;
-  greenMax: number;
-  blueMax: number;
-  redShift: number;
-  greenShift: number;
-  blueShift: number;
+export interface PixelFormatInfo extends PixelFormat {
   /** Short human form, e.g. "32 bpp, depth 24, RGB888 little-endian". */
   summary: string;
 }
@@ -122,27 +113,34 @@ export interface MonitorInfo {
   shared: boolean;
 }
 
-/** Rolling performance figures (the performance monitor's snapshot). */
+/** Rolling performance figures for one client or for all of them (the performance monitor's snapshot). */
 export interface MetricsFigures {
+  /** Framebuffer updates per second. */
   fps: number;
-  /** Bytes per second. */
+  /** Bytes of framebuffer updates per second. */
   bandwidth: number;
+  /** Raw-equivalent bytes per byte sent (8 means the encodings sent an eighth of raw pixels); null without updates. */
   compressionRatio: number | null;
+  /** Median and 95th percentile of the time to encode an update, in ms; null without updates. */
   encodeMsP50: number | null;
   encodeMsP95: number | null;
+  /** Mean share of the screen (0–1) that one update carried; null without updates. */
   changedFraction: number | null;
+  /** Updates in the window. */
   updates: number;
 }
 
 export interface ClientMetrics extends MetricsFigures {
-  /** Short session id (first 8 characters of ClientInfo.id). */
+  /** Short session id (first 8 characters of ClientInfo.id), as in the logs. */
   id: string;
   address: string;
+  /** Epoch milliseconds. */
   connectedAt: number;
 }
 
 export interface OverallMetrics extends MetricsFigures {
   clients: number;
+  /** Captures that found changes, per second. */
   captureFps: number;
   captureMsP50: number | null;
   captureMsP95: number | null;
@@ -153,6 +151,7 @@ export interface OverallMetrics extends MetricsFigures {
 export interface MetricsSnapshot {
   /** Epoch milliseconds. */
   at: number;
+  /** Span the rates are averaged over, in ms. */
   windowMs: number;
   overall: OverallMetrics;
   clients: ClientMetrics[];

@@ -1,19 +1,8 @@
+import type { PixelFormat } from '../../shared/pixel-format.js';
 import type { Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
 
-/** An RFB PIXEL_FORMAT (RFC 6143 §7.4). */
-export interface PixelFormat {
-  bitsPerPixel: 8 | 16 | 32;
-  depth: number;
-  bigEndian: boolean;
-  trueColour: boolean;
-  redMax: number;
-  greenMax: number;
-  blueMax: number;
-  redShift: number;
-  greenShift: number;
-  blueShift: number;
-}
+export type { PixelFormat };
 
 /** What the server captures in and announces in ServerInit: 32 bpp, depth 24, 0x00RRGGBB little-endian. */
 export const NATIVE_FORMAT: PixelFormat = Object.freeze({

@@ -1,52 +1,18 @@
 import type { Logger } from 'pino';
+import type { ClientMetrics, MetricsFigures, MetricsSnapshot, OverallMetrics } from '../../shared/control-contract.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import { tapTiming, type CaptureTiming, type TimingSource } from './timing-tap.js';
 
-/** Rolling figures for one client or for all of them. */
-export interface PerfFigures {
-  /** Framebuffer updates per second. */
-  fps: number;
-  /** Bytes of framebuffer updates per second. */
-  bandwidth: number;
-  /** Raw-equivalent bytes per byte sent (8 means the encodings sent an eighth of raw pixels); null without updates. */
-  compressionRatio: number | null;
-  /** Median and 95th percentile of the time to encode an update, in ms; null without updates. */
-  encodeMsP50: number | null;
-  encodeMsP95: number | null;
-  /** Mean share of the screen (0–1) that one update carried; null without updates. */
-  changedFraction: number | null;
-  /** Updates in the window. */
-  updates: number;
-}
-
-export interface ClientPerf extends PerfFigures {
-  /** Short session id (first 8 characters), as in the logs. */
-  id: string;
-  address: string;
-  /** Epoch milliseconds. */
-  connectedAt: number;
-}
-
-export interface OverallPerf extends PerfFigures {
-  clients: number;
-  /** Captures that found changes, per second. */
-  captureFps: number;
-  captureMsP50: number | null;
-  captureMsP95: number | null;
-  detectMsP50: number | null;
-  detectMsP95: number | null;
-}
-
-export interface PerfSnapshot {
-  /** Epoch milliseconds. */
-  at: number;
-  /** Span the rates are averaged over, in ms. */
-  windowMs: number;
-  overall: OverallPerf;
-  clients: ClientPerf[];
-}
+/**
+ * The monitor's figures are the control API's (src/shared/control-contract.ts):
+ * a snapshot goes to the dashboard and the tray window as it is.
+ */
+export type PerfFigures = MetricsFigures;
+export type ClientPerf = ClientMetrics;
+export type OverallPerf = OverallMetrics;
+export type PerfSnapshot = MetricsSnapshot;
 
 export interface PerformanceMonitorOptions {
   /** Rates and percentiles cover the last this many ms (default 5000). */

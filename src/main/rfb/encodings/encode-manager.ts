@@ -66,9 +66,10 @@ export class EncodeManager {
   private readonly parts = new UpdateParts();
   private busy = false;
 
-  constructor(state: EncoderState) {
+  /** `encoders` defaults to the registry's; Raw and CopyRect must be among them. */
+  constructor(state: EncoderState, encoders: readonly Encoder[] = createEncoders()) {
     this.state = state;
-    for (const e of createEncoders()) this.encoders.set(e.encoding, e);
+    for (const e of encoders) this.encoders.set(e.encoding, e);
     this.raw = this.encoders.get(Encoding.Raw)!;
     this.copier = [...this.encoders.values()].find((e) => e.kind === 'copy')!;
     this.fewEncoder = this.raw;
