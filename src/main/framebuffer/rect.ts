@@ -6,10 +6,6 @@ export interface Rect {
   h: number;
 }
 
-export function rectArea(r: Rect): number {
-  return r.w * r.h;
-}
-
 export function intersectRect(a: Rect, b: Rect): Rect | null {
   const x = Math.max(a.x, b.x);
   const y = Math.max(a.y, b.y);

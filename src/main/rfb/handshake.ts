@@ -13,7 +13,6 @@ import {
 /** Protocol minor versions we speak (major is always 3). */
 export type RfbMinor = 3 | 7 | 8;
 
-export const SERVER_VERSION = PROTOCOL_VERSION;
 
 /**
  * Which version to speak with a client that announced `text` (12 bytes), or
@@ -75,7 +74,7 @@ export class Handshake {
 
   /** What the server says first. */
   greeting(): Buffer {
-    return SERVER_VERSION;
+    return PROTOCOL_VERSION;
   }
 
   private securityTypeOffered(): number {

@@ -134,7 +134,7 @@ export function writeDesktopName(out: ByteWriter, name: string): void {
 }
 
 /** Alpha at or above which a cursor pixel counts as opaque in the RFB bitmask. */
-export const CURSOR_MASK_ALPHA = 128;
+const CURSOR_MASK_ALPHA = 128;
 
 /** Bytes `writeCursorShape` writes for this cursor (12-byte rectangle header included). */
 export function cursorShapeBytes(cursor: CursorImage | null, converter: PixelConverter): number {

@@ -177,6 +177,11 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     for (const s of this.sessions) s.cursorChanged();
   }
 
+  /** The desktop rang its bell: every connected client hears it (Bell, RFC 6143 §7.6.3). */
+  ringBell(): void {
+    for (const s of this.sessions) s.ringBell();
+  }
+
   /** Send the desktop's new clipboard text to every client. */
   broadcastClipboard(text: string): void {
     for (const s of this.sessions) s.sendClipboard(text);

@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, parseClientMessage } from './client-messages.js';
 import { ProtocolError } from './errors.js';
 import { Handshake, type HandshakeEvent, type RfbMinor } from './handshake.js';
 import { NATIVE_FORMAT, type PixelFormat } from './pixel-format.js';
-import { serverInit } from './server-messages.js';
+import { bell, serverInit } from './server-messages.js';
 import { ClientParams } from './session/client-params.js';
 import { Clipboard } from './session/clipboard.js';
 import type { SessionContext, SessionHost, SessionOptions } from './session/context.js';
@@ -257,6 +257,11 @@ export class Session {
   }
 
   // ---- what the server tells this client
+
+  /** The desktop rang its bell. */
+  ringBell(): void {
+    if (this.ready) this.write(bell());
+  }
 
   /** The desktop clipboard changed. */
   sendClipboard(text: string): void {

@@ -231,3 +231,21 @@ describe('backpressure', () => {
     good.close();
   }, 20_000);
 });
+
+describe('Bell', () => {
+  it('reaches every connected client as one Bell message, in order with the other messages', async () => {
+    const port = await serve(gradient(32, 32));
+    const a = await TestViewer.connect(port);
+    const b = await TestViewer.connect(port);
+    for (const v of [a, b]) {
+      v.setEncodings([RAW]);
+      v.request(false);
+      await v.nextUpdate();
+    }
+    server!.ringBell();
+    expect((await a.next()).type).toBe(2);
+    expect((await b.next()).type).toBe(2);
+    a.close();
+    b.close();
+  });
+});

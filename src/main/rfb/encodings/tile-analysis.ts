@@ -12,11 +12,6 @@ export const MAX_PALETTE = 127;
 const HASH_SIZE = 256; // power of two, more than twice MAX_PALETTE so probes stay short
 const HASH_MASK = HASH_SIZE - 1;
 
-/** Bytes an RLE run length of `len` pixels takes: (len-1) as 255, 255, …, rest. */
-export function runLengthBytes(len: number): number {
-  return (((len - 1) / 255) | 0) + 1;
-}
-
 export class TileAnalysis {
   /** Distinct colours found; valid only while `overflow` is false. */
   paletteSize = 0;
