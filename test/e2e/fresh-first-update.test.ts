@@ -4,6 +4,7 @@ import { createFrame } from '../../src/main/framebuffer/frame.js';
 import { diffFrames } from '../support/desktop-image.js';
 import { startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { NoVncViewer } from '../support/novnc-viewer.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * Capture pauses while nobody watches. A viewer that connects after the
@@ -13,14 +14,6 @@ import { NoVncViewer } from '../support/novnc-viewer.js';
  */
 const WIDTH = 480;
 const HEIGHT = 320;
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function asFrame(pixels: Uint32Array) {
   const f = createFrame(WIDTH, HEIGHT);
@@ -44,7 +37,7 @@ describe('the first update after a pause in capturing', () => {
     const first = await NoVncViewer.connect({ port: desk.port, encodings: [Encoding.ZRLE] });
     await first.settle(1);
     first.close();
-    await until('the first viewer to be gone', () => !desk.service.server.hasClients);
+    await waitFor('the first viewer to be gone', () => !desk.service.server.hasClients);
 
     // Nobody watching: the whole desktop changes (a new wallpaper), and the server notices only the damage.
     await desk.painter.paintBackground(8);
@@ -54,7 +47,7 @@ describe('the first update after a pause in capturing', () => {
     // Ask for nothing after the first update, so what it shows is that update alone.
     second.paused = true;
     try {
-      await until('the first update', () => second.updates >= 1 || second.error !== null);
+      await waitFor('the first update', () => second.updates >= 1 || second.error !== null);
       if (second.error) throw second.error;
       const diff = diffFrames(asFrame(second.pixels()), desk.painter.expected);
       expect(diff.count, `first update: ${JSON.stringify(diff.first)}`).toBe(0);

@@ -7,6 +7,7 @@ import { Encoding } from '../../../src/main/rfb/constants.js';
 import { RfbServer } from '../../../src/main/rfb/server.js';
 import { diffFrames, renderPattern } from '../../support/desktop-image.js';
 import { NoVncViewer } from '../../support/novnc-viewer.js';
+import { waitFor } from '../../support/wait.js';
 
 const W = 160;
 const H = 96;
@@ -30,14 +31,6 @@ class PollingScreen implements ScreenSource {
   onDamage(): void {}
   onResize(): void {}
   async stop(): Promise<void> {}
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function decoded(v: NoVncViewer): Frame {
@@ -67,16 +60,16 @@ describe('CaptureLoop', () => {
     await first.settle(1);
     expect(diffFrames(decoded(first), screen.image).count).toBe(0);
     first.close();
-    await until('the viewer to be gone', () => !server!.hasClients);
+    await waitFor('the viewer to be gone', () => !server!.hasClients);
     // Nobody asks: the loop stops polling and says the frame may be old.
-    await until('capturing to pause', () => !server!.frameFresh);
+    await waitFor('capturing to pause', () => !server!.frameFresh);
 
     screen.image = renderPattern(W, H, 2);
     const grabsBefore = screen.grabs;
     const second = await NoVncViewer.connect({ port, encodings: [Encoding.Raw] });
     second.paused = true;
     try {
-      await until('the first update', () => second.updates >= 1);
+      await waitFor('the first update', () => second.updates >= 1);
       expect(screen.grabs).toBeGreaterThan(grabsBefore);
       const diff = diffFrames(decoded(second), screen.image);
       expect(diff.count, JSON.stringify(diff.first)).toBe(0);

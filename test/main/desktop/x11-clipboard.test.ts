@@ -6,6 +6,7 @@ import { encodeLatin1, truncateUtf8 } from '../../../src/main/desktop/x11/select
 import { X11Clipboard, type X11ClipboardOptions } from '../../../src/main/desktop/x11/x11-clipboard.js';
 import { openX11, type X11Connection } from '../../../src/main/desktop/x11/x11-connection.js';
 import { startXvfb, type XvfbHandle } from '../../support/xvfb.js';
+import { waitFor } from '../../support/wait.js';
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
@@ -372,17 +373,6 @@ describe('X11Clipboard on Xvfb', () => {
     await expect(nowhere.start()).rejects.toThrow(/4999/);
   });
 });
-
-/** Resolve with `fn()` once it is truthy, polling every 10 ms; reject after `ms`. */
-async function waitFor<T>(what: string, fn: () => T, ms = 5000): Promise<NonNullable<T>> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 function nextEvent(client: X11Connection['client'], match: (ev: XEvent) => boolean, ms = 3000): Promise<XEvent> {
   return new Promise((resolve, reject) => {

@@ -10,24 +10,13 @@ import type { CursorImage } from '../../../src/main/desktop/input.js';
 import { openX11, type X11Connection } from '../../../src/main/desktop/x11/x11-connection.js';
 import { unpremultiply, X11Cursor } from '../../../src/main/desktop/x11/x11-cursor.js';
 import { startXvfb, type XvfbHandle } from '../../support/xvfb.js';
+import { waitFor } from '../../support/wait.js';
 
 const execFileAsync = promisify(execFile);
 
 const W = 320;
 const H = 240;
 const ZPIXMAP = 2;
-
-/** Resolve with `fn()` once it is truthy, polling every 10 ms; reject after `ms`. */
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; i < 100_000; i++) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) break;
-    await sleep(10);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -4,21 +4,10 @@ import { createFrame, type Frame } from '../../../src/main/framebuffer/frame.js'
 import type { Rect } from '../../../src/main/framebuffer/rect.js';
 import { DesktopPainter, diffFrames, renderPattern, runXterm } from '../../support/desktop-image.js';
 import { setScreenSize, startXvfb, type XvfbHandle } from '../../support/xvfb.js';
+import { waitFor } from '../../support/wait.js';
 
 const W = 1280;
 const H = 800;
-
-/** Resolve with `fn()` once it is truthy, polling every 20 ms; reject after `ms`. */
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (let i = 0; i < 10_000; i++) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
 
 function covers(rects: Rect[], r: Rect): boolean {
   // every pixel of r lies in one of the rectangles
