@@ -6,16 +6,16 @@ import { VncService, type DesktopOverride } from '../app/vnc-service.js';
 import type { InputSink } from '../desktop/input.js';
 import { configureLogging, getLogger } from '../base/logger.js';
 import { isPage, type AppPaths } from './app-paths.js';
-import { desktopCapture } from './desktop-capture.js';
+import { desktopCapture } from './capture/desktop-capture.js';
 import type { ElectronSeam } from './electron-seam.js';
-import { ControlWindow } from './control-window.js';
-import { bindControlIpc, ownWindowsOnly } from './ipc.js';
-import { launchedHidden, loginItemFor } from './login-item.js';
+import { ControlWindow } from './window/control-window.js';
+import { bindControlIpc, ownWindowsOnly } from './window/control-ipc.js';
+import { launchedHidden, loginItemFor } from './tray/login-item.js';
 import { permissionPolicy } from './permissions.js';
-import { createService, type ServiceLike } from './service-factory.js';
-import { SettingsStore } from './settings-store.js';
-import { TrayShell } from './shell.js';
-import { trayIconPath } from './tray-icons.js';
+import { createService, type ServiceLike } from './service/service-factory.js';
+import { SettingsStore } from './service/settings-store.js';
+import { TrayShell } from './tray/tray-shell.js';
+import { trayIconPath } from './tray/tray-icons.js';
 
 /**
  * The tray app put together: one instance per user, settings from the
