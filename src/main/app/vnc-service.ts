@@ -12,10 +12,11 @@ import { RfbServer } from '../rfb/server.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
-import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
+import { resolveHost, resolvePassword, type Config } from './config.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
+import { serverOptionsFrom } from './server-options.js';
 
 /** Which monitor or rectangle of an X display to share, from --monitor / --clip. */
 async function sharedArea(config: Config, display: string, width: number, height: number): Promise<Rect | null> {
@@ -69,17 +70,7 @@ export class VncService {
     display: string | null,
   ) {
     this.source = source;
-    this.server = new RfbServer({
-      password,
-      desktopName: config.desktop_name ?? defaultDesktopName(),
-      frameRate: config.frame_rate,
-      maxConnections: config.max_connections,
-      alwaysShared: config.always_shared,
-      handshakeTimeoutMs: config.handshake_timeout * 1000,
-      limits: { maxEncodings: 512, maxCutText: config.max_cut_text },
-      viewOnly: config.view_only,
-      allowResize: config.allow_resize,
-    });
+    this.server = new RfbServer(serverOptionsFrom(config, password));
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;

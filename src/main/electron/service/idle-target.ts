@@ -1,6 +1,7 @@
 import type { Settings } from '../../../shared/settings-schema.js';
-import { defaultDesktopName, resolvePassword } from '../../app/config.js';
+import { resolvePassword } from '../../app/config.js';
 import type { ControlTarget } from '../../app/control-service.js';
+import { serverOptionsFrom } from '../../app/server-options.js';
 import type { ScreenSource } from '../../desktop/screen.js';
 import { RfbServer } from '../../rfb/server.js';
 
@@ -32,13 +33,7 @@ function passwordOf(settings: Settings): string | null {
 export function idleTarget(settings: Settings): ControlTarget {
   const password = passwordOf(settings);
   return {
-    server: new RfbServer({
-      password,
-      desktopName: settings.desktop_name ?? defaultDesktopName(),
-      frameRate: settings.frame_rate,
-      maxConnections: settings.max_connections,
-      viewOnly: settings.view_only,
-    }),
+    server: new RfbServer(serverOptionsFrom(settings, password)),
     config: settings,
     source: NO_SCREEN,
     listening: null,

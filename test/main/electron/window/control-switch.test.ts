@@ -29,23 +29,6 @@ function running(): ControlTarget {
   };
 }
 
-describe('idleTarget', () => {
-  it('answers as a server that is not running, with the saved settings', async () => {
-    const c = service(idleTarget(parseConfig({ port: 5999, password: 'pw123456', desktop_name: 'desk' })));
-    const state = c.getState();
-    expect(state).toMatchObject({ running: false, address: null, source: 'none', passwordSet: true, clients: 0 });
-    expect(state.desktop).toEqual({ name: 'desk', width: 0, height: 0 });
-    expect(c.getSettings()).toMatchObject({ port: 5999, password_set: true });
-    expect(c.listClients()).toEqual([]);
-    expect(await c.listMonitors()).toHaveLength(1);
-  });
-
-  it('does not fail over an unreadable password file', () => {
-    const c = service(idleTarget(parseConfig({ password_file: '/nonexistent/pw' })));
-    expect(c.getState().passwordSet).toBe(false);
-  });
-});
-
 describe('ControlSwitch', () => {
   it('forwards calls to the current service', async () => {
     const sw = new ControlSwitch(service(idleTarget(parseConfig({}))));
