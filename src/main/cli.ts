@@ -135,9 +135,6 @@ function buildConfig(argv: string[]): Config {
   // A password on the command line replaces a password file from the config, and vice versa.
   if (flags['password'] !== undefined) delete merged['password_file'];
   if (flags['password_file'] !== undefined) delete merged['password'];
-  if (merged['display'] === undefined && merged['source'] === undefined && process.env['DISPLAY']) {
-    merged['display'] = process.env['DISPLAY'];
-  }
   const config = parseConfig(merged);
   if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
   return config;
@@ -152,7 +149,8 @@ async function serve(argv: string[]): Promise<void> {
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
   }
-  const where = config.source === 'synthetic' || !config.display ? 'synthetic desktop' : `display ${config.display}`;
+  // $DISPLAY is read where the backend is chosen (desktop/backend-choice.ts), not copied into the settings.
+  const where = service.backend?.backend === 'x11' ? `display ${service.backend.display}` : 'synthetic desktop';
   process.stdout.write(
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
       `${service.password ? 'password required' : 'no password'})\n`,

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ClippedScreen, parseGeometry } from '../desktop/clipped-screen.js';
-import { createScreenSource } from '../desktop/index.js';
+import { chooseDesktopBackend, type BackendChoice } from '../desktop/backend-choice.js';
+import { screenSourceFor } from '../desktop/index.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { X11Clipboard } from '../desktop/x11/x11-clipboard.js';
 import { X11Cursor } from '../desktop/x11/x11-cursor.js';
@@ -68,6 +69,8 @@ export class VncService {
     source: ScreenSource,
     parts: DesktopParts,
     display: string | null,
+    /** Which desktop backend this service shares, and why; null for a source the embedder supplied without saying. */
+    readonly backend: BackendChoice | null,
   ) {
     this.source = source;
     this.server = new RfbServer(serverOptionsFrom(config, password));
@@ -90,23 +93,25 @@ export class VncService {
    * Build the service from validated settings. `desktop` replaces the screen
    * source and interactive parts chosen from the settings: the tray app uses
    * it where X11 is not available (desktopCapturer frames, nut-js input).
+   * `backend` is the backend already chosen (chooseDesktopBackend); without
+   * it the choice is made here as the command line makes it, from the
+   * settings and $DISPLAY, with no system screen capture.
    */
-  static async create(config: Config, desktop: DesktopOverride = {}): Promise<VncService> {
+  static async create(config: Config, desktop: DesktopOverride = {}, backend?: BackendChoice): Promise<VncService> {
     const password = resolvePassword(config);
     if (desktop.source) {
       await desktop.source.start();
       const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
-      return new VncService(config, password, desktop.source, parts, null);
+      return new VncService(config, password, desktop.source, parts, null, backend ?? null);
     }
-    let source = createScreenSource({
-      display: config.display,
-      source: config.source,
+    const choice = backend ?? chooseDesktopBackend({ settings: config, platform: process.platform, env: process.env, systemCapture: false });
+    let source = screenSourceFor(choice, {
       width: config.width,
       height: config.height,
       // The synthetic desktop is a demo and test pattern: let it move at the update rate.
       fps: config.frame_rate,
     });
-    const display = source.name === 'x11' ? (config.display ?? process.env['DISPLAY'] ?? null) : null;
+    const display = choice.backend === 'x11' ? (choice.display ?? null) : null;
     if (display && (config.monitor || config.clip)) {
       source = new ClippedScreen(source, (w, h) => sharedArea(config, display, w, h));
     }
@@ -118,7 +123,7 @@ export class VncService {
           cursor: new X11Cursor({ display }),
         }
       : { input: null, clipboard: null, cursor: null };
-    return new VncService(config, password, source, parts, display);
+    return new VncService(config, password, source, parts, display, choice);
   }
 
   get listening(): AddressInfo | null {

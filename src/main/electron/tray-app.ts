@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings-schema.js';
 import { VncService, type DesktopOverride } from '../app/vnc-service.js';
 import { configureLogging, getLogger } from '../base/logger.js';
+import type { BackendChoice } from '../desktop/backend-choice.js';
 import type { InputSink } from '../desktop/input.js';
 import { isPage, type AppPaths } from './app-paths.js';
 import { desktopCapture } from './capture/desktop-capture.js';
@@ -39,7 +40,7 @@ export interface TrayAppOptions {
   interfaces?: () => ReturnType<typeof os.networkInterfaces>;
   randomBytes?: (n: number) => Uint8Array;
   /** Build a service (default VncService.create). */
-  createVnc?: (settings: Settings, desktop?: DesktopOverride) => Promise<ServiceLike>;
+  createVnc?: (settings: Settings, desktop?: DesktopOverride, backend?: BackendChoice) => Promise<ServiceLike>;
   /** The input backend where X11 is not used (default nut-js). */
   createInput?: () => InputSink;
   /** How long the capture page may take to deliver its first frame (default 15 s). */
@@ -148,7 +149,7 @@ function serviceFactoryDeps(opts: TrayAppOptions, log: Logger): Parameters<typeo
   return {
     platform: seam.platform,
     env: opts.env,
-    create: opts.createVnc ?? ((settings: Settings, desktop?: DesktopOverride) => VncService.create(settings, desktop)),
+    create: opts.createVnc ?? ((settings: Settings, desktop?: DesktopOverride, backend?: BackendChoice) => VncService.create(settings, desktop, backend)),
     desktopCapture: (settings) =>
       desktopCapture(settings, {
         seam,

@@ -4,7 +4,7 @@ import type { Settings } from '../../../shared/settings-schema.js';
 import type { ControlService, ControlServiceOptions, ControlTarget, MetricsSource } from '../../app/control-service.js';
 import type { DesktopOverride } from '../../app/vnc-service.js';
 import { getLogger } from '../../base/logger.js';
-import { chooseBackend, type BackendKind } from './backend-choice.js';
+import { chooseDesktopBackend, type BackendChoice } from '../../desktop/backend-choice.js';
 
 /** What the shell runs: a VncService, or anything of its shape (tests). */
 export interface ServiceLike extends ControlTarget {
@@ -21,41 +21,48 @@ export type DesktopCapture = DesktopOverride & { attach?(service: ServiceLike): 
 export interface ServiceFactoryDeps {
   platform: NodeJS.Platform;
   env: NodeJS.ProcessEnv;
-  /** Build a service (VncService.create). */
-  create(settings: Settings, desktop?: DesktopOverride): Promise<ServiceLike>;
+  /** Build a service (VncService.create): on the backend chosen, or on the desktop given. */
+  create(settings: Settings, desktop?: DesktopOverride, backend?: BackendChoice): Promise<ServiceLike>;
   /** The desktopCapturer desktop for these settings (desktop-capture.ts). */
   desktopCapture(settings: Settings): Promise<DesktopCapture>;
   log?: Logger;
 }
 
+/** What the tray app built: X11 or the test pattern from the settings, or the system's screen capture through desktopCapturer. */
+export type TrayBackend = 'x11' | 'synthetic' | 'desktop-capturer';
+
 export interface CreatedService {
   service: ServiceLike;
-  backend: BackendKind;
+  backend: TrayBackend;
+  /** The choice behind it, with its reason (after a fallback, the fallback's). */
+  choice: BackendChoice;
 }
 
 /**
  * A new, not yet started service for the settings, on the backend the
- * platform calls for (backend-choice.ts). When the X11 backend was only
- * guessed from the session and the display refuses it, desktopCapturer is
- * tried before giving up; a source the settings name is never second-guessed.
+ * platform calls for (desktop/backend-choice.ts; the tray app has the
+ * system's screen capture). When the X11 backend was only guessed from the
+ * session and the display refuses it, desktopCapturer is tried before giving
+ * up; a source the settings name is never second-guessed.
  */
 export async function createService(settings: Settings, deps: ServiceFactoryDeps): Promise<CreatedService> {
   const log = deps.log ?? getLogger('tray');
-  const choice = chooseBackend(settings, deps.platform, deps.env);
-  log.info({ backend: choice.kind, reason: choice.reason }, 'desktop backend chosen');
-  if (choice.kind !== 'desktop-capturer') {
+  let choice = chooseDesktopBackend({ settings, platform: deps.platform, env: deps.env, systemCapture: true });
+  log.info({ backend: choice.backend, display: choice.display, reason: choice.reason }, 'desktop backend chosen');
+  if (choice.backend !== 'system-capture') {
     try {
-      return { service: await deps.create(settings), backend: choice.kind };
+      return { service: await deps.create(settings, undefined, choice), backend: choice.backend, choice };
     } catch (e) {
-      if (choice.kind === 'settings') throw e;
+      if (choice.explicit) throw e;
       log.warn({ err: e }, 'the X11 backend failed to start; trying desktopCapturer');
+      choice = { backend: 'system-capture', reason: `${choice.reason}, but X11 failed to start: ${(e as Error).message}`, explicit: false };
     }
   }
   const desktop = await deps.desktopCapture(settings);
   try {
-    const service = await deps.create(settings, desktop);
+    const service = await deps.create(settings, desktop, choice);
     desktop.attach?.(service);
-    return { service, backend: 'desktop-capturer' };
+    return { service, backend: 'desktop-capturer', choice };
   } catch (e) {
     // create() started the source only if it got that far; stopping twice is safe.
     await desktop.source?.stop();

@@ -3,37 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../src/main/app/config.js';
 import type { DesktopOverride } from '../../../../src/main/app/vnc-service.js';
 import type { ScreenSource } from '../../../../src/main/desktop/screen.js';
-import { chooseBackend, isWaylandSession } from '../../../../src/main/electron/service/backend-choice.js';
+import type { BackendChoice } from '../../../../src/main/desktop/backend-choice.js';
 import { createService, type DesktopCapture, type ServiceLike } from '../../../../src/main/electron/service/service-factory.js';
 import { RfbServer } from '../../../../src/main/rfb/server.js';
 import type { Settings } from '../../../../src/shared/settings-schema.js';
 
 const none = parseConfig({});
-
-describe('chooseBackend', () => {
-  it('uses X11 on an X11 Linux session', () => {
-    expect(chooseBackend(none, 'linux', { DISPLAY: ':0', XDG_SESSION_TYPE: 'x11' })).toEqual({ kind: 'x11', reason: 'X11 session on :0' });
-    expect(chooseBackend(none, 'linux', { DISPLAY: ':1' }).kind).toBe('x11');
-  });
-
-  it('never takes a Wayland session for X11, even with XWayland on $DISPLAY', () => {
-    expect(chooseBackend(none, 'linux', { DISPLAY: ':0', XDG_SESSION_TYPE: 'wayland' })).toEqual({ kind: 'desktop-capturer', reason: 'Wayland session' });
-    expect(chooseBackend(none, 'linux', { DISPLAY: ':0', WAYLAND_DISPLAY: 'wayland-0' }).kind).toBe('desktop-capturer');
-    expect(isWaylandSession({ WAYLAND_DISPLAY: 'wayland-0' })).toBe(true);
-    expect(isWaylandSession({ XDG_SESSION_TYPE: 'x11' })).toBe(false);
-  });
-
-  it('uses desktopCapturer with no display, and on macOS and Windows', () => {
-    expect(chooseBackend(none, 'linux', {})).toEqual({ kind: 'desktop-capturer', reason: 'no X display' });
-    expect(chooseBackend(none, 'darwin', { DISPLAY: ':0' })).toEqual({ kind: 'desktop-capturer', reason: 'darwin desktop' });
-    expect(chooseBackend(none, 'win32', {}).kind).toBe('desktop-capturer');
-  });
-
-  it('follows the settings when they name a source or a display', () => {
-    expect(chooseBackend(parseConfig({ source: 'synthetic' }), 'darwin', {})).toEqual({ kind: 'settings', reason: 'the settings choose the synthetic source' });
-    expect(chooseBackend(parseConfig({ display: ':5' }), 'linux', { WAYLAND_DISPLAY: 'w' })).toEqual({ kind: 'settings', reason: 'the settings choose X display :5' });
-  });
-});
 
 /** A service stand-in that records how it was made. */
 function fakeService(tag: string): ServiceLike & { tag: string } {
@@ -54,6 +29,7 @@ function fakeService(tag: string): ServiceLike & { tag: string } {
 
 function deps(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, create: (s: Settings, d?: DesktopOverride) => Promise<ServiceLike>) {
   const calls: string[] = [];
+  const choices: Array<BackendChoice | undefined> = [];
   let stopped = 0;
   const attached: ServiceLike[] = [];
   const desktop: DesktopCapture = {
@@ -63,14 +39,16 @@ function deps(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, create: (s: Set
   };
   return {
     calls,
+    choices,
     attached,
     stopped: () => stopped,
     desktop,
     deps: {
       platform,
       env,
-      create: async (s: Settings, d?: DesktopOverride) => {
+      create: async (s: Settings, d?: DesktopOverride, choice?: BackendChoice) => {
         calls.push(d ? `create with ${d.source?.name}` : 'create from settings');
+        choices.push(choice);
         return create(s, d);
       },
       desktopCapture: async () => {
@@ -122,5 +100,24 @@ describe('createService', () => {
     });
     await expect(createService(none, d.deps)).rejects.toThrow('boom');
     expect(d.stopped()).toBe(1);
+  });
+
+  it('hands the service the backend chosen, and after a fallback says why', async () => {
+    const x11 = deps({ DISPLAY: ':0' }, 'linux', async () => fakeService('x11'));
+    const made = await createService(none, x11.deps);
+    expect(made.choice).toEqual({ backend: 'x11', display: ':0', reason: 'X11 session on :0', explicit: false });
+    expect(x11.choices).toEqual([made.choice]);
+
+    const refused = deps({ DISPLAY: ':0' }, 'linux', async (_s, desk) => {
+      if (!desk) throw new Error('connect ECONNREFUSED /tmp/.X11-unix/X0');
+      return fakeService('dc');
+    });
+    const fallback = await createService(none, refused.deps);
+    expect(fallback.choice).toEqual({
+      backend: 'system-capture',
+      reason: 'X11 session on :0, but X11 failed to start: connect ECONNREFUSED /tmp/.X11-unix/X0',
+      explicit: false,
+    });
+    expect(refused.choices[1]).toEqual(fallback.choice);
   });
 });
