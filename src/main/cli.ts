@@ -27,7 +27,8 @@ Options for serve (flags override the config file):
   --frame-rate N            updates per second per client, 1-60 (default 30)
   --max-connections N       most clients at once (default 10)
   --display :N              share this X11 display (default $DISPLAY)
-  --source x11|synthetic    where pixels come from (synthetic: a test pattern)
+  --source x11|synthetic    where pixels come from (synthetic: a test pattern;
+                            without a display it is shared, with a warning)
   --size WxH                size of the synthetic desktop (default 1280x720)
   --desktop-name NAME       name shown by viewers (default: host name)
   --monitor NAME|INDEX      share one monitor (RandR output) instead of the desktop
@@ -145,6 +146,11 @@ async function serve(argv: string[]): Promise<void> {
   configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
   const service = await VncService.create(config);
+  // Sharing a test pattern nobody asked for is easy to miss: one line on stderr says so, and how to choose.
+  if (service.backend?.warning) {
+    process.stderr.write(`warning: ${service.backend.warning}\n`);
+    log.warn({ reason: service.backend.reason }, service.backend.warning);
+  }
   const addr = await service.start();
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
