@@ -10,8 +10,8 @@ import { build } from 'vite';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const preloads = [
-  { entry: 'src/main/electron/preload.ts', file: 'preload.cjs' },
-  { entry: 'src/main/electron/capture-preload.ts', file: 'capture-preload.cjs' },
+  { entry: 'src/main/electron/preload/control-preload.ts', file: 'preload.cjs' },
+  { entry: 'src/main/electron/preload/capture-preload.ts', file: 'capture-preload.cjs' },
 ];
 
 for (const { entry, file } of preloads) {

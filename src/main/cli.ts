@@ -27,7 +27,8 @@ Options for serve (flags override the config file):
   --frame-rate N            updates per second per client, 1-60 (default 30)
   --max-connections N       most clients at once (default 10)
   --display :N              share this X11 display (default $DISPLAY)
-  --source x11|synthetic    where pixels come from (synthetic: a test pattern)
+  --source x11|synthetic    where pixels come from (synthetic: a test pattern;
+                            without a display it is shared, with a warning)
   --size WxH                size of the synthetic desktop (default 1280x720)
   --desktop-name NAME       name shown by viewers (default: host name)
   --monitor NAME|INDEX      share one monitor (RandR output) instead of the desktop
@@ -135,9 +136,6 @@ function buildConfig(argv: string[]): Config {
   // A password on the command line replaces a password file from the config, and vice versa.
   if (flags['password'] !== undefined) delete merged['password_file'];
   if (flags['password_file'] !== undefined) delete merged['password'];
-  if (merged['display'] === undefined && merged['source'] === undefined && process.env['DISPLAY']) {
-    merged['display'] = process.env['DISPLAY'];
-  }
   const config = parseConfig(merged);
   if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
   return config;
@@ -148,11 +146,17 @@ async function serve(argv: string[]): Promise<void> {
   configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
   const service = await VncService.create(config);
+  // Sharing a test pattern nobody asked for is easy to miss: one line on stderr says so, and how to choose.
+  if (service.backend?.warning) {
+    process.stderr.write(`warning: ${service.backend.warning}\n`);
+    log.warn({ reason: service.backend.reason }, service.backend.warning);
+  }
   const addr = await service.start();
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
   }
-  const where = config.source === 'synthetic' || !config.display ? 'synthetic desktop' : `display ${config.display}`;
+  // $DISPLAY is read where the backend is chosen (desktop/backend-choice.ts), not copied into the settings.
+  const where = service.backend?.backend === 'x11' ? `display ${service.backend.display}` : 'synthetic desktop';
   process.stdout.write(
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
       `${service.password ? 'password required' : 'no password'})\n`,

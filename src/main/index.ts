@@ -18,7 +18,16 @@ export { RfbServer, DEFAULT_SERVER_OPTIONS, type RfbServerEvents, type RfbServer
 export type { InputMessage, Session, UpdateStats } from './rfb/session.js';
 export type { RectStats } from './rfb/encodings/encode-manager.js';
 export { encodingName, Encoding, PseudoEncoding } from './rfb/constants.js';
-export { createScreenSource, SyntheticScreen, type ScreenSource } from './desktop/index.js';
+export {
+  chooseDesktopBackend,
+  createScreenSource,
+  screenSourceFor,
+  SyntheticScreen,
+  type BackendChoice,
+  type BackendChoiceInput,
+  type DesktopBackend,
+  type ScreenSource,
+} from './desktop/index.js';
 export { createFrame, type Frame } from './framebuffer/frame.js';
 export type { Rect } from './framebuffer/rect.js';
 

@@ -10,7 +10,7 @@ import { PAGES, type PageId } from './navigation.js';
 import { ClientsPage } from './pages/ClientsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
-import { serverStatusText } from './server-summary.js';
+import { desktopNotice, serverStatusText } from './server-summary.js';
 
 export function App() {
   const connection = useConnection();
@@ -26,6 +26,7 @@ export function App() {
   const statusText =
     connection.phase === 'open' ? serverStatusText(state, clients?.length) : connection.phase === 'connecting' ? 'Connecting…' : 'Not connected';
   const sharing = !!state?.running && connection.phase === 'open';
+  const notice = connection.phase === 'open' ? desktopNotice(state) : null;
 
   const panels: Record<PageId, ReactNode> = {
     clients: <ClientsPage client={client} state={state} clients={clients} updateClients={updateClients} active={page === 'clients'} />,
@@ -41,6 +42,14 @@ export function App() {
           <p role="status" aria-label="Server status" className={`server-status${sharing ? ' sharing' : ''}`}>
             <span className="status-dot" aria-hidden="true" />
             {statusText}
+            {notice && (
+              <>
+                {/* A space, so the status reads as two phrases where text is taken whole (screen readers, tests). */}{' '}
+                <span className={`status-notice${notice.warning ? ' warning' : ''}`} title={notice.detail}>
+                  {notice.text}
+                </span>
+              </>
+            )}
           </p>
         </div>
         <Tabs current={page} onSelect={setPage} />

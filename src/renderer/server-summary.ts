@@ -14,6 +14,22 @@ export function serverStatusText(state: ServerState | null, viewers?: number): s
   ].join(' · ');
 }
 
+/** What the header adds about the desktop being shared: the test pattern is no real desktop, and may not be what was meant. */
+export interface DesktopNotice {
+  text: string;
+  /** The longer story (a tooltip). */
+  detail: string;
+  /** No display was found: the test pattern is shared for want of one. */
+  warning: boolean;
+}
+
+export function desktopNotice(state: ServerState | null): DesktopNotice | null {
+  const backend = state?.running ? state.backend : null;
+  if (backend?.kind !== 'synthetic') return null;
+  if (backend.warning) return { text: 'Sharing the synthetic test pattern: no display found', detail: backend.warning, warning: true };
+  return { text: 'Sharing the synthetic test pattern', detail: `Sharing the synthetic test pattern (${backend.reason})`, warning: false };
+}
+
 export interface ConnectAddress {
   /** What connects there ("VNC viewer"). */
   kind: string;

@@ -31,6 +31,21 @@ export interface Endpoint {
   port: number;
 }
 
+/**
+ * Which desktop is shared, and why (chosen at start from the settings, the
+ * platform and the session).
+ */
+export interface DesktopBackendInfo {
+  /** 'x11': an X display; 'synthetic': the built-in test pattern; 'system-capture': the system's own screen capture (the tray app). */
+  kind: 'x11' | 'synthetic' | 'system-capture';
+  /** The X display, for 'x11'. */
+  display?: string;
+  /** Why, in a few words ("no X display", "X11 session on :0"). */
+  reason: string;
+  /** Something the user should know about this choice: e.g. no display was found, so the test pattern is shared. */
+  warning?: string;
+}
+
 /** The server as a whole. */
 export interface ServerState {
   /** Whether the VNC listener is up. */
@@ -42,6 +57,8 @@ export interface ServerState {
   /** Where pixels come from: 'x11', 'synthetic', … */
   source: string;
   desktop: { name: string; width: number; height: number };
+  /** The desktop backend and why it was chosen; null while not sharing, or when the embedder did not say. */
+  backend: DesktopBackendInfo | null;
   /** Connected clients (past the handshake). */
   clients: number;
   /** Whether viewers must give a password. */

@@ -32,12 +32,13 @@ interface Served {
   controlUrl: string;
 }
 
-/** Start the CLI and read the addresses it prints. */
-async function serve(display: string): Promise<Served> {
+/** Start the CLI and read the addresses it prints. With no display, it runs with no $DISPLAY either. */
+async function serve(display: string | null): Promise<Served> {
+  const { DISPLAY: _display, ...noDisplay } = process.env;
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--display', display, '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--frame-rate', '30', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRAYVNC_DASHBOARD_TOKEN: '' } },
+    [CLI, 'serve', ...(display ? ['--display', display] : []), '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--frame-rate', '30', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...(display ? process.env : noDisplay), TRAYVNC_DASHBOARD_TOKEN: '' } },
   );
   let out = '';
   let err = '';
@@ -273,5 +274,31 @@ describe('the headless dashboard in a browser', () => {
       return (await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string;
     };
     expect(await bg('light')).not.toBe(await bg('dark'));
+  }, 60_000);
+
+  it('says in the header when the synthetic test pattern is shared for want of a display, and not for a real one', async () => {
+    expect((await control.getState()).backend).toEqual({ kind: 'x11', display: xvfb.display, reason: `the settings choose X display ${xvfb.display}` });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.getByRole('status', { name: 'Server status' }).textContent()).not.toContain('test pattern');
+
+    const headless = await serve(null);
+    const other = await context.newPage();
+    try {
+      await other.goto(headless.pageUrl);
+      const status = other.getByRole('status', { name: 'Server status' });
+      await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain(`127.0.0.1:${headless.vncPort}`);
+      expect(await status.textContent()).toContain('Sharing the synthetic test pattern: no display found');
+      expect(await status.locator('.status-notice.warning').getAttribute('title')).toContain('--display :N');
+      const overflow = (await other.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+      expect(overflow, 'the header scrolls sideways').toBeLessThanOrEqual(0);
+      await other.screenshot({ path: join(SHOTS, 'header-test-pattern-light.png') });
+    } finally {
+      await other.close();
+      if (headless.child.exitCode === null) {
+        const exited = new Promise((r) => headless.child.once('exit', r));
+        headless.child.kill('SIGTERM');
+        await exited;
+      }
+    }
   }, 60_000);
 });

@@ -69,4 +69,46 @@ describe('trayvnc command line (built)', () => {
       expect(code).toBe(0);
     }
   });
+
+  it('says loudly, once, that it shares the test pattern when there is no display; not when the test pattern is chosen', async () => {
+    // Without $DISPLAY at all, as on a server with no desktop.
+    const { DISPLAY: _display, ...noDisplay } = process.env;
+    const startAndStop = async (extra: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> => {
+      const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: noDisplay });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // 'close' comes after both pipes are drained, so everything it wrote is in hand.
+      const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+      try {
+        const deadline = Date.now() + 10_000;
+        for (let i = 0; i < 200 && Date.now() < deadline && !/TrayVNC listening on/.test(stdout) && child.exitCode === null; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(stdout, stderr).toMatch(/TrayVNC listening on 127\.0\.0\.1:\d+ \(synthetic desktop, 1280x720, no password\)/);
+      } finally {
+        if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      }
+      return { stdout, stderr, code: await closed };
+    };
+
+    const guessed = await startAndStop([]);
+    expect(guessed.code).toBe(0);
+    const lines = guessed.stderr.split('\n');
+    const warnings = lines.filter((l) => l.startsWith('warning: '));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('no X display found');
+    expect(warnings[0]).toContain('sharing the synthetic test pattern');
+    expect(warnings[0]).toContain('--display :N');
+    expect(warnings[0]).toContain('--source synthetic');
+    // and the same in the log, as a warning
+    const logged = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string });
+    expect(logged.filter((l) => l.level === 40 && l.msg.includes('synthetic test pattern'))).toEqual([expect.objectContaining({ reason: 'no X display' })]);
+
+    const chosen = await startAndStop(['--source', 'synthetic']);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stderr).not.toContain('test pattern');
+    expect(chosen.stderr).not.toMatch(/^warning: /m);
+  }, 30_000);
 });

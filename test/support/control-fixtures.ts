@@ -9,6 +9,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     websocket: null,
     source: 'synthetic',
     desktop: { name: 'test', width: 640, height: 480 },
+    backend: null,
     clients: 0,
     passwordSet: true,
     restartRequired: [],

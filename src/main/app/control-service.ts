@@ -11,6 +11,7 @@ import {
   type ControlParams,
   type ControlReply,
   type ControlResult,
+  type DesktopBackendInfo,
   type MetricsSnapshot,
   type MonitorInfo,
   type PixelFormatInfo,
@@ -23,6 +24,7 @@ import {
 import { CONTROL_PARAMS } from '../../shared/control-params.js';
 import { isLoopbackHost } from '../../shared/hosts.js';
 import { SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import type { BackendChoice } from '../desktop/backend-choice.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
@@ -46,6 +48,8 @@ export interface ControlTarget {
   readonly listening: AddressInfo | null;
   readonly password: string | null;
   readonly websocket: { readonly address: AddressInfo } | null;
+  /** The desktop backend chosen at start, and why (VncService has it; none while not sharing). */
+  readonly backend?: BackendChoice | null;
   /** Switch tile comparison on or off while running; without it the change waits for a restart. */
   setRegionDetection?(on: boolean): void;
 }
@@ -104,6 +108,16 @@ const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
     return true;
   },
 };
+
+/** A backend choice as the contract carries it (what was chosen and why; not how the service treats it). */
+export function backendInfo(choice: BackendChoice): DesktopBackendInfo {
+  return {
+    kind: choice.backend,
+    ...(choice.display !== undefined ? { display: choice.display } : {}),
+    reason: choice.reason,
+    ...(choice.warning !== undefined ? { warning: choice.warning } : {}),
+  };
+}
 
 /** Equal settings values (unset and null count as the same). */
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -221,6 +235,7 @@ export class ControlService {
       websocket: endpoint(t.websocket?.address),
       source: t.source.name,
       desktop: { name: t.server.options.desktopName, width: t.source.width, height: t.source.height },
+      backend: t.backend ? backendInfo(t.backend) : null,
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null,
       restartRequired: this.restartRequired(),
@@ -343,7 +358,8 @@ export class ControlService {
         : { x: 0, y: 0, w: src.width, h: src.height };
     let monitors: X11Monitor[];
     if (src.name.startsWith('x11')) {
-      const display = this.target.config.display ?? process.env['DISPLAY'];
+      // The display the backend chose; targets that do not say fall back to the settings and $DISPLAY.
+      const display = this.target.backend?.display ?? this.target.config.display ?? process.env['DISPLAY'];
       if (!display) throw new ControlError('the X display is not known', 'failed');
       try {
         monitors = await (this.opts.listX11Monitors ?? listX11Monitors)(display);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ClippedScreen, parseGeometry } from '../desktop/clipped-screen.js';
-import { createScreenSource } from '../desktop/index.js';
+import { chooseDesktopBackend, type BackendChoice } from '../desktop/backend-choice.js';
+import { screenSourceFor } from '../desktop/index.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { X11Clipboard } from '../desktop/x11/x11-clipboard.js';
 import { X11Cursor } from '../desktop/x11/x11-cursor.js';
@@ -12,10 +13,11 @@ import { RfbServer } from '../rfb/server.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
-import { defaultDesktopName, resolveHost, resolvePassword, type Config } from './config.js';
+import { resolveHost, resolvePassword, type Config } from './config.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
+import { serverOptionsFrom } from './server-options.js';
 
 /** Which monitor or rectangle of an X display to share, from --monitor / --clip. */
 async function sharedArea(config: Config, display: string, width: number, height: number): Promise<Rect | null> {
@@ -67,19 +69,11 @@ export class VncService {
     source: ScreenSource,
     parts: DesktopParts,
     display: string | null,
+    /** Which desktop backend this service shares, and why; null for a source the embedder supplied without saying. */
+    readonly backend: BackendChoice | null,
   ) {
     this.source = source;
-    this.server = new RfbServer({
-      password,
-      desktopName: config.desktop_name ?? defaultDesktopName(),
-      frameRate: config.frame_rate,
-      maxConnections: config.max_connections,
-      alwaysShared: config.always_shared,
-      handshakeTimeoutMs: config.handshake_timeout * 1000,
-      limits: { maxEncodings: 512, maxCutText: config.max_cut_text },
-      viewOnly: config.view_only,
-      allowResize: config.allow_resize,
-    });
+    this.server = new RfbServer(serverOptionsFrom(config, password));
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;
@@ -99,23 +93,25 @@ export class VncService {
    * Build the service from validated settings. `desktop` replaces the screen
    * source and interactive parts chosen from the settings: the tray app uses
    * it where X11 is not available (desktopCapturer frames, nut-js input).
+   * `backend` is the backend already chosen (chooseDesktopBackend); without
+   * it the choice is made here as the command line makes it, from the
+   * settings and $DISPLAY, with no system screen capture.
    */
-  static async create(config: Config, desktop: DesktopOverride = {}): Promise<VncService> {
+  static async create(config: Config, desktop: DesktopOverride = {}, backend?: BackendChoice): Promise<VncService> {
     const password = resolvePassword(config);
     if (desktop.source) {
       await desktop.source.start();
       const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
-      return new VncService(config, password, desktop.source, parts, null);
+      return new VncService(config, password, desktop.source, parts, null, backend ?? null);
     }
-    let source = createScreenSource({
-      display: config.display,
-      source: config.source,
+    const choice = backend ?? chooseDesktopBackend({ settings: config, platform: process.platform, env: process.env, systemCapture: false });
+    let source = screenSourceFor(choice, {
       width: config.width,
       height: config.height,
       // The synthetic desktop is a demo and test pattern: let it move at the update rate.
       fps: config.frame_rate,
     });
-    const display = source.name === 'x11' ? (config.display ?? process.env['DISPLAY'] ?? null) : null;
+    const display = choice.backend === 'x11' ? (choice.display ?? null) : null;
     if (display && (config.monitor || config.clip)) {
       source = new ClippedScreen(source, (w, h) => sharedArea(config, display, w, h));
     }
@@ -127,7 +123,7 @@ export class VncService {
           cursor: new X11Cursor({ display }),
         }
       : { input: null, clipboard: null, cursor: null };
-    return new VncService(config, password, source, parts, display);
+    return new VncService(config, password, source, parts, display, choice);
   }
 
   get listening(): AddressInfo | null {

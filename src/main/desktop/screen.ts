@@ -6,8 +6,13 @@ import type { Rect } from '../framebuffer/rect.js';
  * waiting for an update; `onDamage` is a hint of what may have changed (the
  * change detector refines it by comparing tiles with the previous frame).
  *
- * Implementations: `SyntheticScreen` (synthetic.ts), `X11Screen`
- * (x11/x11-screen.ts); `createScreenSource` (index.ts) picks one.
+ * Implementations: `X11Screen` (x11/x11-screen.ts) for an X display,
+ * `SyntheticScreen` (synthetic.ts) for the test pattern, `ClippedScreen`
+ * (clipped-screen.ts) for one monitor or rectangle of another source, and
+ * the tray app's `CaptureScreen` (electron/capture/capture-source.ts) for
+ * frames from the system's screen capture. `chooseDesktopBackend`
+ * (backend-choice.ts) decides which backend a service uses;
+ * `screenSourceFor` (index.ts) builds the X11 and synthetic ones.
  */
 export interface ScreenSource {
   readonly name: string;

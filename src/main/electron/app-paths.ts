@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  *
  *   dist/main/electron/main.js         the entry (this file's neighbours)
  *   dist/electron/preload.cjs          preload of the control window
+ *                                      (bundled from preload/control-preload.ts)
  *   dist/electron/capture-preload.cjs  preload of the hidden capture page
+ *                                      (bundled from preload/capture-preload.ts)
  *   dist/renderer/index.html           the control window's page
  *   dist/renderer/capture/index.html   the capture page
  *   assets/tray/                       tray icons; packaged: <resources>/tray/

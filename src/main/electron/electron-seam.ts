@@ -11,8 +11,8 @@ import type {
   SourcesOptions,
   WebContents,
 } from 'electron';
-import type { IpcMainLike } from './ipc.js';
-import type { SafeStorageLike } from './settings-store.js';
+import type { IpcMainLike } from './window/control-ipc.js';
+import type { SafeStorageLike } from './service/settings-store.js';
 
 /**
  * Everything the tray app takes from Electron, in one place. main.ts builds

@@ -3,6 +3,8 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigSchema, parseConfig } from '../../../src/main/app/config.js';
 import { ControlService, describePixelFormat, type ControlTarget } from '../../../src/main/app/control-service.js';
+import { VncService } from '../../../src/main/app/vnc-service.js';
+import { chooseDesktopBackend, NO_DISPLAY_WARNING } from '../../../src/main/desktop/backend-choice.js';
 import type { ScreenSource } from '../../../src/main/desktop/screen.js';
 import { BGR233_FORMAT, NATIVE_FORMAT } from '../../../src/main/rfb/pixel-format.js';
 import { RfbServer } from '../../../src/main/rfb/server.js';
@@ -267,5 +269,41 @@ describe('ControlService monitors and formats', () => {
   it('describes pixel formats briefly', () => {
     expect(describePixelFormat(NATIVE_FORMAT).summary).toBe('32 bpp, depth 24, RGB888 little-endian');
     expect(describePixelFormat(BGR233_FORMAT).summary).toBe('8 bpp, depth 8, BGR233');
+  });
+});
+
+describe('ControlService state: the desktop backend', () => {
+  it('reports which backend is shared and why, with its warning', () => {
+    const fallback = make(fakeTarget({}, { backend: { backend: 'synthetic', reason: 'no X display', explicit: false, warning: NO_DISPLAY_WARNING } }));
+    expect(fallback.getState().backend).toEqual({ kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING });
+    const x11 = make(fakeTarget({}, { backend: { backend: 'x11', display: ':3', reason: 'X display :3 from $DISPLAY', explicit: false } }));
+    expect(x11.getState().backend).toEqual({ kind: 'x11', display: ':3', reason: 'X display :3 from $DISPLAY' });
+    expect(make(fakeTarget()).getState().backend).toBeNull();
+  });
+
+  it("carries the service's own choice: the test pattern chosen for lack of a display, and chosen on purpose", async () => {
+    const settings = parseConfig({ width: 64, height: 48 });
+    const guessed = await VncService.create(settings, {}, chooseDesktopBackend({ settings, platform: 'linux', env: {}, systemCapture: false }));
+    const chosen = await VncService.create(parseConfig({ source: 'synthetic', width: 64, height: 48 }));
+    try {
+      expect(make(guessed).getState()).toMatchObject({ source: 'synthetic', backend: { kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING } });
+      expect(make(chosen).getState().backend).toEqual({ kind: 'synthetic', reason: 'the settings choose the synthetic source' });
+    } finally {
+      await guessed.stop();
+      await chosen.stop();
+    }
+  });
+
+  it('lists the monitors of the display the backend chose', async () => {
+    const asked: string[] = [];
+    const t = fakeTarget({}, { source: { name: 'x11', width: 800, height: 600 } as ScreenSource, backend: { backend: 'x11', display: ':4', reason: 'test', explicit: false } });
+    const c = make(t, {
+      listX11Monitors: async (d) => {
+        asked.push(d);
+        return [{ name: 'VNC-0', x: 0, y: 0, w: 800, h: 600, primary: true }];
+      },
+    });
+    expect(await c.listMonitors()).toHaveLength(1);
+    expect(asked).toEqual([':4']);
   });
 });

@@ -11,8 +11,8 @@ import type {
   WebContentsLike,
   WindowLike,
 } from '../../../src/main/electron/electron-seam.js';
-import type { InvokeEventLike, IpcMainLike } from '../../../src/main/electron/ipc.js';
-import type { SafeStorageLike } from '../../../src/main/electron/settings-store.js';
+import type { InvokeEventLike, IpcMainLike } from '../../../src/main/electron/window/control-ipc.js';
+import type { SafeStorageLike } from '../../../src/main/electron/service/settings-store.js';
 
 /**
  * Stand-ins for the Electron objects behind the seam (electron-seam.ts),

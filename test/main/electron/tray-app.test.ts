@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InputSink } from '../../../src/main/desktop/input.js';
 import { appPaths } from '../../../src/main/electron/app-paths.js';
 import { CAPTURE_CHANNELS, type CaptureRequest } from '../../../src/shared/capture-contract.js';
-import { HIDDEN_ARG } from '../../../src/main/electron/login-item.js';
-import { SETTINGS_FILE } from '../../../src/main/electron/settings-store.js';
+import { HIDDEN_ARG } from '../../../src/main/electron/tray/login-item.js';
+import { SETTINGS_FILE } from '../../../src/main/electron/service/settings-store.js';
 import { runTrayApp, type TrayApp } from '../../../src/main/electron/tray-app.js';
 import { ipcChannel, type ControlReply, type ServerState } from '../../../src/shared/control-contract.js';
 import { TestViewer } from '../../support/test-viewer.js';
@@ -168,6 +168,8 @@ describe('runTrayApp', () => {
 
     const state = stateOf(await getState(h, win));
     expect(state).toMatchObject({ running: true, source: 'desktop-capturer', desktop: { width: 160, height: 90 } });
+    // the tray app's own choice reaches the window: the system's screen capture, because this is a Mac
+    expect(state.backend).toEqual({ kind: 'system-capture', reason: 'darwin desktop' });
     const tray = h.seam.trays[0];
     expect(tray?.image).toBe(join(PATHS.trayIcons, 'sharingTemplate.png'));
   });

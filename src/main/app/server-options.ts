@@ -1,0 +1,27 @@
+import type { Settings } from '../../shared/settings-schema.js';
+import { DEFAULT_LIMITS } from '../rfb/client-messages.js';
+import type { RfbServerOptions } from '../rfb/server.js';
+import { defaultDesktopName } from './config.js';
+
+/** The server options that settings decide (the rest keep RfbServer's defaults). */
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes'>;
+
+/**
+ * The RfbServer options for these settings, with the password already
+ * resolved (resolvePassword: inline or from password_file). The running
+ * service and the tray app's idle control target both build their server
+ * from this, so a setting reads the same whether sharing runs or not.
+ */
+export function serverOptionsFrom(settings: Settings, password: string | null): SettingsServerOptions {
+  return {
+    password,
+    desktopName: settings.desktop_name ?? defaultDesktopName(),
+    frameRate: settings.frame_rate,
+    maxConnections: settings.max_connections,
+    alwaysShared: settings.always_shared,
+    handshakeTimeoutMs: settings.handshake_timeout * 1000,
+    limits: { ...DEFAULT_LIMITS, maxCutText: settings.max_cut_text },
+    viewOnly: settings.view_only,
+    allowResize: settings.allow_resize,
+  };
+}

@@ -1,0 +1,208 @@
+import type { Logger } from 'pino';
+import type { ScreenSource } from '../../desktop/screen.js';
+import type { Frame } from '../../framebuffer/frame.js';
+import type { Rect } from '../../framebuffer/rect.js';
+import { clipRects, DirtyGrid } from '../../framebuffer/region.js';
+import type { RfbServer } from '../../rfb/server.js';
+import { getLogger } from '../../base/logger.js';
+import { applyRawFrame, CHANGE_TILE, parseRawFrame } from './capture-frame.js';
+import type { CaptureCommand, CaptureRequest } from '../../../shared/capture-contract.js';
+
+/**
+ * A ScreenSource fed by the hidden capture page: the page streams frames of
+ * the chosen screen (desktopCapturer → getUserMedia), this keeps the latest
+ * one in the server's pixel format and reports the tiles that changed as
+ * damage, so the capture loop only grabs (copies) what moved.
+ *
+ * Frames cost a copy across processes, so once the source follows a server
+ * (`followViewers`) the page is paused while no viewer is connected and
+ * resumed as one connects. (Pausing on a lull in grabs instead would stall:
+ * a viewer waiting on a still screen asks for nothing, and a paused page
+ * would never report the next change.)
+ */
+
+/** The page as this source drives it (capture-window.ts has the real one). */
+export interface CapturePage {
+  /** Load the page; its frames and errors go to the handlers until close(). */
+  open(request: CaptureRequest, handlers: CapturePageHandlers): Promise<void>;
+  send(command: CaptureCommand): void;
+  close(): void;
+}
+
+export interface CapturePageHandlers {
+  /** A frame message (not yet checked). */
+  frame(message: unknown): void;
+  /** Capture failed or ended. */
+  error(message: string): void;
+}
+
+export interface CaptureScreenOptions {
+  /** How long start() waits for the first frame (default 15 s: a portal may ask the user first). */
+  firstFrameTimeoutMs?: number;
+  /** Capture failed after start (the page reported an error or went away). */
+  onError?: (message: string) => void;
+  log?: Logger;
+}
+
+export class CaptureScreen implements ScreenSource {
+  readonly name = 'desktop-capturer';
+  private latest: Frame | null = null;
+  private dirty = new DirtyGrid(0, 0, CHANGE_TILE);
+  private readonly damageListeners: Array<() => void> = [];
+  private readonly resizeListeners: Array<(width: number, height: number) => void> = [];
+  private readonly log: Logger;
+  private paused = false;
+  private unfollow: (() => void) | null = null;
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private firstFrame: { resolve(): void; reject(e: Error): void } | null = null;
+  private badFrames = 0;
+
+  constructor(
+    private readonly page: CapturePage,
+    readonly request: CaptureRequest,
+    private readonly opts: CaptureScreenOptions = {},
+  ) {
+    this.log = opts.log ?? getLogger('capture-page');
+  }
+
+  get width(): number {
+    return this.latest?.width ?? 0;
+  }
+
+  get height(): number {
+    return this.latest?.height ?? 0;
+  }
+
+  /** Whether the page was told to stop sending frames (nobody is watching). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error('the capture source was already started');
+    this.state = 'starting';
+    const first = new Promise<void>((resolve, reject) => {
+      this.firstFrame = { resolve, reject };
+    });
+    // It may fail while the page is still loading, before anyone awaits it.
+    first.catch(() => undefined);
+    const timeoutMs = this.opts.firstFrameTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => this.fail(`no frame from the screen within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
+    try {
+      await this.page.open(this.request, { frame: (m) => this.receive(m), error: (e) => this.fail(e) });
+      await first;
+    } catch (e) {
+      await this.stop();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.state = 'running';
+  }
+
+  /**
+   * Stream frames only while `server` has viewers. A connecting viewer
+   * resumes the page at once (its first update comes from the last frame
+   * kept); the last one leaving pauses it.
+   */
+  followViewers(server: Pick<RfbServer, 'hasClients' | 'on' | 'off'>): void {
+    this.unfollow?.();
+    const onConnected = () => this.setStreaming(true);
+    // A leaving session still counts until its close is handled: look once it has been.
+    const onDisconnected = () => queueMicrotask(() => this.setStreaming(server.hasClients));
+    // The page paces itself: a new frame rate must reach it, or a higher one would never be reached.
+    const onFrameRate = (frameRate: number) => this.page.send({ type: 'frame-rate', frameRate });
+    server.on('connected', onConnected);
+    server.on('disconnected', onDisconnected);
+    server.on('frameRate', onFrameRate);
+    this.unfollow = () => {
+      server.off('connected', onConnected);
+      server.off('disconnected', onDisconnected);
+      server.off('frameRate', onFrameRate);
+    };
+    this.setStreaming(server.hasClients);
+  }
+
+  async grab(frame: Frame, areas?: Rect[]): Promise<Rect[]> {
+    const src = this.latest;
+    if (!src) return [];
+    const w = Math.min(src.width, frame.width);
+    const h = Math.min(src.height, frame.height);
+    const rects = clipRects(areas ?? [{ x: 0, y: 0, w: src.width, h: src.height }], w, h);
+    for (const r of rects) {
+      for (let row = r.y; row < r.y + r.h; row++) {
+        const s = row * src.stride + r.x;
+        frame.pixels.set(src.pixels.subarray(s, s + r.w), row * frame.stride + r.x);
+      }
+    }
+    return rects;
+  }
+
+  takeDamage(): Rect[] {
+    return this.dirty.take();
+  }
+
+  onDamage(listener: () => void): void {
+    this.damageListeners.push(listener);
+  }
+
+  onResize(listener: (width: number, height: number) => void): void {
+    this.resizeListeners.push(listener);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.unfollow?.();
+    this.unfollow = null;
+    this.page.close();
+  }
+
+  private setStreaming(on: boolean): void {
+    if (this.state === 'stopped' || this.paused === !on) return;
+    this.paused = !on;
+    this.page.send({ type: on ? 'resume' : 'pause' });
+  }
+
+  private receive(message: unknown): void {
+    if (this.state === 'stopped') return;
+    const raw = parseRawFrame(message);
+    if (typeof raw === 'string') {
+      // One bad frame is dropped; a page sending nothing but bad frames is broken.
+      if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ problem: raw, count: this.badFrames }, 'bad frame from the capture page dropped');
+      return;
+    }
+    const { frame, changed, resized } = applyRawFrame(raw, this.latest);
+    this.latest = frame;
+    if (this.firstFrame) {
+      const f = this.firstFrame;
+      this.firstFrame = null;
+      this.dirty = new DirtyGrid(frame.width, frame.height, CHANGE_TILE);
+      f.resolve();
+      return;
+    }
+    if (resized) {
+      this.dirty.resize(frame.width, frame.height);
+      this.dirty.addAll();
+      this.log.info({ width: frame.width, height: frame.height }, 'captured screen resized');
+      for (const l of this.resizeListeners) l(frame.width, frame.height);
+      for (const l of this.damageListeners) l();
+    } else if (changed.length > 0) {
+      const wasEmpty = this.dirty.isEmpty();
+      for (const r of changed) this.dirty.add(r);
+      if (wasEmpty) for (const l of this.damageListeners) l();
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.firstFrame) {
+      const f = this.firstFrame;
+      this.firstFrame = null;
+      f.reject(new Error(`screen capture failed: ${message}`));
+      return;
+    }
+    if (this.state !== 'running') return;
+    this.log.error({ problem: message }, 'screen capture stopped');
+    this.opts.onError?.(message);
+  }
+}

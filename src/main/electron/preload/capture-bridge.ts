@@ -1,0 +1,43 @@
+import { CAPTURE_CHANNELS, type CaptureBridge, type CaptureCommand, type CaptureFrameMessage, type CaptureRequest } from '../../../shared/capture-contract.js';
+import type { IpcRendererLike } from './control-bridge.js';
+
+/**
+ * What the capture preload exposes as `window.trayvncCapture`: four calls,
+ * each bound to its own channel, so the page can neither pick a channel nor
+ * reach anything else of Electron. Kept apart from capture-preload.ts (which
+ * only hands it to contextBridge) so it can be tested with a fake
+ * ipcRenderer.
+ */
+export type { CaptureBridge };
+
+/** A command as it may arrive (anything main sent), rebuilt from the fields that belong to it. */
+function asCommand(c: unknown): CaptureCommand | null {
+  const { type, frameRate } = (c ?? {}) as { type?: unknown; frameRate?: unknown };
+  if (type === 'pause' || type === 'resume') return { type };
+  if (type === 'frame-rate' && typeof frameRate === 'number' && Number.isFinite(frameRate) && frameRate >= 1 && frameRate <= 60) return { type, frameRate };
+  return null;
+}
+
+export function createCaptureBridge(ipc: IpcRendererLike): CaptureBridge {
+  return Object.freeze({
+    ready: () => ipc.invoke(CAPTURE_CHANNELS.ready) as Promise<CaptureRequest>,
+    sendFrame: async (frame: CaptureFrameMessage) => {
+      // Only the fields main reads cross, whatever else the object carries.
+      const { width, height, format, stride, data } = frame;
+      await ipc.invoke(CAPTURE_CHANNELS.frame, { width, height, format, stride, data });
+    },
+    reportError: async (message: string) => {
+      await ipc.invoke(CAPTURE_CHANNELS.error, String(message).slice(0, 2000));
+    },
+    onCommand: (listener: (command: CaptureCommand) => void) => {
+      const wrapped = (_event: unknown, command: unknown) => {
+        const c = asCommand(command);
+        if (c) listener(c);
+      };
+      ipc.on(CAPTURE_CHANNELS.command, wrapped);
+      return () => {
+        ipc.removeListener(CAPTURE_CHANNELS.command, wrapped);
+      };
+    },
+  });
+}
