@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
 import { VncService } from './app/vnc-service.js';
@@ -148,7 +149,14 @@ async function serve(argv: string[]): Promise<void> {
   configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
   const service = await VncService.create(config);
-  const addr = await service.start();
+  let addr: AddressInfo;
+  try {
+    addr = await service.start();
+  } catch (e) {
+    // start() closed what it had opened; release the desktop too, briefly: the error is what matters now.
+    await Promise.race([service.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
+    throw e;
+  }
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
   }
@@ -200,20 +208,24 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+/** Print why the command failed; the exit code says what kind of failure it was. */
+function report(e: unknown): number {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`trayvnc: invalid configuration:\n  ${e.problems.join('\n  ')}\n`);
+    return 2;
+  }
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`trayvnc: ${e.message}\n\n${HELP}`);
+    return 2;
+  }
+  process.stderr.write(`trayvnc: ${e instanceof Error ? e.message : String(e)}\n`);
+  return 1;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (e: unknown) => {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`trayvnc: invalid configuration:\n  ${e.problems.join('\n  ')}\n`);
-      process.exitCode = 2;
-    } else if (e instanceof Error && 'code' in e && typeof (e as { code: unknown }).code === 'string' && (e as { code: string }).code.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`trayvnc: ${e.message}\n\n${HELP}`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`trayvnc: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 1;
-    }
-  },
+  // Exit now: whatever a failed start left open (a timer, a connection) must not keep the process alive.
+  (e: unknown) => process.exit(report(e)),
 );
