@@ -248,7 +248,11 @@ export type ControlErrorCode =
 export interface ControlErrorData {
   message: string;
   code: ControlErrorCode;
-  /** updateSettings: messages per offending field. */
+  /**
+   * updateSettings: messages per offending field, without the field's name
+   * ("must be a whole number from 1 to 60"): a UI puts its label in front,
+   * a script its key (`message` already reads "frame_rate must be …").
+   */
   fieldErrors?: FieldErrors;
 }
 

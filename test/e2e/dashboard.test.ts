@@ -236,8 +236,10 @@ describe('the headless dashboard in a browser', () => {
     await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await port.getAttribute('aria-describedby')) ?? '';
     const described = await Promise.all(describedBy.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent()));
-    expect(described.join(' ')).toContain('port must be a whole number from 0 to 65535');
-    await expect.poll(() => page.getByText('port must be a whole number from 0 to 65535').first().isVisible()).toBe(true);
+    // Named by the label the form shows, not the config key.
+    expect(described.join(' ')).toContain('Port must be a whole number from 0 to 65535');
+    expect(described.join(' ')).not.toContain('port must');
+    await expect.poll(() => page.getByText('Port must be a whole number from 0 to 65535').first().isVisible()).toBe(true);
     expect(await control.getSettings()).toEqual(settingsBefore);
     expect((await control.getState()).restartRequired).toEqual(stateBefore.restartRequired);
     await page.getByRole('button', { name: 'Reset', exact: true }).click();

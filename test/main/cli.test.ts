@@ -42,6 +42,18 @@ describe('trayvnc command line (built)', () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
   });
 
+  it('refuses a listen address that is not one, naming the key', async () => {
+    for (const [flag, key] of [
+      ['--host', 'host'],
+      ['--http-host', 'dashboard_host'],
+      ['--metrics-host', 'metrics_host'],
+    ] as const) {
+      const r = await cli(['serve', '--source', 'synthetic', flag, 'not a host!!']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr, flag).toContain(`${key} must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name`);
+    }
+  });
+
   it('serves a synthetic desktop that a viewer can watch, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--source', 'synthetic', '--size', '320x200', '--port', '0', '--frame-rate', '20', '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,7 @@ import {
 } from '../../shared/control-contract.js';
 import { CONTROL_PARAMS } from '../../shared/control-params.js';
 import { isLoopbackHost } from '../../shared/hosts.js';
-import { SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
@@ -206,7 +206,7 @@ export class ControlService {
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this.target.config)) if (v !== undefined) raw[k] = v;
     const v = validateSettings(raw);
-    if (!v.ok) throw new ControlError(`the running configuration does not validate: ${JSON.stringify(v.fieldErrors)}`);
+    if (!v.ok) throw new ControlError(`the running configuration does not validate: ${fieldErrorLines(v.fieldErrors).join('; ')}`);
     return v.settings;
   }
 
@@ -245,13 +245,15 @@ export class ControlService {
     const known = new Set<string>(SETTING_KEYS);
     const unknown = Object.keys(patch).filter((k) => !known.has(k));
     if (unknown.length > 0) {
-      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, [`${k} is not a setting`]]));
+      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, ['is not a setting']]));
       throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
     }
     const entries = Object.entries(patch as Record<string, unknown>);
     if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
-      const both = ['give either password or password_file, not both'];
-      throw new ControlError('invalid settings', 'invalid-settings', { password: both, password_file: both });
+      throw new ControlError('give either password or password_file, not both', 'invalid-settings', {
+        password: ['and a password file cannot both be given'],
+        password_file: ['and a password cannot both be given'],
+      });
     }
     const merged: Record<string, unknown> = { ...this.settings };
     for (const [k, v] of entries) {
@@ -265,7 +267,7 @@ export class ControlService {
 
     const v = validateSettings(merged);
     if (!v.ok) {
-      throw new ControlError(Object.values(v.fieldErrors).flat().join('; '), 'invalid-settings', v.fieldErrors);
+      throw new ControlError(fieldErrorLines(v.fieldErrors).join('; '), 'invalid-settings', v.fieldErrors);
     }
     const next = v.settings;
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));

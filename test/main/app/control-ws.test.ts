@@ -187,7 +187,7 @@ describe('control API over WebSocket', () => {
     expect(err).toBeInstanceOf(ControlError);
     const e = err as ControlError;
     expect(e.code).toBe('invalid-settings');
-    expect(e.fieldErrors).toEqual({ port: ['port must be a whole number from 0 to 65535'] });
+    expect(e.fieldErrors).toEqual({ port: ['must be a whole number from 0 to 65535'] });
     expect(await client.getSettings()).toEqual(before);
     expect(service.server.options.frameRate).toBe(30);
     expect((await client.getState()).restartRequired).toEqual(stateBefore.restartRequired);
