@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
+import { saveSettingsToFile, userConfigPath } from './app/config-file.js';
 import { VncService } from './app/vnc-service.js';
 import { configureLogging, getLogger } from './base/logger.js';
 
@@ -13,7 +14,10 @@ Usage:
   trayvnc --help | --version
 
 Options for serve (flags override the config file):
-  --config FILE             JSON config file (PyVNCServer's config.json keys work)
+  --config FILE             JSON config file (PyVNCServer's config.json keys work);
+                            default: $XDG_CONFIG_HOME/trayvnc/config.json (or
+                            ~/.config/trayvnc/config.json) if it exists. Settings
+                            changed from the dashboard are saved there
   --host ADDR               address to listen on (default 127.0.0.1 without a
                             password, 0.0.0.0 with one)
   --port N                  TCP port (default 5900; 0 picks a free port)
@@ -57,7 +61,14 @@ function int(name: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
-function buildConfig(argv: string[]): Config {
+/** The settings to run with, and the file that changes made from the dashboard go to. */
+interface Setup {
+  config: Config;
+  /** --config FILE, or the user's config file (which may not exist yet). */
+  configPath: string;
+}
+
+function buildConfig(argv: string[]): Setup {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -97,7 +108,9 @@ function buildConfig(argv: string[]): Config {
   if (values.password !== undefined && values['password-file'] !== undefined) {
     throw new ConfigError(['use either --password or --password-file, not both']);
   }
-  const file = values.config ? readConfigFile(values.config) : {};
+  // Without --config, the user's config file, where the dashboard saves settings (absent until it does).
+  const configPath = values.config ?? userConfigPath();
+  const file = values.config !== undefined || existsSync(configPath) ? readConfigFile(configPath) : {};
   const unknown = unknownKeys(file);
   const flags: Record<string, unknown> = {
     host: values.host,
@@ -141,17 +154,18 @@ function buildConfig(argv: string[]): Config {
   }
   const config = parseConfig(merged);
   if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
-  return config;
+  return { config, configPath };
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const config = buildConfig(argv);
+  const { config, configPath } = buildConfig(argv);
   configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
   const service = await VncService.create(config);
   let addr: AddressInfo;
   try {
-    addr = await service.start();
+    // Changes made from the dashboard are kept in the config file (only the keys changed).
+    addr = await service.start({ saveSettings: (next, changed) => saveSettingsToFile(configPath, next, changed) });
   } catch (e) {
     // start() closed what it had opened; release the desktop too, briefly: the error is what matters now.
     await Promise.race([service.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);

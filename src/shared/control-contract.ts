@@ -67,6 +67,10 @@ export interface UpdateSettingsResult {
   applied: SettingKey[];
   /** Every field changed since start that takes effect only after a restart (this change and earlier ones). */
   restartRequired: SettingKey[];
+  /** Whether the settings are kept for the next start (false: they last until the server stops). Absent: not said. */
+  saved?: boolean;
+  /** Where they were written, when the server keeps them in a file it can name. */
+  savedTo?: string;
 }
 
 /** An RFB pixel format (RFC 6143 §7.4) as a client asked for it. */

@@ -81,4 +81,14 @@ describe('settings form', () => {
     expect(describeSaveResult({ settings: loaded, applied: [], restartRequired: [] })).toBe('Settings saved.');
   });
 
+  it('says where the settings were saved, or that they were not', () => {
+    const savedTo = '/home/me/.config/trayvnc/config.json';
+    expect(describeSaveResult({ settings: loaded, applied: ['frame_rate'], restartRequired: [], saved: true, savedTo })).toBe(
+      `Settings saved to ${savedTo}. Applied now: Frame rate.`,
+    );
+    expect(describeSaveResult({ settings: loaded, applied: ['frame_rate'], restartRequired: [], saved: false })).toBe(
+      'Settings changed for this run only (the server does not save them). Applied now: Frame rate.',
+    );
+  });
+
 });

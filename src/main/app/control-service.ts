@@ -65,8 +65,12 @@ export interface ControlServiceOptions {
   metrics?: MetricsSource | null;
   /** Settings to start from (default: the service's config). Use when the saved file differs from what is running. */
   settings?: Settings;
-  /** Persist settings after a successful change (the tray saves its config file here). */
-  saveSettings?: (settings: Settings) => void | Promise<void>;
+  /**
+   * Persist settings after a successful change (the tray saves its settings
+   * file here, the CLI its config file); `changed` names the keys this change
+   * set. May resolve to where they were written, which the result reports.
+   */
+  saveSettings?: (settings: Settings, changed: readonly SettingKey[]) => void | string | Promise<void | string>;
   /** How to list an X display's monitors (default: RandR over a short-lived connection). */
   listX11Monitors?: (display: string) => Promise<X11Monitor[]>;
   log?: Logger;
@@ -300,17 +304,30 @@ export class ControlService {
     this.settings = next;
     if (changed.length > 0) this.log.info({ changed, applied, restartRequired: this.restartRequired() }, 'settings changed');
     const save = this.opts.saveSettings;
+    let savedTo: string | undefined;
     if (save && changed.length > 0) {
-      // Saves run one after another, in the order of the changes.
-      this.saving = this.saving.then(() => save(next));
+      // Saves run one after another, in the order of the changes; a failed one does not stop the next.
+      const saved = this.saving.then(() => save(next, changed));
+      this.saving = saved.then(
+        () => undefined,
+        () => undefined,
+      );
       try {
-        await this.saving;
+        const where = await saved;
+        if (typeof where === 'string') savedTo = where;
       } catch (e) {
-        this.saving = Promise.resolve();
+        this.log.error({ err: e, changed }, 'settings could not be saved');
         throw new ControlError(`settings are in force but could not be saved: ${(e as Error).message}`, 'failed');
       }
+      this.log.info({ changed, ...(savedTo ? { file: savedTo } : {}) }, savedTo ? `settings saved to ${savedTo}` : 'settings saved');
     }
-    const result: UpdateSettingsResult = { settings: redact(next), applied, restartRequired: this.restartRequired() };
+    const result: UpdateSettingsResult = {
+      settings: redact(next),
+      applied,
+      restartRequired: this.restartRequired(),
+      saved: save !== undefined,
+      ...(savedTo !== undefined ? { savedTo } : {}),
+    };
     if (changed.length > 0) this.events.emit('settings', result);
     return result;
   }

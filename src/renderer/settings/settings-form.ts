@@ -148,9 +148,13 @@ export function rebaseFormValues(values: FormValues, before: SettingsView, after
 
 const labelList = (keys: readonly SettingKey[]) => keys.map(settingLabel).join(', ');
 
-/** What a save did, in words: "Settings saved. Applied now: Frame rate. Restart TrayVNC to apply: Port." */
+/**
+ * What a save did, in words: "Settings saved to /home/me/.config/trayvnc/config.json.
+ * Applied now: Frame rate. Restart TrayVNC to apply: Port."
+ */
 export function describeSaveResult(result: UpdateSettingsResult): string {
-  const parts = ['Settings saved.'];
+  const where = result.savedTo !== undefined ? `Settings saved to ${result.savedTo}.` : 'Settings saved.';
+  const parts = [result.saved === false ? 'Settings changed for this run only (the server does not save them).' : where];
   if (result.applied.length > 0) parts.push(`Applied now: ${labelList(result.applied)}.`);
   if (result.restartRequired.length > 0) parts.push(`Restart TrayVNC to apply: ${labelList(result.restartRequired)}.`);
   return parts.join(' ');
