@@ -89,6 +89,15 @@ export interface PixelFormatInfo {
   summary: string;
 }
 
+/** How much of one encoding a client has been sent. */
+export interface EncodingUse {
+  /** Its name: 'ZRLE', 'CopyRect', … */
+  encoding: string;
+  rectangles: number;
+  /** Bytes on the wire, rectangle headers included. */
+  bytes: number;
+}
+
 export interface ClientInfo {
   id: string;
   /** host:port of the viewer. */
@@ -97,8 +106,10 @@ export interface ClientInfo {
   connectedAt: number;
   /** The encodings the client offered, in its order of preference (names; pseudo-encodings included). */
   encodings: string[];
-  /** The encodings of the rectangles in its last framebuffer update. */
+  /** The encodings it has been sent since it connected, most bytes first (the names of `encodingUsage`). */
   encodingsInUse: string[];
+  /** Per encoding: rectangles and bytes (headers included) sent to it since it connected, most bytes first. */
+  encodingUsage: EncodingUse[];
   pixelFormat: PixelFormatInfo;
   /** Updates per second over the monitor's window; null without a performance monitor. */
   fps: number | null;

@@ -168,6 +168,9 @@ describe('the headless dashboard in a browser', () => {
     const row = page.getByRole('row').filter({ hasText: listed!.address });
     expect(await row.count()).toBe(1);
     await expect.poll(() => row.textContent(), { timeout: 5000 }).toContain('ZRLE');
+    // The column says what it counts; the cell's tooltip has the figures.
+    expect(await table.getByRole('columnheader', { name: 'Encodings' }).getAttribute('title')).toMatch(/since it connected, most bytes first/);
+    await expect.poll(() => row.getByRole('cell').nth(2).getAttribute('title'), { timeout: 5000 }).toMatch(/^Sent since connecting: ZRLE: [\d.]+ [KM]?B in \d+ rectangles?/);
 
     // Allow control off: the server makes the client view-only.
     const allow = page.getByRole('checkbox', { name: `Allow control for ${listed!.address}` });

@@ -33,6 +33,7 @@ import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { defaultDesktopName } from './config.js';
+import { EncodingUsage } from './encoding-usage.js';
 
 /**
  * What the control API needs of the running application. `VncService` is one;
@@ -166,8 +167,8 @@ export class ControlService {
   private readonly pending = new Set<SettingKey>();
   /** What the server runs with: the start configuration, then every value applied live. */
   private readonly running: Record<string, unknown>;
-  /** Encodings of each client's last update with rectangles. */
-  private readonly inUse = new Map<string, number[]>();
+  /** What each client has been sent, per encoding. */
+  private readonly usage = new EncodingUsage();
   private stopMetrics: (() => void) | null = null;
   private readonly detach: () => void;
   private saving: Promise<void> = Promise.resolve();
@@ -184,15 +185,12 @@ export class ControlService {
     for (const k of SETTING_KEYS) if (!same(this.settings[k], this.running[k])) this.pending.add(k);
     const server = target.server;
     const onUpdate = (s: Session, stats: UpdateStats) => {
-      if (stats.rects.length === 0 || s.closed) return;
-      const encodings = [...new Set(stats.rects.map((r) => r.encoding))];
-      const prev = this.inUse.get(s.id);
-      if (!prev || !same(prev, encodings)) this.inUse.set(s.id, encodings);
+      if (!s.closed) this.usage.record(s.id, stats);
     };
     // 'connected' fires just before the session counts as ready (in server.clients): list it a moment later.
     const onConnected = () => queueMicrotask(() => this.clientsChanged());
     const onDisconnected = (s: Session) => {
-      this.inUse.delete(s.id);
+      this.usage.forget(s.id);
       this.clientsChanged();
     };
     server.on('update', onUpdate);
@@ -437,12 +435,14 @@ export class ControlService {
   }
 
   private describe(s: Session, perf: { fps: number; bandwidth: number } | undefined): ClientInfo {
+    const usage = this.usage.of(s.id);
     return {
       id: s.id,
       address: s.address,
       connectedAt: s.connectedAt.getTime(),
       encodings: s.clientEncodings.map(encodingName),
-      encodingsInUse: (this.inUse.get(s.id) ?? []).map(encodingName),
+      encodingsInUse: usage.map((u) => u.encoding),
+      encodingUsage: usage,
       pixelFormat: describePixelFormat(s.pixelFormat),
       fps: perf ? perf.fps : null,
       bandwidth: perf ? perf.bandwidth : null,
