@@ -3,14 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import {
   ControlError,
-  isControlMethod,
   type ClientInfo,
   type ControlEventMap,
   type ControlEventName,
-  type ControlMethod,
-  type ControlParams,
-  type ControlReply,
-  type ControlResult,
   type MetricsSnapshot,
   type MonitorInfo,
   type PixelFormatInfo,
@@ -20,7 +15,6 @@ import {
   type UpdateSettingsResult,
   type WireEvent,
 } from '../../shared/control-contract.js';
-import { CONTROL_PARAMS } from '../../shared/control-params.js';
 import { isLoopbackHost } from '../../shared/hosts.js';
 import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
@@ -33,7 +27,11 @@ import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { defaultDesktopName } from './config.js';
+import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
 import { EncodingUsage } from './encoding-usage.js';
+
+// The connection class lived here; transports and the tray app import it from this module.
+export { ControlConnection } from './control-connection.js';
 
 /**
  * What the control API needs of the running application. `VncService` is one;
@@ -338,16 +336,21 @@ export class ControlService {
     return this.target.server.clients.map((s) => this.describe(s, perf.get(s.id.slice(0, 8))));
   }
 
-  disconnectClient(id: string): { disconnected: true } {
+  /** Drop a client; `origin` (who asked) goes into the session's last log line. */
+  disconnectClient(id: string, origin = DEFAULT_ORIGIN): { disconnected: true } {
     this.find(id);
-    this.target.server.disconnect(id, 'disconnected from the control panel');
+    this.target.server.disconnect(id, `disconnected from ${origin}`);
     return { disconnected: true };
   }
 
-  /** Give a client control (true) or make it view-only (false). */
-  setClientControl(id: string, control: boolean): ClientInfo {
+  /** Give a client control (true) or make it view-only (false), logging who and on whose request. */
+  setClientControl(id: string, control: boolean, origin = DEFAULT_ORIGIN): ClientInfo {
     const s = this.find(id);
+    const had = !s.viewOnly;
     this.target.server.setViewOnly(id, !control);
+    const fields = { session: s.id.slice(0, 8), client: s.address, control, from: origin };
+    if (had !== control) this.log.info(fields, `${s.address} ${control ? 'got' : 'lost'} control (from ${origin})`);
+    else this.log.debug(fields, `${s.address} ${control ? 'already had' : 'already had no'} control (from ${origin})`);
     this.clientsChanged();
     return this.describe(s, undefined);
   }
@@ -409,9 +412,12 @@ export class ControlService {
     return this.events.listenerCount(event);
   }
 
-  /** A peer (one WebSocket, one renderer) talking to this service; `send` gets its events. */
-  openConnection(send: (message: WireEvent) => void): ControlConnection {
-    return new ControlConnection(this, send);
+  /**
+   * A peer (one WebSocket, one renderer) talking to this service; `send` gets
+   * its events, and `origin` names it in log lines ("the dashboard at …").
+   */
+  openConnection(send: (message: WireEvent) => void, origin?: string): ControlConnection {
+    return new ControlConnection(this, send, origin);
   }
 
   /** Stop following the server and drop every subscription. */
@@ -456,93 +462,5 @@ export class ControlService {
 
   private clientsChanged(): void {
     if (this.events.listenerCount('clients') > 0) this.events.emit('clients', this.listClients());
-  }
-}
-
-type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>> };
-
-/**
- * One peer's view of the service, shared by both transports: it checks the
- * method name against the contract's list and the params against its schema,
- * keeps this peer's subscriptions (dropped on `close()`), and turns every
- * outcome into a ControlReply, so nothing thrown crosses a transport as an
- * exception.
- */
-export class ControlConnection {
-  private readonly subscriptions = new Map<ControlEventName, () => void>();
-  private closed = false;
-  private readonly handlers: Handlers;
-
-  constructor(
-    readonly service: ControlService,
-    private readonly send: (message: WireEvent) => void,
-  ) {
-    this.handlers = {
-      getState: () => service.getState(),
-      getSettings: () => service.getSettings(),
-      updateSettings: (p) => service.updateSettings(p),
-      listClients: () => service.listClients(),
-      disconnectClient: (p) => service.disconnectClient(p.id),
-      setClientControl: (p) => service.setClientControl(p.id, p.control),
-      listMonitors: () => service.listMonitors(),
-      subscribe: (p) => this.subscribe(p.event),
-      unsubscribe: (p) => this.unsubscribe(p.event),
-    };
-  }
-
-  /** Events this peer receives. */
-  get subscribed(): ControlEventName[] {
-    return [...this.subscriptions.keys()];
-  }
-
-  /** Run one request; never throws. */
-  async call(method: unknown, params: unknown): Promise<ControlReply> {
-    if (this.closed) return { error: { message: 'connection closed', code: 'unavailable' } };
-    if (!isControlMethod(method)) {
-      const name = typeof method === 'string' ? `"${method.slice(0, 64)}"` : String(typeof method);
-      return { error: { message: `unknown method ${name}`, code: 'unknown-method' } };
-    }
-    try {
-      return { result: (await this.run(method, params)) ?? null };
-    } catch (e) {
-      if (e instanceof ControlError) return { error: e.toData() };
-      this.service.log.error({ err: e, method }, 'control request failed');
-      return { error: { message: e instanceof Error ? e.message : String(e), code: 'failed' } };
-    }
-  }
-
-  private async run<M extends ControlMethod>(method: M, raw: unknown): Promise<ControlResult<M>> {
-    const parsed = CONTROL_PARAMS[method].safeParse(raw);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      throw new ControlError(`${method}: ${message}`, 'invalid-params');
-    }
-    const handler = this.handlers[method] as (p: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>>;
-    return handler(parsed.data);
-  }
-
-  private subscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
-    if (!this.subscriptions.has(event)) {
-      this.subscriptions.set(
-        event,
-        this.service.subscribe(event, (payload) => {
-          if (!this.closed) this.send({ event, payload } as WireEvent);
-        }),
-      );
-    }
-    return { subscribed: this.subscribed };
-  }
-
-  private unsubscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
-    this.subscriptions.get(event)?.();
-    this.subscriptions.delete(event);
-    return { subscribed: this.subscribed };
-  }
-
-  /** The peer went away: drop its subscriptions. */
-  close(): void {
-    this.closed = true;
-    for (const off of this.subscriptions.values()) off();
-    this.subscriptions.clear();
   }
 }

@@ -154,7 +154,7 @@ export class ControlWebSocketHub {
       // A peer that stops reading gets no more events rather than unbounded memory.
       if (ws.bufferedAmount > MAX_BUFFERED_EVENT_BYTES) return;
       send(event);
-    });
+    }, `the dashboard at ${peer}`);
     let inFlight = 0;
     const fail = (id: string | number | null, error: ControlErrorData) => send({ id, error });
 

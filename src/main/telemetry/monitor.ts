@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
-import { getLogger } from '../base/logger.js';
+import { getLogger, LogContext } from '../base/logger.js';
 import { tapTiming, type CaptureTiming, type TimingSource } from './timing-tap.js';
 
 /** Rolling figures for one client or for all of them. */
@@ -331,7 +331,8 @@ export class PerformanceMonitor {
     const own = (s: PerfSnapshot) => listener(s);
     this.listeners.add(own);
     if (!this.timer) {
-      this.timer = setInterval(() => this.publish(), this.intervalMs);
+      // Outside any client's log context: a timer keeps the context it was made in.
+      this.timer = LogContext.exit(() => setInterval(() => this.publish(), this.intervalMs));
       this.timer.unref();
     }
     return () => {
@@ -404,7 +405,8 @@ export class PerformanceMonitor {
     const connected = this.clients.size > 0;
     if (connected && !this.summaryTimer && this.summaryIntervalMs > 0) {
       this.summary = new Accumulator();
-      this.summaryTimer = setInterval(() => this.logSummary(), this.summaryIntervalMs);
+      // This runs as the first client connects, inside its log context; the summary is about every client.
+      this.summaryTimer = LogContext.exit(() => setInterval(() => this.logSummary(), this.summaryIntervalMs));
       this.summaryTimer.unref();
     } else if (!connected && this.summaryTimer) {
       clearInterval(this.summaryTimer);
@@ -412,8 +414,16 @@ export class PerformanceMonitor {
     }
   }
 
-  /** Log one line with the figures since the last summary (called every summaryIntervalMs while clients are connected). */
+  /**
+   * Log one line with the figures since the last summary (called every
+   * summaryIntervalMs while clients are connected). The line is about all
+   * clients, so it carries no client's session tag, wherever it is called from.
+   */
   logSummary(): void {
+    LogContext.exit(() => this.writeSummary());
+  }
+
+  private writeSummary(): void {
     const a = this.summary;
     this.summary = new Accumulator();
     const secs = Math.max(1, performance.now() - a.since) / 1000;
