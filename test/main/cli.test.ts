@@ -24,6 +24,8 @@ describe('trayvnc command line (built)', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/trayvnc serve \[options\]/);
+    expect(help.stdout).toMatch(/^\s+--handshake-timeout SECONDS\b/m);
+    expect(help.stdout).toMatch(/^\s+--max-cut-text BYTES\b/m);
     const version = await cli(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
