@@ -8,30 +8,29 @@ import {
   type ControlEventName,
   type MetricsSnapshot,
   type MonitorInfo,
-  type PixelFormatInfo,
   type ServerState,
   type SettingsPatch,
   type SettingsView,
   type UpdateSettingsResult,
   type WireEvent,
 } from '../../shared/control-contract.js';
-import { isLoopbackHost } from '../../shared/hosts.js';
 import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
 import { encodingName } from '../rfb/constants.js';
-import type { PixelFormat } from '../rfb/pixel-format.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
-import { defaultDesktopName } from './config.js';
 import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
 import { EncodingUsage } from './encoding-usage.js';
+import { LIVE_SETTINGS } from './live-settings.js';
+import { describePixelFormat } from './pixel-format-info.js';
 
 // The connection class lived here; transports and the tray app import it from this module.
 export { ControlConnection } from './control-connection.js';
+export { describePixelFormat } from './pixel-format-info.js';
 
 /**
  * What the control API needs of the running application. `VncService` is one;
@@ -78,71 +77,11 @@ export interface ControlServiceOptions {
 /** Handlers for the service's own events, as a typed EventEmitter map. */
 type ServiceEvents = { [E in ControlEventName]: [payload: ControlEventMap[E]] };
 
-/** Settings that the running server takes without a restart, and how. */
-type LiveApplier = (target: ControlTarget, next: Settings) => boolean;
-
-const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
-  frame_rate: (t, s) => (t.server.setFrameRate(s.frame_rate), true),
-  max_connections: (t, s) => ((t.server.options.maxConnections = s.max_connections), true),
-  view_only: (t, s) => ((t.server.options.viewOnly = s.view_only), true),
-  always_shared: (t, s) => ((t.server.options.alwaysShared = s.always_shared), true),
-  allow_resize: (t, s) => ((t.server.options.allowResize = s.allow_resize), true),
-  handshake_timeout: (t, s) => ((t.server.options.handshakeTimeoutMs = s.handshake_timeout * 1000), true),
-  desktop_name: (t, s) => (t.server.setDesktopName(s.desktop_name ?? defaultDesktopName()), true),
-  enable_region_detection: (t, s) => {
-    if (!t.setRegionDetection) return false;
-    t.setRegionDetection(s.enable_region_detection);
-    return true;
-  },
-  // A new password applies to the next viewer. Removing one applies live only while the server
-  // listens on loopback: the listen address was chosen knowing there was a password.
-  password: (t, s) => {
-    if (s.password_file !== undefined) return false;
-    if (s.password === null || s.password === undefined) {
-      if (t.listening === null || !isLoopbackHost(t.listening.address)) return false;
-      t.server.options.password = null;
-      return true;
-    }
-    t.server.options.password = s.password;
-    return true;
-  },
-};
-
 /** Equal settings values (unset and null count as the same). */
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function endpoint(a: AddressInfo | null | undefined): { host: string; port: number } | null {
   return a ? { host: a.address, port: a.port } : null;
-}
-
-function channelBits(max: number): number {
-  return Math.round(Math.log2(max + 1));
-}
-
-/** A pixel format for the UI, with a short summary such as "32 bpp, depth 24, RGB888 little-endian". */
-export function describePixelFormat(pf: PixelFormat): PixelFormatInfo {
-  let layout = 'colour map';
-  if (pf.trueColour) {
-    const channels = [
-      { c: 'R', shift: pf.redShift, bits: channelBits(pf.redMax) },
-      { c: 'G', shift: pf.greenShift, bits: channelBits(pf.greenMax) },
-      { c: 'B', shift: pf.blueShift, bits: channelBits(pf.blueMax) },
-    ].sort((a, b) => b.shift - a.shift);
-    layout = channels.map((x) => x.c).join('') + channels.map((x) => x.bits).join('');
-  }
-  return {
-    bitsPerPixel: pf.bitsPerPixel,
-    depth: pf.depth,
-    bigEndian: pf.bigEndian,
-    trueColour: pf.trueColour,
-    redMax: pf.redMax,
-    greenMax: pf.greenMax,
-    blueMax: pf.blueMax,
-    redShift: pf.redShift,
-    greenShift: pf.greenShift,
-    blueShift: pf.blueShift,
-    summary: `${pf.bitsPerPixel} bpp, depth ${pf.depth}, ${layout}${pf.bitsPerPixel > 8 ? (pf.bigEndian ? ' big-endian' : ' little-endian') : ''}`,
-  };
 }
 
 function redact(s: Settings): SettingsView {
@@ -273,7 +212,7 @@ export class ControlService {
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {
-      const apply = LIVE[k];
+      const apply = LIVE_SETTINGS[k];
       let live = false;
       if (apply) {
         try {
