@@ -1,4 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The user's config folder for this run: `trayvnc serve` reads and saves
+ * $XDG_CONFIG_HOME/trayvnc/config.json, and no test may touch the real one (a
+ * file left there would change later runs). Removed by test/global-setup.ts.
+ */
+const configHome = mkdtempSync(join(tmpdir(), 'trayvnc-test-config-'));
 
 export default defineConfig({
   test: {
@@ -9,7 +19,11 @@ export default defineConfig({
     // Xvfb displays and real viewers are shared machine resources; files run one at a time on 2 cores.
     fileParallelism: false,
     pool: 'forks',
-    // Quiet by default; tests that check logging configure their own destination.
-    env: { TRAYVNC_LOG_LEVEL: process.env['TRAYVNC_LOG_LEVEL'] ?? 'silent' },
+    globalSetup: ['test/global-setup.ts'],
+    env: {
+      // Quiet by default; tests that check logging configure their own destination.
+      TRAYVNC_LOG_LEVEL: process.env['TRAYVNC_LOG_LEVEL'] ?? 'silent',
+      XDG_CONFIG_HOME: configHome,
+    },
   },
 });

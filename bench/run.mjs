@@ -17,12 +17,12 @@
 //
 // Progress goes to stderr, tables to stdout, everything to bench/out/results.json.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { openRfb, ENC } from './rfb-client.mjs';
 import { startProcess, freePort, waitRfbBanner, measureCpu, sleep, which, stopAll, cpuTicks, CLK_TCK } from './procs.mjs';
 import { startXvfb, paintWallpaper, startStaticXterms, scrollingXterm } from './desktop.mjs';
@@ -99,6 +99,8 @@ function serverDefs(display) {
       bin: process.execPath,
       args: (port) => [join(ROOT, 'dist', 'main', 'cli.js'), 'serve', '--display', display, '--port', String(port), '--host', '127.0.0.1', '--frame-rate', '60', '--log-level', 'warn'],
       settings: '--frame-rate 60 (other settings default)',
+      // Defaults really: not the settings a user saved in their own config folder.
+      env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'trayvnc-bench-config-')) },
       ready: (proc) => proc.stdoutText().includes('TrayVNC listening'),
     },
     {
@@ -128,7 +130,7 @@ function version(def) {
 
 async function startServer(def) {
   const port = await freePort();
-  const proc = startProcess(def.bin, def.args(port), { cwd: ROOT });
+  const proc = startProcess(def.bin, def.args(port), { cwd: ROOT, env: def.env });
   const deadline = Date.now() + 20000;
   if (def.ready) {
     for (let i = 0; i < 400 && Date.now() < deadline && !def.ready(proc); i++) {

@@ -1,4 +1,4 @@
-import type { Endpoint, PixelFormatInfo } from '../shared/control-contract.js';
+import type { EncodingUse, Endpoint, PixelFormatInfo } from '../shared/control-contract.js';
 import { hostPort } from '../shared/hosts.js';
 
 /**
@@ -73,6 +73,11 @@ export function formatClock(at: number): string {
 
 export function formatCount(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A client's encodings with what each carried: "ZRLE: 1.2 MB in 340 rectangles; CopyRect: 48 B in 3 rectangles". */
+export function formatEncodingUsage(usage: readonly EncodingUse[]): string {
+  return usage.map((u) => `${u.encoding}: ${formatBytes(u.bytes)} in ${formatCount(u.rectangles, 'rectangle', 'rectangles')}`).join('; ');
 }
 
 /** host:port, with IPv6 hosts in brackets ("[::1]:5900"). */

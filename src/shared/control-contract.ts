@@ -85,12 +85,25 @@ export interface UpdateSettingsResult {
   applied: SettingKey[];
   /** Every field changed since start that takes effect only after a restart (this change and earlier ones). */
   restartRequired: SettingKey[];
+  /** Whether the settings are kept for the next start (false: they last until the server stops). Absent: not said. */
+  saved?: boolean;
+  /** Where they were written, when the server keeps them in a file it can name. */
+  savedTo?: string;
 }
 
 /** An RFB pixel format (RFC 6143 §7.4) as a client asked for it. */
 export interface PixelFormatInfo extends PixelFormat {
   /** Short human form, e.g. "32 bpp, depth 24, RGB888 little-endian". */
   summary: string;
+}
+
+/** How much of one encoding a client has been sent. */
+export interface EncodingUse {
+  /** Its name: 'ZRLE', 'CopyRect', … */
+  encoding: string;
+  rectangles: number;
+  /** Bytes on the wire, rectangle headers included. */
+  bytes: number;
 }
 
 export interface ClientInfo {
@@ -101,8 +114,10 @@ export interface ClientInfo {
   connectedAt: number;
   /** The encodings the client offered, in its order of preference (names; pseudo-encodings included). */
   encodings: string[];
-  /** The encodings of the rectangles in its last framebuffer update. */
+  /** The encodings it has been sent since it connected, most bytes first (the names of `encodingUsage`). */
   encodingsInUse: string[];
+  /** Per encoding: rectangles and bytes (headers included) sent to it since it connected, most bytes first. */
+  encodingUsage: EncodingUse[];
   pixelFormat: PixelFormatInfo;
   /** Updates per second over the monitor's window; null without a performance monitor. */
   fps: number | null;
@@ -264,7 +279,11 @@ export type ControlErrorCode =
 export interface ControlErrorData {
   message: string;
   code: ControlErrorCode;
-  /** updateSettings: messages per offending field. */
+  /**
+   * updateSettings: messages per offending field, without the field's name
+   * ("must be a whole number from 1 to 60"): a UI puts its label in front,
+   * a script its key (`message` already reads "frame_rate must be …").
+   */
   fieldErrors?: FieldErrors;
 }
 

@@ -1,73 +1,83 @@
 import { z } from 'zod';
+import { isHostOrAddress } from './hosts.js';
 
 /**
  * The settings schema: the configuration file's keys, their types, ranges,
- * defaults and the messages that name each field. One schema serves the config
- * file, the command line (after flags are merged in), the control API's
+ * defaults and what each field accepts. One schema serves the config file,
+ * the command line (after flags are merged in), the control API's
  * updateSettings and the settings form in the renderer, so a value is refused
  * with the same words wherever it comes from.
+ *
+ * Messages leave out the field's name ("must be a whole number from 1 to
+ * 60"): whoever shows one names the field, the command line by its key
+ * ("frame_rate must be …", see fieldErrorLines) and a form by its label
+ * ("Frame rate must be …").
  *
  * This module must stay loadable in a sandboxed renderer: zod only, no Node
  * modules.
  */
 
-const intIn = (name: string, min: number, max: number) =>
-  z
-    .number({ error: `${name} must be a whole number from ${min} to ${max}` })
-    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `${name} must be a whole number from ${min} to ${max}` })
-    .max(max, { error: `${name} must be a whole number from ${min} to ${max}` });
+const intIn = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
-const level = z.preprocess(
-  (v) => (typeof v === 'string' ? v.toLowerCase() : v),
-  z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'log_level must be one of debug, info, warn, error' }),
-);
+const bool = z.boolean({ error: 'must be true or false' });
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+const level = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be one of debug, info, warn, error' }));
+
+/** A listening address: an IP address or a host name (whether it resolves is found out when listening). */
+const ADDRESS = 'must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name';
+const address = z.string({ error: ADDRESS }).refine(isHostOrAddress, { error: ADDRESS });
 
 /**
  * The configuration file. Keys keep PyVNCServer's names so its config.json
  * files load unchanged; the rest are ours. Every field is optional in the file.
  */
 export const SettingsSchema = z.object({
-  host: z.string().min(1, { error: 'host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
-  port: intIn('port', 0, 65535).default(5900),
-  websocket_port: intIn('websocket_port', 0, 65535).optional(),
+  host: address.optional(),
+  port: intIn(0, 65535).default(5900),
+  websocket_port: intIn(0, 65535).optional(),
   /** The headless dashboard: its web page and the control API over WebSocket; off when unset. */
-  dashboard_port: intIn('dashboard_port', 0, 65535).optional(),
+  dashboard_port: intIn(0, 65535).optional(),
   /** Address the dashboard listens on (default 127.0.0.1, whatever `host` is). */
-  dashboard_host: z.string().min(1, { error: 'dashboard_host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
+  dashboard_host: address.optional(),
   password: z
-    .string()
-    .min(1, { error: 'password must not be empty (leave it out for no password)' })
-    .max(256, { error: 'password must be at most 256 characters' })
+    .string({ error: 'must be text (or null for none)' })
+    .min(1, { error: 'must not be empty (leave it out for no password)' })
+    .max(256, { error: 'must be at most 256 characters' })
     .nullable()
     .optional(),
-  password_file: z.string().min(1).optional(),
-  frame_rate: intIn('frame_rate', 1, 60).default(30),
-  max_connections: intIn('max_connections', 1, 1000).default(10),
-  enable_region_detection: z.boolean({ error: 'enable_region_detection must be true or false' }).default(true),
-  enable_metrics: z.boolean({ error: 'enable_metrics must be true or false' }).default(false),
+  password_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+  frame_rate: intIn(1, 60).default(30),
+  max_connections: intIn(1, 1000).default(10),
+  enable_region_detection: bool.default(true),
+  enable_metrics: bool.default(false),
   log_level: level.default('info'),
-  log_format: z.enum(['json', 'pretty'], { error: 'log_format must be json or pretty' }).optional(),
-  always_shared: z.boolean({ error: 'always_shared must be true or false' }).default(false),
-  desktop_name: z.string().max(255, { error: 'desktop_name must be at most 255 characters' }).optional(),
-  display: z.string().regex(/^[\w.-]*:\d+(\.\d+)?$/, { error: 'display must look like :0 or host:0' }).optional(),
-  source: z.enum(['x11', 'synthetic'], { error: 'source must be x11 or synthetic' }).optional(),
-  width: intIn('width', 16, 8192).optional(),
-  height: intIn('height', 16, 8192).optional(),
-  handshake_timeout: intIn('handshake_timeout', 1, 300).default(10),
-  max_cut_text: intIn('max_cut_text', 0, 64 * 1024 * 1024).default(256 * 1024),
-  metrics_port: intIn('metrics_port', 0, 65535).default(9100),
+  log_format: oneOf(['json', 'pretty']).optional(),
+  always_shared: bool.default(false),
+  desktop_name: z.string({ error: 'must be text' }).max(255, { error: 'must be at most 255 characters' }).optional(),
+  display: z.string({ error: 'must look like :0 or host:0' }).regex(/^[\w.-]*:\d+(\.\d+)?$/, { error: 'must look like :0 or host:0' }).optional(),
+  source: oneOf(['x11', 'synthetic']).optional(),
+  width: intIn(16, 8192).optional(),
+  height: intIn(16, 8192).optional(),
+  handshake_timeout: intIn(1, 300).default(10),
+  max_cut_text: intIn(0, 64 * 1024 * 1024).default(256 * 1024),
+  metrics_port: intIn(0, 65535).default(9100),
   /** Address /metrics listens on (default 127.0.0.1). */
-  metrics_host: z.string().min(1, { error: 'metrics_host must be an address such as 127.0.0.1 or 0.0.0.0' }).optional(),
-  view_only: z.boolean({ error: 'view_only must be true or false' }).default(false),
-  clipboard: z
-    .enum(['both', 'to-clients', 'from-clients', 'off'], { error: 'clipboard must be one of both, to-clients, from-clients, off' })
-    .default('both'),
-  allow_resize: z.boolean({ error: 'allow_resize must be true or false' }).default(true),
-  monitor: z.string().min(1, { error: 'monitor must be an output name (e.g. HDMI-1) or an index' }).optional(),
+  metrics_host: address.optional(),
+  view_only: bool.default(false),
+  clipboard: oneOf(['both', 'to-clients', 'from-clients', 'off']).default('both'),
+  allow_resize: bool.default(true),
+  monitor: z
+    .string({ error: 'must be an output name (e.g. HDMI-1) or an index' })
+    .min(1, { error: 'must be an output name (e.g. HDMI-1) or an index' })
+    .optional(),
   clip: z
-    .string()
-    .regex(/^\d+x\d+\+\d+\+\d+$/, { error: 'clip must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
+    .string({ error: 'must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
+    .regex(/^\d+x\d+\+\d+\+\d+$/, { error: 'must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
     .optional(),
 });
 
@@ -112,8 +122,15 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   clip: 'Shared area',
 };
 
-/** Messages per offending field; the key `settings` holds problems with the whole object. */
+/**
+ * Messages per offending field, each without the field's name ("must be a
+ * whole number from 1 to 60"); the key `settings` holds problems with the
+ * whole object, as whole sentences.
+ */
 export type FieldErrors = Record<string, string[]>;
+
+/** The key of FieldErrors for problems that are not about one field. */
+export const WHOLE_SETTINGS = 'settings';
 
 /** Minimal view of a zod issue, so callers need not depend on zod's types. */
 export interface IssueLike {
@@ -121,21 +138,30 @@ export interface IssueLike {
   readonly message: string;
 }
 
-/** Group zod issues by top-level field; each message names its field. */
+/** Group zod issues by top-level field. */
 export function fieldErrorsFromIssues(issues: readonly IssueLike[]): FieldErrors {
   const out: FieldErrors = {};
   for (const i of issues) {
-    const field = i.path.map(String).join('.') || 'settings';
-    const key = i.path.length > 0 ? String(i.path[0]) : 'settings';
-    const message = i.message.startsWith(field) ? i.message : `${field}: ${i.message}`;
-    (out[key] ??= []).push(message);
+    const key = i.path.length > 0 ? String(i.path[0]) : WHOLE_SETTINGS;
+    // Deeper paths (an element of a value) say where, after the field's name.
+    const where = i.path.length > 1 ? `${i.path.slice(1).map(String).join('.')}: ` : '';
+    (out[key] ??= []).push(`${where}${i.message}`);
   }
   return out;
 }
 
-/** One line per problem, as the CLI prints them ("port must be a whole number from 0 to 65535"). */
-export function fieldErrorLines(errors: FieldErrors): string[] {
-  return Object.values(errors).flat();
+/** One field's problem as a sentence, the field named by `name` (its key unless told). */
+export function fieldErrorLine(key: string, message: string, name: (key: string) => string = (k) => k): string {
+  return key === WHOLE_SETTINGS ? message : `${name(key)} ${message}`;
+}
+
+/**
+ * One line per problem, each naming its field. By default the field's key,
+ * as the command line and the README say it ("port must be a whole number
+ * from 0 to 65535"); a form passes its labels.
+ */
+export function fieldErrorLines(errors: FieldErrors, name?: (key: string) => string): string[] {
+  return Object.entries(errors).flatMap(([key, messages]) => messages.map((m) => fieldErrorLine(key, m, name)));
 }
 
 export type SettingsValidation = { ok: true; settings: Settings } | { ok: false; fieldErrors: FieldErrors };

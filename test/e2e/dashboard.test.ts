@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'main', 'cli.js');
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const PAGES = ['Clients', 'Metrics', 'Settings'] as const;
+/** This file's own config folder: the Settings page saves into it (never the user's, nor another test's). */
+const CONFIG_HOME = mkdtempSync(join(tmpdir(), 'trayvnc-dashboard-config-'));
+const CONFIG_FILE = join(CONFIG_HOME, 'trayvnc', 'config.json');
 
 interface Served {
   child: ChildProcess;
@@ -38,7 +42,7 @@ async function serve(display: string | null): Promise<Served> {
   const child = spawn(
     process.execPath,
     [CLI, 'serve', ...(display ? ['--display', display] : []), '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--frame-rate', '30', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...(display ? process.env : noDisplay), TRAYVNC_DASHBOARD_TOKEN: '' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...(display ? process.env : noDisplay), TRAYVNC_DASHBOARD_TOKEN: '', XDG_CONFIG_HOME: CONFIG_HOME } },
   );
   let out = '';
   let err = '';
@@ -125,6 +129,7 @@ describe('the headless dashboard in a browser', () => {
     await stopAnimation?.();
     await painter?.close();
     await xvfb?.stop();
+    rmSync(CONFIG_HOME, { recursive: true, force: true });
   }, 30_000);
 
   it('refuses the page without its token and opens with it', async () => {
@@ -164,6 +169,9 @@ describe('the headless dashboard in a browser', () => {
     const row = page.getByRole('row').filter({ hasText: listed!.address });
     expect(await row.count()).toBe(1);
     await expect.poll(() => row.textContent(), { timeout: 5000 }).toContain('ZRLE');
+    // The column says what it counts; the cell's tooltip has the figures.
+    expect(await table.getByRole('columnheader', { name: 'Encodings' }).getAttribute('title')).toMatch(/since it connected, most bytes first/);
+    await expect.poll(() => row.getByRole('cell').nth(2).getAttribute('title'), { timeout: 5000 }).toMatch(/^Sent since connecting: ZRLE: [\d.]+ [KM]?B in \d+ rectangles?/);
 
     // Allow control off: the server makes the client view-only.
     const allow = page.getByRole('checkbox', { name: `Allow control for ${listed!.address}` });
@@ -196,6 +204,9 @@ describe('the headless dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await control.getSettings()).frame_rate, { timeout: 5000 }).toBe(5);
     await expect.poll(() => page.getByRole('status').filter({ hasText: /frame/i }).count(), { timeout: 5000 }).toBeGreaterThan(0);
+    // The status line says where the change was kept, and it is there.
+    await expect.poll(() => page.getByRole('status').filter({ hasText: `Settings saved to ${CONFIG_FILE}.` }).count(), { timeout: 5000 }).toBe(1);
+    expect(JSON.parse(readFileSync(CONFIG_FILE, 'utf8'))).toEqual({ frame_rate: 5 });
 
     await new Promise((r) => setTimeout(r, 500));
     const after = await updateRate(viewer, 4000);
@@ -237,8 +248,10 @@ describe('the headless dashboard in a browser', () => {
     await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await port.getAttribute('aria-describedby')) ?? '';
     const described = await Promise.all(describedBy.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent()));
-    expect(described.join(' ')).toContain('port must be a whole number from 0 to 65535');
-    await expect.poll(() => page.getByText('port must be a whole number from 0 to 65535').first().isVisible()).toBe(true);
+    // Named by the label the form shows, not the config key.
+    expect(described.join(' ')).toContain('Port must be a whole number from 0 to 65535');
+    expect(described.join(' ')).not.toContain('port must');
+    await expect.poll(() => page.getByText('Port must be a whole number from 0 to 65535').first().isVisible()).toBe(true);
     expect(await control.getSettings()).toEqual(settingsBefore);
     expect((await control.getState()).restartRequired).toEqual(stateBefore.restartRequired);
     await page.getByRole('button', { name: 'Reset', exact: true }).click();

@@ -24,6 +24,8 @@ describe('trayvnc command line (built)', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/trayvnc serve \[options\]/);
+    expect(help.stdout).toMatch(/^\s+--handshake-timeout SECONDS\b/m);
+    expect(help.stdout).toMatch(/^\s+--max-cut-text BYTES\b/m);
     const version = await cli(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
@@ -40,6 +42,18 @@ describe('trayvnc command line (built)', () => {
     expect(f.stderr).toContain('max_connections must be a whole number from 1 to 1000');
     expect((await cli(['serve', '--bogus'])).stderr).toMatch(/Unknown option '--bogus'/);
     expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('refuses a listen address that is not one, naming the key', async () => {
+    for (const [flag, key] of [
+      ['--host', 'host'],
+      ['--http-host', 'dashboard_host'],
+      ['--metrics-host', 'metrics_host'],
+    ] as const) {
+      const r = await cli(['serve', '--source', 'synthetic', flag, 'not a host!!']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr, flag).toContain(`${key} must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name`);
+    }
   });
 
   it('serves a synthetic desktop that a viewer can watch, and stops on SIGTERM', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAgo,
   formatBytes,
+  formatEncodingUsage,
   formatEndpoint,
   formatFps,
   formatMs,
@@ -22,6 +23,16 @@ describe('renderer formatting', () => {
     expect(formatBytes(null)).toBe('—');
     expect(formatBytes(-1)).toBe('—');
     expect(formatBytes(Number.NaN)).toBe('—');
+  });
+
+  it('describes what each encoding carried, in the order given', () => {
+    expect(
+      formatEncodingUsage([
+        { encoding: 'ZRLE', rectangles: 340, bytes: 1.2 * 1024 * 1024 },
+        { encoding: 'CopyRect', rectangles: 1, bytes: 16 },
+      ]),
+    ).toBe('ZRLE: 1.2 MB in 340 rectangles; CopyRect: 16 B in 1 rectangle');
+    expect(formatEncodingUsage([])).toBe('');
   });
 
   it('formats rates, frame rates, durations and ratios', () => {

@@ -36,26 +36,34 @@ describe('settings form', () => {
     expect(h).toEqual({ ok: true, patch: { host: '127.0.0.1' }, changed: ['host'] });
   });
 
-  it('refuses out-of-range and empty numbers with the schema’s words', () => {
+  it('refuses out-of-range and empty numbers with the schema’s words, under the labels the form shows', () => {
     const r = prepareSave(loaded, { ...formValuesFrom(loaded), frame_rate: '70', port: '', max_connections: '2.5' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.fieldErrors['frame_rate']).toEqual(['frame_rate must be a whole number from 1 to 60']);
-    expect(r.fieldErrors['port']).toEqual(['port must be a whole number from 0 to 65535']);
-    expect(r.fieldErrors['max_connections']).toEqual(['max_connections must be a whole number from 1 to 1000']);
+    expect(splitFieldErrors(r.fieldErrors).byField).toEqual({
+      frame_rate: 'Frame rate must be a whole number from 1 to 60',
+      port: 'Port must be a whole number from 0 to 65535',
+      max_connections: 'Maximum connections must be a whole number from 1 to 1000',
+    });
     const nan = prepareSave(loaded, { ...formValuesFrom(loaded), port: 'abc' });
-    expect(nan.ok ? null : nan.fieldErrors['port']).toEqual(['port must be a whole number from 0 to 65535']);
+    expect(nan.ok ? null : splitFieldErrors(nan.fieldErrors).byField.port).toBe('Port must be a whole number from 0 to 65535');
   });
 
-  it('refuses an over-long password', () => {
+  it('refuses an over-long password, and a listen address that is not one', () => {
     const r = prepareSave(loaded, { ...formValuesFrom(loaded), password: 'x'.repeat(257) });
-    expect(r.ok ? null : r.fieldErrors['password']).toEqual(['password must be at most 256 characters']);
+    expect(r.ok ? null : splitFieldErrors(r.fieldErrors).byField.password).toBe('Password must be at most 256 characters');
+    const h = prepareSave(loaded, { ...formValuesFrom(loaded), host: 'not a host!!' });
+    expect(h.ok ? null : splitFieldErrors(h.fieldErrors).byField.host).toMatch(/^Listen address must be an IP address .* or a host name/);
   });
 
-  it('splits server field errors into form fields and the rest', () => {
-    const { byField, other } = splitFieldErrors({ port: ['port must be a whole number from 0 to 65535'], password_file: ['give either'], settings: ['bad'] });
-    expect(byField).toEqual({ port: 'port must be a whole number from 0 to 65535' });
-    expect(other).toEqual(['give either', 'bad']);
+  it('splits server field errors into form fields and the rest, each named by its label', () => {
+    const { byField, other } = splitFieldErrors({
+      port: ['must be a whole number from 0 to 65535'],
+      password_file: ['and a password cannot both be given'],
+      settings: ['the settings must be an object'],
+    });
+    expect(byField).toEqual({ port: 'Port must be a whole number from 0 to 65535' });
+    expect(other).toEqual(['Password file and a password cannot both be given', 'the settings must be an object']);
   });
 
   it('takes settings changed elsewhere without losing unsaved edits', () => {
@@ -71,6 +79,16 @@ describe('settings form', () => {
     const result: UpdateSettingsResult = { settings: loaded, applied: ['frame_rate', 'view_only'], restartRequired: ['port'] };
     expect(describeSaveResult(result)).toBe('Settings saved. Applied now: Frame rate, View only. Restart TrayVNC to apply: Port.');
     expect(describeSaveResult({ settings: loaded, applied: [], restartRequired: [] })).toBe('Settings saved.');
+  });
+
+  it('says where the settings were saved, or that they were not', () => {
+    const savedTo = '/home/me/.config/trayvnc/config.json';
+    expect(describeSaveResult({ settings: loaded, applied: ['frame_rate'], restartRequired: [], saved: true, savedTo })).toBe(
+      `Settings saved to ${savedTo}. Applied now: Frame rate.`,
+    );
+    expect(describeSaveResult({ settings: loaded, applied: ['frame_rate'], restartRequired: [], saved: false })).toBe(
+      'Settings changed for this run only (the server does not save them). Applied now: Frame rate.',
+    );
   });
 
 });

@@ -26,6 +26,7 @@ export function clientInfo(id: string, address: string, viewOnly = false): Clien
     connectedAt: 0,
     encodings: [],
     encodingsInUse: [],
+    encodingUsage: [],
     pixelFormat: { ...NATIVE_FORMAT, summary: '32 bpp' },
     fps: null,
     bandwidth: null,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { SettingsSchema, type Settings, type SettingsInput } from '../../shared/settings-schema.js';
+import { fieldErrorLines, SettingsSchema, validateSettings, type Settings, type SettingsInput } from '../../shared/settings-schema.js';
 
 /**
  * The configuration file's schema: the shared settings schema
@@ -22,16 +22,10 @@ export class ConfigError extends Error {
 
 /** Validate raw settings (file contents merged with flags); throws ConfigError naming each bad field. */
 export function parseConfig(raw: unknown): Config {
-  const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => {
-        const field = i.path.join('.') || 'config';
-        return i.message.startsWith(field) ? i.message : `${field}: ${i.message}`;
-      }),
-    );
-  }
-  return result.data;
+  const v = validateSettings(raw);
+  // Named by key, as in the file and the README: "frame_rate must be a whole number from 1 to 60".
+  if (!v.ok) throw new ConfigError(fieldErrorLines(v.fieldErrors));
+  return v.settings;
 }
 
 /** Keys present in a config file that we do not know (reported as a warning, not an error). */

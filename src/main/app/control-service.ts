@@ -3,38 +3,36 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import {
   ControlError,
-  isControlMethod,
   type ClientInfo,
   type ControlEventMap,
   type ControlEventName,
-  type ControlMethod,
-  type ControlParams,
-  type ControlReply,
-  type ControlResult,
   type DesktopBackendInfo,
   type MetricsSnapshot,
   type MonitorInfo,
-  type PixelFormatInfo,
   type ServerState,
   type SettingsPatch,
   type SettingsView,
   type UpdateSettingsResult,
   type WireEvent,
 } from '../../shared/control-contract.js';
-import { CONTROL_PARAMS } from '../../shared/control-params.js';
-import { isLoopbackHost } from '../../shared/hosts.js';
-import { SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
 import { encodingName } from '../rfb/constants.js';
-import type { PixelFormat } from '../rfb/pixel-format.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
-import { defaultDesktopName } from './config.js';
+import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
+import { EncodingUsage } from './encoding-usage.js';
+import { LIVE_SETTINGS } from './live-settings.js';
+import { describePixelFormat } from './pixel-format-info.js';
+
+// The connection class lived here; transports and the tray app import it from this module.
+export { ControlConnection } from './control-connection.js';
+export { describePixelFormat } from './pixel-format-info.js';
 
 /**
  * What the control API needs of the running application. `VncService` is one;
@@ -69,8 +67,12 @@ export interface ControlServiceOptions {
   metrics?: MetricsSource | null;
   /** Settings to start from (default: the service's config). Use when the saved file differs from what is running. */
   settings?: Settings;
-  /** Persist settings after a successful change (the tray saves its config file here). */
-  saveSettings?: (settings: Settings) => void | Promise<void>;
+  /**
+   * Persist settings after a successful change (the tray saves its settings
+   * file here, the CLI its config file); `changed` names the keys this change
+   * set. May resolve to where they were written, which the result reports.
+   */
+  saveSettings?: (settings: Settings, changed: readonly SettingKey[]) => void | string | Promise<void | string>;
   /** How to list an X display's monitors (default: RandR over a short-lived connection). */
   listX11Monitors?: (display: string) => Promise<X11Monitor[]>;
   log?: Logger;
@@ -78,36 +80,6 @@ export interface ControlServiceOptions {
 
 /** Handlers for the service's own events, as a typed EventEmitter map. */
 type ServiceEvents = { [E in ControlEventName]: [payload: ControlEventMap[E]] };
-
-/** Settings that the running server takes without a restart, and how. */
-type LiveApplier = (target: ControlTarget, next: Settings) => boolean;
-
-const LIVE: Partial<Record<SettingKey, LiveApplier>> = {
-  frame_rate: (t, s) => (t.server.setFrameRate(s.frame_rate), true),
-  max_connections: (t, s) => ((t.server.options.maxConnections = s.max_connections), true),
-  view_only: (t, s) => ((t.server.options.viewOnly = s.view_only), true),
-  always_shared: (t, s) => ((t.server.options.alwaysShared = s.always_shared), true),
-  allow_resize: (t, s) => ((t.server.options.allowResize = s.allow_resize), true),
-  handshake_timeout: (t, s) => ((t.server.options.handshakeTimeoutMs = s.handshake_timeout * 1000), true),
-  desktop_name: (t, s) => (t.server.setDesktopName(s.desktop_name ?? defaultDesktopName()), true),
-  enable_region_detection: (t, s) => {
-    if (!t.setRegionDetection) return false;
-    t.setRegionDetection(s.enable_region_detection);
-    return true;
-  },
-  // A new password applies to the next viewer. Removing one applies live only while the server
-  // listens on loopback: the listen address was chosen knowing there was a password.
-  password: (t, s) => {
-    if (s.password_file !== undefined) return false;
-    if (s.password === null || s.password === undefined) {
-      if (t.listening === null || !isLoopbackHost(t.listening.address)) return false;
-      t.server.options.password = null;
-      return true;
-    }
-    t.server.options.password = s.password;
-    return true;
-  },
-};
 
 /** A backend choice as the contract carries it (what was chosen and why; not how the service treats it). */
 export function backendInfo(choice: BackendChoice): DesktopBackendInfo {
@@ -124,36 +96,6 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === 
 
 function endpoint(a: AddressInfo | null | undefined): { host: string; port: number } | null {
   return a ? { host: a.address, port: a.port } : null;
-}
-
-function channelBits(max: number): number {
-  return Math.round(Math.log2(max + 1));
-}
-
-/** A pixel format for the UI, with a short summary such as "32 bpp, depth 24, RGB888 little-endian". */
-export function describePixelFormat(pf: PixelFormat): PixelFormatInfo {
-  let layout = 'colour map';
-  if (pf.trueColour) {
-    const channels = [
-      { c: 'R', shift: pf.redShift, bits: channelBits(pf.redMax) },
-      { c: 'G', shift: pf.greenShift, bits: channelBits(pf.greenMax) },
-      { c: 'B', shift: pf.blueShift, bits: channelBits(pf.blueMax) },
-    ].sort((a, b) => b.shift - a.shift);
-    layout = channels.map((x) => x.c).join('') + channels.map((x) => x.bits).join('');
-  }
-  return {
-    bitsPerPixel: pf.bitsPerPixel,
-    depth: pf.depth,
-    bigEndian: pf.bigEndian,
-    trueColour: pf.trueColour,
-    redMax: pf.redMax,
-    greenMax: pf.greenMax,
-    blueMax: pf.blueMax,
-    redShift: pf.redShift,
-    greenShift: pf.greenShift,
-    blueShift: pf.blueShift,
-    summary: `${pf.bitsPerPixel} bpp, depth ${pf.depth}, ${layout}${pf.bitsPerPixel > 8 ? (pf.bigEndian ? ' big-endian' : ' little-endian') : ''}`,
-  };
 }
 
 function redact(s: Settings): SettingsView {
@@ -176,8 +118,8 @@ export class ControlService {
   private readonly pending = new Set<SettingKey>();
   /** What the server runs with: the start configuration, then every value applied live. */
   private readonly running: Record<string, unknown>;
-  /** Encodings of each client's last update with rectangles. */
-  private readonly inUse = new Map<string, number[]>();
+  /** What each client has been sent, per encoding. */
+  private readonly usage = new EncodingUsage();
   private stopMetrics: (() => void) | null = null;
   private readonly detach: () => void;
   private saving: Promise<void> = Promise.resolve();
@@ -194,15 +136,12 @@ export class ControlService {
     for (const k of SETTING_KEYS) if (!same(this.settings[k], this.running[k])) this.pending.add(k);
     const server = target.server;
     const onUpdate = (s: Session, stats: UpdateStats) => {
-      if (stats.rects.length === 0 || s.closed) return;
-      const encodings = [...new Set(stats.rects.map((r) => r.encoding))];
-      const prev = this.inUse.get(s.id);
-      if (!prev || !same(prev, encodings)) this.inUse.set(s.id, encodings);
+      if (!s.closed) this.usage.record(s.id, stats);
     };
     // 'connected' fires just before the session counts as ready (in server.clients): list it a moment later.
     const onConnected = () => queueMicrotask(() => this.clientsChanged());
     const onDisconnected = (s: Session) => {
-      this.inUse.delete(s.id);
+      this.usage.forget(s.id);
       this.clientsChanged();
     };
     server.on('update', onUpdate);
@@ -220,7 +159,7 @@ export class ControlService {
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this.target.config)) if (v !== undefined) raw[k] = v;
     const v = validateSettings(raw);
-    if (!v.ok) throw new ControlError(`the running configuration does not validate: ${JSON.stringify(v.fieldErrors)}`);
+    if (!v.ok) throw new ControlError(`the running configuration does not validate: ${fieldErrorLines(v.fieldErrors).join('; ')}`);
     return v.settings;
   }
 
@@ -260,13 +199,15 @@ export class ControlService {
     const known = new Set<string>(SETTING_KEYS);
     const unknown = Object.keys(patch).filter((k) => !known.has(k));
     if (unknown.length > 0) {
-      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, [`${k} is not a setting`]]));
+      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, ['is not a setting']]));
       throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
     }
     const entries = Object.entries(patch as Record<string, unknown>);
     if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
-      const both = ['give either password or password_file, not both'];
-      throw new ControlError('invalid settings', 'invalid-settings', { password: both, password_file: both });
+      throw new ControlError('give either password or password_file, not both', 'invalid-settings', {
+        password: ['and a password file cannot both be given'],
+        password_file: ['and a password cannot both be given'],
+      });
     }
     const merged: Record<string, unknown> = { ...this.settings };
     for (const [k, v] of entries) {
@@ -280,13 +221,13 @@ export class ControlService {
 
     const v = validateSettings(merged);
     if (!v.ok) {
-      throw new ControlError(Object.values(v.fieldErrors).flat().join('; '), 'invalid-settings', v.fieldErrors);
+      throw new ControlError(fieldErrorLines(v.fieldErrors).join('; '), 'invalid-settings', v.fieldErrors);
     }
     const next = v.settings;
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {
-      const apply = LIVE[k];
+      const apply = LIVE_SETTINGS[k];
       let live = false;
       if (apply) {
         try {
@@ -313,17 +254,30 @@ export class ControlService {
     this.settings = next;
     if (changed.length > 0) this.log.info({ changed, applied, restartRequired: this.restartRequired() }, 'settings changed');
     const save = this.opts.saveSettings;
+    let savedTo: string | undefined;
     if (save && changed.length > 0) {
-      // Saves run one after another, in the order of the changes.
-      this.saving = this.saving.then(() => save(next));
+      // Saves run one after another, in the order of the changes; a failed one does not stop the next.
+      const saved = this.saving.then(() => save(next, changed));
+      this.saving = saved.then(
+        () => undefined,
+        () => undefined,
+      );
       try {
-        await this.saving;
+        const where = await saved;
+        if (typeof where === 'string') savedTo = where;
       } catch (e) {
-        this.saving = Promise.resolve();
+        this.log.error({ err: e, changed }, 'settings could not be saved');
         throw new ControlError(`settings are in force but could not be saved: ${(e as Error).message}`, 'failed');
       }
+      this.log.info({ changed, ...(savedTo ? { file: savedTo } : {}) }, savedTo ? `settings saved to ${savedTo}` : 'settings saved');
     }
-    const result: UpdateSettingsResult = { settings: redact(next), applied, restartRequired: this.restartRequired() };
+    const result: UpdateSettingsResult = {
+      settings: redact(next),
+      applied,
+      restartRequired: this.restartRequired(),
+      saved: save !== undefined,
+      ...(savedTo !== undefined ? { savedTo } : {}),
+    };
     if (changed.length > 0) this.events.emit('settings', result);
     return result;
   }
@@ -336,16 +290,21 @@ export class ControlService {
     return this.target.server.clients.map((s) => this.describe(s, perf.get(s.id.slice(0, 8))));
   }
 
-  disconnectClient(id: string): { disconnected: true } {
+  /** Drop a client; `origin` (who asked) goes into the session's last log line. */
+  disconnectClient(id: string, origin = DEFAULT_ORIGIN): { disconnected: true } {
     this.find(id);
-    this.target.server.disconnect(id, 'disconnected from the control panel');
+    this.target.server.disconnect(id, `disconnected from ${origin}`);
     return { disconnected: true };
   }
 
-  /** Give a client control (true) or make it view-only (false). */
-  setClientControl(id: string, control: boolean): ClientInfo {
+  /** Give a client control (true) or make it view-only (false), logging who and on whose request. */
+  setClientControl(id: string, control: boolean, origin = DEFAULT_ORIGIN): ClientInfo {
     const s = this.find(id);
+    const had = !s.viewOnly;
     this.target.server.setViewOnly(id, !control);
+    const fields = { session: s.id.slice(0, 8), client: s.address, control, from: origin };
+    if (had !== control) this.log.info(fields, `${s.address} ${control ? 'got' : 'lost'} control (from ${origin})`);
+    else this.log.debug(fields, `${s.address} ${control ? 'already had' : 'already had no'} control (from ${origin})`);
     this.clientsChanged();
     return this.describe(s, undefined);
   }
@@ -408,9 +367,12 @@ export class ControlService {
     return this.events.listenerCount(event);
   }
 
-  /** A peer (one WebSocket, one renderer) talking to this service; `send` gets its events. */
-  openConnection(send: (message: WireEvent) => void): ControlConnection {
-    return new ControlConnection(this, send);
+  /**
+   * A peer (one WebSocket, one renderer) talking to this service; `send` gets
+   * its events, and `origin` names it in log lines ("the dashboard at …").
+   */
+  openConnection(send: (message: WireEvent) => void, origin?: string): ControlConnection {
+    return new ControlConnection(this, send, origin);
   }
 
   /** Stop following the server and drop every subscription. */
@@ -434,12 +396,14 @@ export class ControlService {
   }
 
   private describe(s: Session, perf: { fps: number; bandwidth: number } | undefined): ClientInfo {
+    const usage = this.usage.of(s.id);
     return {
       id: s.id,
       address: s.address,
       connectedAt: s.connectedAt.getTime(),
       encodings: s.clientEncodings.map(encodingName),
-      encodingsInUse: (this.inUse.get(s.id) ?? []).map(encodingName),
+      encodingsInUse: usage.map((u) => u.encoding),
+      encodingUsage: usage,
       pixelFormat: describePixelFormat(s.pixelFormat),
       fps: perf ? perf.fps : null,
       bandwidth: perf ? perf.bandwidth : null,
@@ -453,93 +417,5 @@ export class ControlService {
 
   private clientsChanged(): void {
     if (this.events.listenerCount('clients') > 0) this.events.emit('clients', this.listClients());
-  }
-}
-
-type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>> };
-
-/**
- * One peer's view of the service, shared by both transports: it checks the
- * method name against the contract's list and the params against its schema,
- * keeps this peer's subscriptions (dropped on `close()`), and turns every
- * outcome into a ControlReply, so nothing thrown crosses a transport as an
- * exception.
- */
-export class ControlConnection {
-  private readonly subscriptions = new Map<ControlEventName, () => void>();
-  private closed = false;
-  private readonly handlers: Handlers;
-
-  constructor(
-    readonly service: ControlService,
-    private readonly send: (message: WireEvent) => void,
-  ) {
-    this.handlers = {
-      getState: () => service.getState(),
-      getSettings: () => service.getSettings(),
-      updateSettings: (p) => service.updateSettings(p),
-      listClients: () => service.listClients(),
-      disconnectClient: (p) => service.disconnectClient(p.id),
-      setClientControl: (p) => service.setClientControl(p.id, p.control),
-      listMonitors: () => service.listMonitors(),
-      subscribe: (p) => this.subscribe(p.event),
-      unsubscribe: (p) => this.unsubscribe(p.event),
-    };
-  }
-
-  /** Events this peer receives. */
-  get subscribed(): ControlEventName[] {
-    return [...this.subscriptions.keys()];
-  }
-
-  /** Run one request; never throws. */
-  async call(method: unknown, params: unknown): Promise<ControlReply> {
-    if (this.closed) return { error: { message: 'connection closed', code: 'unavailable' } };
-    if (!isControlMethod(method)) {
-      const name = typeof method === 'string' ? `"${method.slice(0, 64)}"` : String(typeof method);
-      return { error: { message: `unknown method ${name}`, code: 'unknown-method' } };
-    }
-    try {
-      return { result: (await this.run(method, params)) ?? null };
-    } catch (e) {
-      if (e instanceof ControlError) return { error: e.toData() };
-      this.service.log.error({ err: e, method }, 'control request failed');
-      return { error: { message: e instanceof Error ? e.message : String(e), code: 'failed' } };
-    }
-  }
-
-  private async run<M extends ControlMethod>(method: M, raw: unknown): Promise<ControlResult<M>> {
-    const parsed = CONTROL_PARAMS[method].safeParse(raw);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      throw new ControlError(`${method}: ${message}`, 'invalid-params');
-    }
-    const handler = this.handlers[method] as (p: ControlParams<M>) => ControlResult<M> | Promise<ControlResult<M>>;
-    return handler(parsed.data);
-  }
-
-  private subscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
-    if (!this.subscriptions.has(event)) {
-      this.subscriptions.set(
-        event,
-        this.service.subscribe(event, (payload) => {
-          if (!this.closed) this.send({ event, payload } as WireEvent);
-        }),
-      );
-    }
-    return { subscribed: this.subscribed };
-  }
-
-  private unsubscribe(event: ControlEventName): { subscribed: ControlEventName[] } {
-    this.subscriptions.get(event)?.();
-    this.subscriptions.delete(event);
-    return { subscribed: this.subscribed };
-  }
-
-  /** The peer went away: drop its subscriptions. */
-  close(): void {
-    this.closed = true;
-    for (const off of this.subscriptions.values()) off();
-    this.subscriptions.clear();
   }
 }

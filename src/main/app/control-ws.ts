@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ControlErrorData, WireEvent, WireResponse } from '../../shared/control-contract.js';
 import { originAllowed } from '../rfb/websocket-listener.js';
 import { dashboardFiles } from './dashboard-files.js';
+import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 import type { ControlService } from './control-service.js';
 
@@ -153,7 +154,7 @@ export class ControlWebSocketHub {
       // A peer that stops reading gets no more events rather than unbounded memory.
       if (ws.bufferedAmount > MAX_BUFFERED_EVENT_BYTES) return;
       send(event);
-    });
+    }, `the dashboard at ${peer}`);
     let inFlight = 0;
     const fail = (id: string | number | null, error: ControlErrorData) => send({ id, error });
 
@@ -252,15 +253,8 @@ export async function listenControlWebSocket(
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const address = await listen(server, port, host, opts.page ? 'the dashboard' : 'the control API');
   server.on('error', (err) => log.error({ err }, 'control listener error'));
-  const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   log.info({ host: address.address, port: address.port }, 'control API listening');
   let closing: Promise<void> | null = null;

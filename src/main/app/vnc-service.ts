@@ -10,6 +10,7 @@ import { listX11Monitors } from '../desktop/x11/x11-randr.js';
 import { resizeX11Display, ResizeStatus } from '../desktop/x11/x11-resize.js';
 import type { Rect } from '../framebuffer/rect.js';
 import { RfbServer } from '../rfb/server.js';
+import { getLogger } from '../base/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
@@ -18,6 +19,8 @@ import { ControlService, type ControlServiceOptions, type MetricsSource } from '
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
 import { serverOptionsFrom } from './server-options.js';
+
+const log = getLogger('service');
 
 /** Which monitor or rectangle of an X display to share, from --monitor / --clip. */
 async function sharedArea(config: Config, display: string, width: number, height: number): Promise<Rect | null> {
@@ -116,14 +119,20 @@ export class VncService {
       source = new ClippedScreen(source, (w, h) => sharedArea(config, display, w, h));
     }
     await source.start();
-    const parts: DesktopParts = display
-      ? {
-          input: new X11Input({ display }),
-          clipboard: config.clipboard === 'off' ? null : new X11Clipboard({ display, maxBytes: config.max_cut_text }),
-          cursor: new X11Cursor({ display }),
-        }
-      : { input: null, clipboard: null, cursor: null };
-    return new VncService(config, password, source, parts, display, choice);
+    try {
+      const parts: DesktopParts = display
+        ? {
+            input: new X11Input({ display }),
+            clipboard: config.clipboard === 'off' ? null : new X11Clipboard({ display, maxBytes: config.max_cut_text }),
+            cursor: new X11Cursor({ display }),
+          }
+        : { input: null, clipboard: null, cursor: null };
+      return new VncService(config, password, source, parts, display, choice);
+    } catch (e) {
+      // Nobody else holds the source yet: release its X connection before giving up.
+      await source.stop().catch((err: unknown) => log.warn({ err }, 'stopping the desktop source failed'));
+      throw e;
+    }
   }
 
   get listening(): AddressInfo | null {
@@ -139,26 +148,51 @@ export class VncService {
    * Listen and start capturing. `control` configures the control API this
    * service answers with (and serves on the dashboard port): the tray app
    * passes the settings it saved and how to save changes.
+   *
+   * When a step fails (a port is taken, the host does not resolve), what the
+   * earlier steps started is stopped again before the error is passed on, so
+   * a failed start leaves no listener open. The desktop source, which
+   * create() started, stays until stop().
    */
   async start(control: Omit<ControlServiceOptions, 'metrics'> = {}): Promise<AddressInfo> {
-    await this.loop.start();
-    await this.features.start();
-    const host = resolveHost(this.config, this.password);
-    this.address = await this.server.listen(this.config.port, host);
-    if (this.telemetry.exporter) {
-      this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
+    const undo: Array<() => unknown> = [];
+    try {
+      await this.loop.start();
+      undo.push(() => this.loop.stop());
+      await this.features.start();
+      undo.push(() => this.features.stop());
+      const host = resolveHost(this.config, this.password);
+      this.address = await this.server.listen(this.config.port, host);
+      undo.push(() => this.server.close());
+      if (this.telemetry.exporter) {
+        undo.push(() => this.telemetry.close());
+        this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
+      }
+      this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
+      undo.push(() => this.websocket?.close());
+      this.control = new ControlService(this, { metrics: this.metrics, ...control });
+      undo.push(() => this.control?.close());
+      if (this.config.dashboard_port !== undefined) {
+        // The control API can change settings and drop viewers: loopback unless its own host was chosen, and a token always.
+        const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];
+        this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.dashboard_host ?? '127.0.0.1', {
+          page: true,
+          ...(token ? { token } : {}),
+        });
+      }
+      return this.address;
+    } catch (e) {
+      for (const step of undo.reverse()) {
+        try {
+          await step();
+        } catch (err) {
+          log.warn({ err }, 'undoing a failed start: a step could not be stopped');
+        }
+      }
+      this.address = this.metricsAddress = null;
+      this.websocket = this.control = this.dashboard = null;
+      throw e;
     }
-    this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
-    this.control = new ControlService(this, { metrics: this.metrics, ...control });
-    if (this.config.dashboard_port !== undefined) {
-      // The control API can change settings and drop viewers: loopback unless its own host was chosen, and a token always.
-      const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];
-      this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.dashboard_host ?? '127.0.0.1', {
-        page: true,
-        ...(token ? { token } : {}),
-      });
-    }
-    return this.address;
   }
 
   /** Resolve once the capture loop has installed a frame of this size (bounded). */

@@ -6,6 +6,7 @@ import { createFrame, type Frame } from '../framebuffer/frame.js';
 import type { CursorImage } from '../framebuffer/cursor-image.js';
 import type { Rect } from '../framebuffer/rect.js';
 import type { CopyOp } from '../framebuffer/region.js';
+import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 import { LogContext } from '../base/log-context.js';
 import type { ParseLimits } from './client-messages.js';
@@ -200,16 +201,10 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   async listen(port: number, host: string): Promise<net.AddressInfo> {
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const address = await listen(server, port, host, 'VNC viewers');
     this.tcp = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     server.on('error', (e) => this.log.error({ err: e }, 'listener error'));
-    return server.address() as net.AddressInfo;
+    return address;
   }
 
   /** Serve a client over an already-connected stream (TCP socket, WebSocket stream, test pipe). */

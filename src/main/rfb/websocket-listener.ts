@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { isLoopbackHost } from '../../shared/hosts.js';
+import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 
 /**
@@ -252,15 +253,8 @@ export async function listenWebSocket(
     socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    http1.once('error', reject);
-    http1.listen(port, host, () => {
-      http1.off('error', reject);
-      resolve();
-    });
-  });
+  const address = await listen(http1, port, host, 'WebSocket viewers');
   http1.on('error', (err) => log.error({ err }, 'websocket listener error'));
-  const address = http1.address() as AddressInfo;
 
   let closing: Promise<void> | null = null;
   return {

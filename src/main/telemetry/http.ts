@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 
 export interface MetricsServerOptions {
@@ -55,15 +56,8 @@ export async function startMetricsServer(registry: Registry, opts: MetricsServer
     }
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? DEFAULT_METRICS_PORT, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const address = await listen(server, opts.port ?? DEFAULT_METRICS_PORT, host, 'Prometheus metrics');
   server.on('error', (e) => log.error({ err: e }, 'metrics listener error'));
-  const address = server.address() as AddressInfo;
   log.info({ host: address.address, port: address.port }, `metrics on http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}/metrics`);
   let closing: Promise<void> | null = null;
   return {

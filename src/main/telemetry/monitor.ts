@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ClientMetrics, MetricsFigures, MetricsSnapshot, OverallMetrics } from '../../shared/control-contract.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
-import { getLogger } from '../base/logger.js';
+import { getLogger, LogContext } from '../base/logger.js';
 import { tapTiming, type CaptureTiming, type TimingSource } from './timing-tap.js';
 
 /**
@@ -297,7 +297,8 @@ export class PerformanceMonitor {
     const own = (s: PerfSnapshot) => listener(s);
     this.listeners.add(own);
     if (!this.timer) {
-      this.timer = setInterval(() => this.publish(), this.intervalMs);
+      // Outside any client's log context: a timer keeps the context it was made in.
+      this.timer = LogContext.exit(() => setInterval(() => this.publish(), this.intervalMs));
       this.timer.unref();
     }
     return () => {
@@ -370,7 +371,8 @@ export class PerformanceMonitor {
     const connected = this.clients.size > 0;
     if (connected && !this.summaryTimer && this.summaryIntervalMs > 0) {
       this.summary = new Accumulator();
-      this.summaryTimer = setInterval(() => this.logSummary(), this.summaryIntervalMs);
+      // This runs as the first client connects, inside its log context; the summary is about every client.
+      this.summaryTimer = LogContext.exit(() => setInterval(() => this.logSummary(), this.summaryIntervalMs));
       this.summaryTimer.unref();
     } else if (!connected && this.summaryTimer) {
       clearInterval(this.summaryTimer);
@@ -378,8 +380,16 @@ export class PerformanceMonitor {
     }
   }
 
-  /** Log one line with the figures since the last summary (called every summaryIntervalMs while clients are connected). */
+  /**
+   * Log one line with the figures since the last summary (called every
+   * summaryIntervalMs while clients are connected). The line is about all
+   * clients, so it carries no client's session tag, wherever it is called from.
+   */
   logSummary(): void {
+    LogContext.exit(() => this.writeSummary());
+  }
+
+  private writeSummary(): void {
     const a = this.summary;
     this.summary = new Accumulator();
     const secs = Math.max(1, performance.now() - a.since) / 1000;

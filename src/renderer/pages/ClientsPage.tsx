@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ClientInfo, ServerState } from '../../shared/control-contract.js';
 import type { ControlClient } from '../api/control-client.js';
-import { formatAgo, formatBytes, formatClock, formatPixelFormatShort, formatRate } from '../format.js';
+import { formatAgo, formatBytes, formatClock, formatEncodingUsage, formatPixelFormatShort, formatRate } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
 import { connectAddresses } from '../server-summary.js';
 
@@ -14,6 +14,11 @@ interface ClientsPageProps {
 }
 
 const COLUMNS = ['Address', 'Connected', 'Encodings', 'Pixel format', 'FPS', 'Bandwidth', 'Sent', 'Control', 'Actions'] as const;
+
+/** What a column's figures mean, where the header alone does not say (shown as its tooltip). */
+const COLUMN_HINTS: Partial<Record<(typeof COLUMNS)[number], string>> = {
+  Encodings: 'Encodings sent to this viewer since it connected, most bytes first',
+};
 
 export function ClientsPage({ client, state, clients, updateClients, active }: ClientsPageProps) {
   const now = useNow(1000, active);
@@ -72,7 +77,7 @@ export function ClientsPage({ client, state, clients, updateClients, active }: C
             <thead>
               <tr>
                 {COLUMNS.map((c) => (
-                  <th key={c} scope="col" className={NUMERIC.has(c) ? 'num' : undefined}>
+                  <th key={c} scope="col" className={NUMERIC.has(c) ? 'num' : undefined} title={COLUMN_HINTS[c]}>
                     {c}
                   </th>
                 ))}
@@ -117,6 +122,7 @@ interface ClientRowProps {
 
 function ClientRow({ info: c, control, now, busy, onDisconnect, onControl }: ClientRowProps) {
   const inUse = c.encodingsInUse.length > 0 ? c.encodingsInUse.join(', ') : '—';
+  const usage = c.encodingUsage.length > 0 ? `Sent since connecting: ${formatEncodingUsage(c.encodingUsage)}.\n` : '';
   return (
     <tr>
       <td className="address">{c.address}</td>
@@ -125,7 +131,9 @@ function ClientRow({ info: c, control, now, busy, onDisconnect, onControl }: Cli
           {formatAgo(c.connectedAt, now)}
         </time>
       </td>
-      <td title={`Offered: ${c.encodings.join(', ')}`}>{inUse}</td>
+      <td title={`${usage}Offered: ${c.encodings.join(', ')}`}>
+        {inUse}
+      </td>
       <td className="pixel-format" title={c.pixelFormat.summary}>
         {formatPixelFormatShort(c.pixelFormat).map((part) => (
           <span key={part}>{part}</span>

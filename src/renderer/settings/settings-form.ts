@@ -1,5 +1,5 @@
 import type { SettingsPatch, SettingsView, UpdateSettingsResult } from '../../shared/control-contract.js';
-import { SETTING_LABELS, validateSettings, type FieldErrors, type SettingKey } from '../../shared/settings-schema.js';
+import { fieldErrorLine, SETTING_LABELS, validateSettings, type FieldErrors, type SettingKey } from '../../shared/settings-schema.js';
 
 /**
  * The settings form's logic, apart from React: what the fields hold, how
@@ -111,13 +111,23 @@ export function prepareSave(loaded: SettingsView, values: FormValues): PreparedS
   return { ok: true, patch: patch as SettingsPatch, changed };
 }
 
-/** Field errors split into those the form shows at a field and the rest (shown above the buttons). */
+/** What the form calls a setting: its label ("Frame rate"), or the key of one it does not know. */
+export function settingLabel(key: string): string {
+  return (SETTING_LABELS as Readonly<Record<string, string>>)[key] ?? key;
+}
+
+/**
+ * Field errors as the form shows them, each named by its label ("Frame rate
+ * must be …"): those of the form's fields by field, and the rest (shown
+ * above the buttons).
+ */
 export function splitFieldErrors(errors: FieldErrors): { byField: Partial<Record<FormField, string>>; other: string[] } {
   const byField: Partial<Record<FormField, string>> = {};
   const other: string[] = [];
   for (const [key, messages] of Object.entries(errors)) {
-    if ((FORM_FIELDS as readonly string[]).includes(key)) byField[key as FormField] = messages.join(' ');
-    else other.push(...messages);
+    const lines = messages.map((m) => fieldErrorLine(key, m, settingLabel));
+    if ((FORM_FIELDS as readonly string[]).includes(key)) byField[key as FormField] = lines.join(' ');
+    else other.push(...lines);
   }
   return { byField, other };
 }
@@ -136,11 +146,15 @@ export function rebaseFormValues(values: FormValues, before: SettingsView, after
   return out;
 }
 
-const labelList = (keys: readonly SettingKey[]) => keys.map((k) => SETTING_LABELS[k] ?? k).join(', ');
+const labelList = (keys: readonly SettingKey[]) => keys.map(settingLabel).join(', ');
 
-/** What a save did, in words: "Settings saved. Applied now: Frame rate. Restart TrayVNC to apply: Port." */
+/**
+ * What a save did, in words: "Settings saved to /home/me/.config/trayvnc/config.json.
+ * Applied now: Frame rate. Restart TrayVNC to apply: Port."
+ */
 export function describeSaveResult(result: UpdateSettingsResult): string {
-  const parts = ['Settings saved.'];
+  const where = result.savedTo !== undefined ? `Settings saved to ${result.savedTo}.` : 'Settings saved.';
+  const parts = [result.saved === false ? 'Settings changed for this run only (the server does not save them).' : where];
   if (result.applied.length > 0) parts.push(`Applied now: ${labelList(result.applied)}.`);
   if (result.restartRequired.length > 0) parts.push(`Restart TrayVNC to apply: ${labelList(result.restartRequired)}.`);
   return parts.join(' ');

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseConfig, resolveHost, resolvePassword, unknownKeys } from '../../../src/main/app/config.js';
+import { SETTING_KEYS } from '../../../src/shared/settings-schema.js';
 
 describe('config', () => {
   it("loads PyVNCServer's config.json keys and fills defaults", () => {
@@ -37,6 +38,36 @@ describe('config', () => {
       parseConfig(raw);
     } catch (e) {
       expect((e as ConfigError).problems.join('\n')).toContain(message);
+    }
+  });
+
+  it('names every field by its key, in its own words for a value of the wrong type', () => {
+    for (const key of SETTING_KEYS) {
+      const problems = (() => {
+        try {
+          parseConfig({ [key]: { not: 'a value' } });
+          return [];
+        } catch (e) {
+          return (e as ConfigError).problems;
+        }
+      })();
+      expect(problems, key).toHaveLength(1);
+      // "frame_rate must be …": the key, then the schema's own message (not zod's generic "Invalid input").
+      expect(problems[0], key).toMatch(new RegExp(`^${key} (must|is|and) `));
+      expect(problems[0], key).not.toMatch(/invalid input|expected/i);
+    }
+  });
+
+  it('refuses listen addresses that are neither an IP address nor a host name', () => {
+    for (const key of ['host', 'dashboard_host', 'metrics_host']) {
+      for (const bad of ['not a host!!', '', 'a..b', '-lead.example', 'under_score', '300.1.2.3', '1.2.3', '[::1]', 'x'.repeat(64)]) {
+        expect(() => parseConfig({ [key]: bad }), `${key}: ${JSON.stringify(bad)}`).toThrow(
+          `${key} must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name`,
+        );
+      }
+      for (const good of ['127.0.0.1', '0.0.0.0', '::', '::1', 'fe80::1%eth0', '::ffff:127.0.0.1', 'localhost', 'my-pc.local', 'vnc.example.org.']) {
+        expect(parseConfig({ [key]: good })[key as 'host'], `${key}: ${good}`).toBe(good);
+      }
     }
   });
 

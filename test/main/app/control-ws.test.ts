@@ -12,6 +12,8 @@ import {
   type WebSocketConstructor,
 } from '../../../src/renderer/api/control-client.js';
 import { ControlError, type ClientInfo, type MetricsSnapshot } from '../../../src/shared/control-contract.js';
+import { configureLogging } from '../../../src/main/base/logger.js';
+import { captureLogs } from '../../support/log-capture.js';
 import { RawViewer } from '../../support/raw-viewer.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -143,26 +145,42 @@ describe('control API over WebSocket', () => {
       const l = await client.listClients();
       return l.length === 1 ? l : undefined;
     }, 1000, 'the viewer');
+    const logs = captureLogs();
+    cleanup.push(() => configureLogging({ level: 'silent' }));
     await expect(client.disconnectClient({ id: c!.id })).resolves.toEqual({ disconnected: true });
     await expect(v.done).rejects.toThrow(/closed/);
+    // The session's last line says who dropped it.
+    expect(logs.find((l) => l['module'] === 'session' && l['session'] === c!.id.slice(0, 8) && l['reason'] !== undefined)).toMatchObject({
+      msg: expect.stringMatching(/^client disconnected: disconnected from the dashboard at 127\.0\.0\.1:\d+$/) as unknown as string,
+      client: c!.address,
+    });
     await until(async () => ((await client.listClients()).length === 0 ? true : undefined), 1000, 'the list to empty');
     const err = await client.disconnectClient({ id: c!.id }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlError);
     expect((err as ControlError).code).toBe('not-found');
   });
 
-  it('setClientControl makes a viewer view-only and gives control back', async () => {
+  it('setClientControl makes a viewer view-only and gives control back, logging who and from where', async () => {
     const client = connect();
     await viewer();
     const [c] = await until(async () => {
       const l = await client.listClients();
       return l.length === 1 ? l : undefined;
     }, 1000, 'the viewer');
+    const logs = captureLogs();
+    cleanup.push(() => configureLogging({ level: 'silent' }));
     expect((await client.setClientControl({ id: c!.id, control: false })).viewOnly).toBe(true);
     expect(service.server.clients[0]!.viewOnly).toBe(true);
     expect((await client.listClients())[0]!.viewOnly).toBe(true);
     expect((await client.setClientControl({ id: c!.id, control: true })).viewOnly).toBe(false);
     expect(service.server.clients[0]!.viewOnly).toBe(false);
+
+    const lines = logs.filter((l) => l['module'] === 'control' && typeof l['control'] === 'boolean');
+    const from = expect.stringMatching(/^the dashboard at 127\.0\.0\.1:\d+$/) as unknown as string;
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, session: c!.id.slice(0, 8), client: c!.address, control: false, from, msg: expect.stringMatching(new RegExp(`^${c!.address} lost control \\(from the dashboard at 127\\.0\\.0\\.1:\\d+\\)$`)) }),
+      expect.objectContaining({ level: 30, session: c!.id.slice(0, 8), client: c!.address, control: true, from, msg: expect.stringMatching(new RegExp(`^${c!.address} got control \\(from the dashboard at`)) }),
+    ]);
   });
 
   it('updateSettings({frame_rate: 5}) applies to the running server', async () => {
@@ -187,7 +205,7 @@ describe('control API over WebSocket', () => {
     expect(err).toBeInstanceOf(ControlError);
     const e = err as ControlError;
     expect(e.code).toBe('invalid-settings');
-    expect(e.fieldErrors).toEqual({ port: ['port must be a whole number from 0 to 65535'] });
+    expect(e.fieldErrors).toEqual({ port: ['must be a whole number from 0 to 65535'] });
     expect(await client.getSettings()).toEqual(before);
     expect(service.server.options.frameRate).toBe(30);
     expect((await client.getState()).restartRequired).toEqual(stateBefore.restartRequired);

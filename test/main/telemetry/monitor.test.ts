@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/app/config.js';
 import { VncService } from '../../../src/main/app/vnc-service.js';
-import { configureLogging } from '../../../src/main/base/logger.js';
+import { configureLogging, LogContext } from '../../../src/main/base/logger.js';
+import { captureLogs } from '../../support/log-capture.js';
 import { PerformanceMonitor, type PerfSnapshot } from '../../../src/main/telemetry/monitor.js';
 import { RawViewer } from '../../support/raw-viewer.js';
 
@@ -124,11 +125,25 @@ describe('performance monitor', () => {
     const s = summaries()[1]!;
     expect(s['msg']).toMatch(/^performance: 1 client, [\d.]+ updates\/s, [\d.]+ [kM]B\/s, ratio [\d.]+x, encode p50 [\d.]+ ms p95 [\d.]+ ms, [\d.]+% of the screen per update$/);
     expect(s).toMatchObject({ level: 30, clients: 1 });
+    // About every client: it carries none's session tag (the timer started while one was connecting).
+    expect(s).not.toHaveProperty('session');
+    expect(s).not.toHaveProperty('client');
     expect(s['fps'] as number).toBeGreaterThan(5);
     viewer.close();
     await until(() => !monitor.summarising, 3000, 'the summary timer to stop');
     const n = summaries().length;
     await new Promise((r) => setTimeout(r, 700));
     expect(summaries().length).toBe(n);
+  });
+
+  it('writes the summary outside any client’s log context, wherever it is called from', () => {
+    const lines = captureLogs();
+    const monitor = new PerformanceMonitor({ summaryIntervalMs: 0 });
+    cleanup.push(() => monitor.close());
+    LogContext.run({ session: '1a2b3c4d', client: '10.0.0.7:51234' }, () => monitor.logSummary());
+    const summary = lines.find((l) => l['module'] === 'perf');
+    expect(summary?.['msg']).toMatch(/^performance: 0 clients/);
+    expect(summary).not.toHaveProperty('session');
+    expect(summary).not.toHaveProperty('client');
   });
 });

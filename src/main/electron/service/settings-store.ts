@@ -189,7 +189,7 @@ export class SettingsStore {
 
   private readSecret(secret: unknown, problems: FieldErrors): { text: string; encrypted: boolean } | null {
     const unreadable = (why: string): null => {
-      addProblem(problems, 'password', `the saved password ${why}; set a new one`);
+      addProblem(problems, 'password', `${why}; set a new one`);
       return null;
     };
     if (!isRecord(secret) || typeof secret['data'] !== 'string') return unreadable('is malformed');

@@ -125,7 +125,7 @@ export class TrayShell {
         return;
       case 'disconnect':
         try {
-          this.running?.control.disconnectClient(a.id);
+          this.running?.control.disconnectClient(a.id, 'the tray menu');
         } catch (e) {
           this.log.info({ err: e, id: a.id }, 'client already gone');
         }

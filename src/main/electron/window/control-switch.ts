@@ -16,6 +16,9 @@ import type { ControlHost, ControlPeer } from './control-ipc.js';
  * events so the window shows the new state without asking.
  */
 
+/** How log lines name requests from the app's own window. */
+const WINDOW_ORIGIN = 'the TrayVNC window';
+
 class SwitchedConnection implements ControlPeer {
   private inner: ControlConnection;
   private readonly events = new Set<ControlEventName>();
@@ -26,7 +29,7 @@ class SwitchedConnection implements ControlPeer {
     private readonly send: (message: WireEvent) => void,
     private readonly onClose: (c: SwitchedConnection) => void,
   ) {
-    this.inner = service.openConnection(send);
+    this.inner = service.openConnection(send, WINDOW_ORIGIN);
   }
 
   async call(method: unknown, params: unknown): Promise<ControlReply> {
@@ -43,7 +46,7 @@ class SwitchedConnection implements ControlPeer {
   async switchTo(service: ControlService): Promise<void> {
     if (this.closed) return;
     this.inner.close();
-    this.inner = service.openConnection(this.send);
+    this.inner = service.openConnection(this.send, WINDOW_ORIGIN);
     for (const event of this.events) await this.inner.call('subscribe', { event });
     if (this.events.has('clients')) this.send({ event: 'clients', payload: service.listClients() });
     if (this.events.has('settings')) {

@@ -85,9 +85,9 @@ describe('SettingsStore', () => {
   it('reports invalid values by field, keeping their defaults and the valid rest', () => {
     writeFileSync(file(), JSON.stringify({ port: 'abc', frame_rate: 500, max_connections: 3, clipboard: 'sideways' }));
     const r = new SettingsStore(dir, fakeSafeStorage()).load();
-    expect(r.problems['port']).toEqual(['port must be a whole number from 0 to 65535']);
-    expect(r.problems['frame_rate']).toEqual(['frame_rate must be a whole number from 1 to 60']);
-    expect(r.problems['clipboard']?.[0]).toMatch(/^clipboard must be one of/);
+    expect(r.problems['port']).toEqual(['must be a whole number from 0 to 65535']);
+    expect(r.problems['frame_rate']).toEqual(['must be a whole number from 1 to 60']);
+    expect(r.problems['clipboard']?.[0]).toMatch(/^must be one of/);
     expect(r.settings.port).toBe(5900);
     expect(r.settings.frame_rate).toBe(30);
     expect(r.settings.clipboard).toBe('both');

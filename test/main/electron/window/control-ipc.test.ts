@@ -143,7 +143,7 @@ describe('control API over Electron IPC', () => {
     // Field errors survive the trip (they travel as data, not as an Error's properties).
     const err = await client.updateSettings({ port: 70000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlError);
-    expect((err as ControlError).fieldErrors).toEqual({ port: ['port must be a whole number from 0 to 65535'] });
+    expect((err as ControlError).fieldErrors).toEqual({ port: ['must be a whole number from 0 to 65535'] });
     const notFound = await client.disconnectClient({ id: 'nobody' }).catch((e: unknown) => e);
     expect((notFound as ControlError).code).toBe('not-found');
   });

@@ -1,0 +1,34 @@
+import { isLoopbackHost } from '../../shared/hosts.js';
+import type { SettingKey, Settings } from '../../shared/settings-schema.js';
+import { defaultDesktopName } from './config.js';
+import type { ControlTarget } from './control-service.js';
+
+/** Settings that the running server takes without a restart, and how. */
+export type LiveApplier = (target: ControlTarget, next: Settings) => boolean;
+
+export const LIVE_SETTINGS: Partial<Record<SettingKey, LiveApplier>> = {
+  frame_rate: (t, s) => (t.server.setFrameRate(s.frame_rate), true),
+  max_connections: (t, s) => ((t.server.options.maxConnections = s.max_connections), true),
+  view_only: (t, s) => ((t.server.options.viewOnly = s.view_only), true),
+  always_shared: (t, s) => ((t.server.options.alwaysShared = s.always_shared), true),
+  allow_resize: (t, s) => ((t.server.options.allowResize = s.allow_resize), true),
+  handshake_timeout: (t, s) => ((t.server.options.handshakeTimeoutMs = s.handshake_timeout * 1000), true),
+  desktop_name: (t, s) => (t.server.setDesktopName(s.desktop_name ?? defaultDesktopName()), true),
+  enable_region_detection: (t, s) => {
+    if (!t.setRegionDetection) return false;
+    t.setRegionDetection(s.enable_region_detection);
+    return true;
+  },
+  // A new password applies to the next viewer. Removing one applies live only while the server
+  // listens on loopback: the listen address was chosen knowing there was a password.
+  password: (t, s) => {
+    if (s.password_file !== undefined) return false;
+    if (s.password === null || s.password === undefined) {
+      if (t.listening === null || !isLoopbackHost(t.listening.address)) return false;
+      t.server.options.password = null;
+      return true;
+    }
+    t.server.options.password = s.password;
+    return true;
+  },
+};

@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import type { ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
+import { userConfigPath } from './app/config-file.js';
+import type { SettingKey } from '../shared/settings-schema.js';
+
+/**
+ * `trayvnc serve`'s options: the help text, the flags, and how they and the
+ * config file become one validated Config.
+ */
+
+export const HELP = `trayvnc — a VNC (RFB) server for this desktop
+
+Usage:
+  trayvnc serve [options]     share a desktop with VNC viewers
+  trayvnc --help | --version
+
+Options for serve (flags override the config file):
+  --config FILE             JSON config file (PyVNCServer's config.json keys work);
+                            default: $XDG_CONFIG_HOME/trayvnc/config.json (or
+                            ~/.config/trayvnc/config.json) if it exists. Settings
+                            changed from the dashboard are saved there
+  --host ADDR               address to listen on (default 127.0.0.1 without a
+                            password, 0.0.0.0 with one)
+  --port N                  TCP port (default 5900; 0 picks a free port)
+  --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
+  --http-port N             serve the web dashboard (and its control API) on port N;
+                            its address, with an access token, is printed at start
+                            (token: $TRAYVNC_DASHBOARD_TOKEN, or random)
+  --http-host ADDR          address for the dashboard (default 127.0.0.1)
+  --dashboard-port N        the same as --http-port
+  --password PW             VNC password (only the first 8 characters count)
+  --password-file FILE      read the password from the first line of FILE
+  --frame-rate N            updates per second per client, 1-60 (default 30)
+  --max-connections N       most clients at once (default 10)
+  --display :N              share this X11 display (default $DISPLAY)
+  --source x11|synthetic    where pixels come from (synthetic: a test pattern;
+                            without a display it is shared, with a warning)
+  --size WxH                size of the synthetic desktop (default 1280x720)
+  --desktop-name NAME       name shown by viewers (default: host name)
+  --monitor NAME|INDEX      share one monitor (RandR output) instead of the desktop
+  --clip WxH+X+Y            share this rectangle of the desktop
+  --view-only               clients can watch but not control
+  --clipboard MODE          both (default), to-clients, from-clients or off
+  --no-resize               refuse clients' requests to change the desktop size
+  --always-shared           never let a client disconnect the others
+  --handshake-timeout SECONDS  drop a client that has not finished the handshake
+                            in this time, 1-300 (default 10)
+  --max-cut-text BYTES      largest clipboard text taken from or sent to a client
+                            (default 262144)
+  --no-region-detection     send whole damaged areas without tile comparison
+  --log-level L             debug, info, warn or error (default info)
+  --log-format json|pretty  JSON lines, or readable lines (default: pretty on a
+                            terminal, JSON otherwise)
+  --metrics                 serve Prometheus metrics on /metrics (and /healthz)
+  --metrics-port N          port for /metrics (default 9100; implies --metrics)
+  --metrics-host ADDR       address for /metrics (default 127.0.0.1; implies --metrics)
+`;
+
+/** The options parseArgs knows (every flag of HELP). */
+export const CLI_OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'websocket-port': { type: 'string' },
+  'dashboard-port': { type: 'string' },
+  'http-port': { type: 'string' },
+  'http-host': { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
+  'frame-rate': { type: 'string' },
+  'max-connections': { type: 'string' },
+  display: { type: 'string' },
+  source: { type: 'string' },
+  size: { type: 'string' },
+  'desktop-name': { type: 'string' },
+  'always-shared': { type: 'boolean' },
+  'handshake-timeout': { type: 'string' },
+  'max-cut-text': { type: 'string' },
+  monitor: { type: 'string' },
+  clip: { type: 'string' },
+  'view-only': { type: 'boolean' },
+  clipboard: { type: 'string' },
+  'no-resize': { type: 'boolean' },
+  'no-region-detection': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  metrics: { type: 'boolean' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The flag that sets each config key, as --help shows it (--size sets width
+ * and height; the --no-… flags turn a default-on setting off). null: the key
+ * is set only in the config file (then it must be in FILE_ONLY_KEYS, which
+ * --help names). Typed over every key, so a new setting needs a decision here.
+ */
+export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | null> = {
+  host: '--host',
+  port: '--port',
+  websocket_port: '--websocket-port',
+  dashboard_port: '--http-port',
+  dashboard_host: '--http-host',
+  password: '--password',
+  password_file: '--password-file',
+  frame_rate: '--frame-rate',
+  max_connections: '--max-connections',
+  enable_region_detection: '--no-region-detection',
+  enable_metrics: '--metrics',
+  log_level: '--log-level',
+  log_format: '--log-format',
+  always_shared: '--always-shared',
+  desktop_name: '--desktop-name',
+  display: '--display',
+  source: '--source',
+  width: '--size',
+  height: '--size',
+  handshake_timeout: '--handshake-timeout',
+  max_cut_text: '--max-cut-text',
+  metrics_port: '--metrics-port',
+  metrics_host: '--metrics-host',
+  view_only: '--view-only',
+  clipboard: '--clipboard',
+  allow_resize: '--no-resize',
+  monitor: '--monitor',
+  clip: '--clip',
+};
+
+/** Config keys without a flag (none today; --help would name them). */
+export const FILE_ONLY_KEYS: readonly SettingKey[] = [];
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new ConfigError([`--${name}: "${v}" is not a whole number`]);
+  return Number(v);
+}
+
+/** The settings to run with, and the file that changes made from the dashboard go to. */
+export interface Setup {
+  config: Config;
+  /** --config FILE, or the user's config file (which may not exist yet). */
+  configPath: string;
+}
+
+export function buildConfig(argv: string[]): Setup {
+  const { values } = parseArgs({ args: argv, strict: true, options: CLI_OPTIONS });
+  if (values['http-port'] !== undefined && values['dashboard-port'] !== undefined) {
+    throw new ConfigError(['use either --http-port or --dashboard-port (the same setting), not both']);
+  }
+  if (values.password !== undefined && values['password-file'] !== undefined) {
+    throw new ConfigError(['use either --password or --password-file, not both']);
+  }
+  // Without --config, the user's config file, where the dashboard saves settings (absent until it does).
+  const configPath = values.config ?? userConfigPath();
+  const file = values.config !== undefined || existsSync(configPath) ? readConfigFile(configPath) : {};
+  const unknown = unknownKeys(file);
+  const flags: Record<string, unknown> = {
+    host: values.host,
+    port: int('port', values.port),
+    websocket_port: int('websocket-port', values['websocket-port']),
+    dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
+    dashboard_host: values['http-host'],
+    password: values.password,
+    password_file: values['password-file'],
+    frame_rate: int('frame-rate', values['frame-rate']),
+    max_connections: int('max-connections', values['max-connections']),
+    display: values.display,
+    source: values.source,
+    desktop_name: values['desktop-name'],
+    always_shared: values['always-shared'],
+    handshake_timeout: int('handshake-timeout', values['handshake-timeout']),
+    max_cut_text: int('max-cut-text', values['max-cut-text']),
+    monitor: values.monitor,
+    clip: values.clip,
+    view_only: values['view-only'],
+    clipboard: values.clipboard,
+    allow_resize: values['no-resize'] ? false : undefined,
+    enable_region_detection: values['no-region-detection'] ? false : undefined,
+    log_level: values['log-level'],
+    log_format: values['log-format'],
+    enable_metrics: values.metrics || values['metrics-port'] !== undefined || values['metrics-host'] !== undefined ? true : undefined,
+    metrics_port: int('metrics-port', values['metrics-port']),
+    metrics_host: values['metrics-host'],
+  };
+  if (values.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(values.size);
+    if (!m) throw new ConfigError([`--size: "${values.size}" is not WIDTHxHEIGHT`]);
+    flags['width'] = Number(m[1]);
+    flags['height'] = Number(m[2]);
+  }
+  const merged: Record<string, unknown> = { ...file };
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  // A password on the command line replaces a password file from the config, and vice versa.
+  if (flags['password'] !== undefined) delete merged['password_file'];
+  if (flags['password_file'] !== undefined) delete merged['password'];
+  const config = parseConfig(merged);
+  if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
+  return { config, configPath };
+}
+
