@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
 import { userConfigPath } from './app/config-file.js';
+import { FRAME_RATE } from '../shared/frame-rate.js';
 import type { SettingKey } from '../shared/settings-schema.js';
 
 /**
@@ -32,7 +33,7 @@ Options for serve (flags override the config file):
   --dashboard-port N        the same as --http-port
   --password PW             VNC password (only the first 8 characters count)
   --password-file FILE      read the password from the first line of FILE
-  --frame-rate N            updates per second per client, 1-60 (default 30)
+  --frame-rate N            updates per second per client, ${FRAME_RATE.min}-${FRAME_RATE.max} (default ${FRAME_RATE.default})
   --max-connections N       most clients at once (default 10)
   --display :N              share this X11 display (default $DISPLAY)
   --source x11|synthetic    where pixels come from (synthetic: a test pattern;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isHostOrAddress } from './hosts.js';
+import { FRAME_RATE } from './frame-rate.js';
 
 /**
  * The settings schema: the configuration file's keys, their types, ranges,
@@ -51,7 +52,7 @@ export const SettingsSchema = z.object({
     .nullable()
     .optional(),
   password_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
-  frame_rate: intIn(1, 60).default(30),
+  frame_rate: intIn(FRAME_RATE.min, FRAME_RATE.max).default(FRAME_RATE.default),
   max_connections: intIn(1, 1000).default(10),
   enable_region_detection: bool.default(true),
   enable_metrics: bool.default(false),

@@ -13,6 +13,7 @@ import type { ParseLimits } from './client-messages.js';
 import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
 import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type UpdateStats } from './session.js';
+import { clampFrameRate } from '../../shared/frame-rate.js';
 
 export interface RfbServerOptions {
   password: string | null;
@@ -159,7 +160,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   setFrameRate(fps: number): void {
-    const next = Math.min(60, Math.max(1, fps));
+    if (!Number.isFinite(fps)) return; // a rate that is no number would switch pacing off
+    const next = clampFrameRate(fps);
     if (next === this.options.frameRate) return;
     this.options.frameRate = next;
     this.emit('frameRate', next);

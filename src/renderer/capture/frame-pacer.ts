@@ -1,3 +1,5 @@
+import { clampFrameRate } from '../../shared/frame-rate.js';
+
 /**
  * When the capture page may hand the next frame on: not while paused
  * (nobody is watching), and not sooner than 1/frameRate after the last one.
@@ -14,9 +16,9 @@ export class FramePacer {
     this.setRate(frameRate);
   }
 
-  /** At most `frameRate` frames a second from now on (1–60). */
+  /** At most `frameRate` frames a second from now on (brought into the app's range). */
   setRate(frameRate: number): void {
-    this.interval = 1000 / Math.max(1, Math.min(60, frameRate || 1));
+    this.interval = 1000 / clampFrameRate(frameRate);
   }
 
   /** Milliseconds between frames at the current rate. */

@@ -15,6 +15,7 @@ import {
   type FormField,
   type FormValues,
 } from '../settings/settings-form.js';
+import { FRAME_RATE } from '../../shared/frame-rate.js';
 
 interface SettingsPageProps {
   client: ControlClient | null;
@@ -221,8 +222,8 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
 
         <fieldset className="card settings-group">
           <legend>Performance</legend>
-          <Field {...props('frame_rate')} hint="Most screen updates sent per second, 1 to 60.">
-            {numberInput('frame_rate', 1, 60)}
+          <Field {...props('frame_rate')} hint={`Most screen updates sent per second, ${FRAME_RATE.min} to ${FRAME_RATE.max}.`}>
+            {numberInput('frame_rate', FRAME_RATE.min, FRAME_RATE.max)}
           </Field>
           <Field {...props('enable_region_detection')} hint="Send only the parts of the screen that changed, and detect scrolling." inline>
             {checkbox('enable_region_detection')}

@@ -267,6 +267,7 @@ describe('setFrameRate', () => {
       [1000, 60], // above the range
       [60, 60], // unchanged
       [24, 24], // inside the range, taken as is
+      [Number.NaN, 24], // not a number: ignored (it would switch pacing off)
     ];
     for (const [asked, rate] of steps) {
       server.setFrameRate(asked);

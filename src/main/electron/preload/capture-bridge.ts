@@ -1,4 +1,5 @@
 import { CAPTURE_CHANNELS, type CaptureBridge, type CaptureCommand, type CaptureFrameMessage, type CaptureRequest } from '../../../shared/capture-contract.js';
+import { isFrameRate } from '../../../shared/frame-rate.js';
 import type { IpcRendererLike } from './control-bridge.js';
 
 /**
@@ -14,7 +15,7 @@ export type { CaptureBridge };
 function asCommand(c: unknown): CaptureCommand | null {
   const { type, frameRate } = (c ?? {}) as { type?: unknown; frameRate?: unknown };
   if (type === 'pause' || type === 'resume') return { type };
-  if (type === 'frame-rate' && typeof frameRate === 'number' && Number.isFinite(frameRate) && frameRate >= 1 && frameRate <= 60) return { type, frameRate };
+  if (type === 'frame-rate' && isFrameRate(frameRate)) return { type, frameRate };
   return null;
 }
 
