@@ -1,4 +1,5 @@
 import { MAX_PALETTE, TileAnalysis } from './tile-analysis.js';
+import type { ByteWriter } from '../wire.js';
 import { type PixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
 
 /**
@@ -26,12 +27,27 @@ export class RleTileEncoder {
   private readonly analysis: TileAnalysis;
   private layout: PixelLayout = { mode: 0, size: 1 };
 
-  constructor(maxTilePixels: number) {
-    this.analysis = new TileAnalysis(maxTilePixels);
+  /** `tile`: the tiles' side, 16 for TRLE and 64 for ZRLE. */
+  constructor(private readonly tile: number) {
+    this.analysis = new TileAnalysis(tile * tile);
   }
 
-  setLayout(layout: PixelLayout): void {
+  /**
+   * Append the w×h rectangle of pixels `px` to `out` as tiles, row by row,
+   * each in its smallest form, laid out as `layout` says (CPIXELs).
+   */
+  encodeRect(px: Uint32Array, w: number, h: number, layout: PixelLayout, out: ByteWriter): void {
     this.layout = layout;
+    const t = this.tile;
+    for (let ty = 0; ty < h; ty += t) {
+      const th = Math.min(t, h - ty);
+      for (let tx = 0; tx < w; tx += t) {
+        const tw = Math.min(t, w - tx);
+        const buf = out.raw(this.maxTileBytes(tw, th));
+        const end = this.encodeTile(px, ty * w + tx, w, tw, th, buf, out.length);
+        out.advance(end - out.length);
+      }
+    }
   }
 
   /** Largest number of bytes a w×h tile can take. */

@@ -12,7 +12,7 @@ export class TrleEncoder implements Encoder {
   readonly name = 'TRLE';
   readonly kind = 'pixels';
   readonly suits = { few: 'good', many: 'good' } as const;
-  private readonly tiles = new RleTileEncoder(TILE * TILE);
+  private readonly tiles = new RleTileEncoder(TILE);
 
   /** A solid rectangle: one sub-encoding byte and one pixel per tile. */
   solidCost(w: number, h: number, bpp: number): number {
@@ -20,19 +20,7 @@ export class TrleEncoder implements Encoder {
   }
 
   encode(input: EncodeInput, out: ByteWriter): EncodeOutcome {
-    const { w, h } = input.rect;
-    const px = input.pixels;
-    const tiles = this.tiles;
-    tiles.setLayout(pixelLayout(input.converter, true));
-    for (let ty = 0; ty < h; ty += TILE) {
-      const th = Math.min(TILE, h - ty);
-      for (let tx = 0; tx < w; tx += TILE) {
-        const tw = Math.min(TILE, w - tx);
-        const buf = out.raw(tiles.maxTileBytes(tw, th));
-        const end = tiles.encodeTile(px, ty * w + tx, w, tw, th, buf, out.length);
-        out.advance(end - out.length);
-      }
-    }
+    this.tiles.encodeRect(input.pixels, input.rect.w, input.rect.h, pixelLayout(input.converter, true), out);
     return 'written';
   }
 }

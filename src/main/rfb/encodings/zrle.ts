@@ -20,7 +20,7 @@ export class ZrleEncoder implements Encoder {
   readonly name = 'ZRLE';
   readonly kind = 'pixels';
   readonly suits = { few: 'good', many: 'good' } as const;
-  private readonly tiles = new RleTileEncoder(TILE * TILE);
+  private readonly tiles = new RleTileEncoder(TILE);
   private readonly scratch = new ByteWriter(64 * 1024);
 
   /** A solid rectangle: a few bytes per distinct tile size after deflate, plus the length and the flush marker. */
@@ -30,21 +30,9 @@ export class ZrleEncoder implements Encoder {
 
   /** Tiles are built now; deflate runs on the thread pool and the promise resolves to the payload. */
   encode(input: EncodeInput): Promise<Buffer> {
-    const { w, h } = input.rect;
-    const px = input.pixels;
-    const tiles = this.tiles;
     const s = this.scratch;
-    tiles.setLayout(pixelLayout(input.converter, true));
     s.reset();
-    for (let ty = 0; ty < h; ty += TILE) {
-      const th = Math.min(TILE, h - ty);
-      for (let tx = 0; tx < w; tx += TILE) {
-        const tw = Math.min(TILE, w - tx);
-        const buf = s.raw(tiles.maxTileBytes(tw, th));
-        const end = tiles.encodeTile(px, ty * w + tx, w, tw, th, buf, s.length);
-        s.advance(end - s.length);
-      }
-    }
+    this.tiles.encodeRect(input.pixels, input.rect.w, input.rect.h, pixelLayout(input.converter, true), s);
     // Deflate reads its input on the thread pool after we return, and the
     // scratch is reused for the next rectangle: hand it a copy.
     const data = Buffer.allocUnsafe(s.length);
