@@ -6,6 +6,9 @@ import type { RfbServer } from '../rfb/server.js';
 import { getLogger } from '../base/logger.js';
 import type { CaptureTiming, TimingSource } from '../telemetry/timing-tap.js';
 
+/** Longest a joining viewer waits for a stale source's fresh image before it gets the last one. */
+const STALE_WAIT_MS = 2000;
+
 export interface CaptureLoopOptions {
   /** Compare 64×64 tiles with the previous frame so only changed pixels are sent. */
   regionDetection: boolean;
@@ -28,6 +31,7 @@ export class CaptureLoop implements TimingSource {
   private lastTickAt = 0;
   /** Whether the source could not report damage last time (then we poll, but only on demand). */
   private pollingNeeded = false;
+  private staleTimer: NodeJS.Timeout | null = null;
   onTiming?: (t: CaptureTiming) => void;
 
   constructor(
@@ -49,6 +53,11 @@ export class CaptureLoop implements TimingSource {
     this.source.onDamage(() => this.wake());
     this.source.onResize((w, h) => void this.resize(w, h));
     this.server.on('demand', () => this.wake());
+    // A source that went stale while nobody watched (the system capture pauses) must not
+    // hand a joining viewer the old picture: hold pixels back until its fresh frame.
+    this.server.on('connected', () => {
+      if (this.source.stale) this.holdUntilFresh();
+    });
   }
 
   /** Switch tile comparison on or off (off: damaged areas are sent as they are). */
@@ -59,7 +68,8 @@ export class CaptureLoop implements TimingSource {
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    this.timer = this.staleTimer = null;
   }
 
   /** Something may have changed or someone is waiting: tick soon, within the frame-rate budget. */
@@ -106,15 +116,35 @@ export class CaptureLoop implements TimingSource {
     } catch (e) {
       this.log.error({ err: e }, 'capture failed');
     } finally {
-      // Captured (or the source said nothing changed): the frame is current again.
-      // After a failed grab too, so waiting viewers get what there is rather than nothing.
-      this.server.setFrameFresh(true);
+      // Captured (or the source said nothing changed): the frame is current again, unless
+      // the source still waits for its fresh image. After a failed grab too, so waiting
+      // viewers get what there is rather than nothing.
+      if (!this.source.stale) this.freshAgain();
       this.ticking = false;
       if (this.again) {
         this.again = false;
         this.wake();
       }
     }
+  }
+
+  /** Viewers' pixels wait for the source's fresh image, but never longer than STALE_WAIT_MS. */
+  private holdUntilFresh(): void {
+    this.server.setFrameFresh(false);
+    if (this.staleTimer) return;
+    this.staleTimer = setTimeout(() => {
+      this.staleTimer = null;
+      if (this.server.frameFresh) return;
+      this.log.warn(`no fresh image from the ${this.source.name} source within ${STALE_WAIT_MS} ms: sending the last one`);
+      this.server.setFrameFresh(true);
+    }, STALE_WAIT_MS);
+    this.staleTimer.unref();
+  }
+
+  private freshAgain(): void {
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    this.staleTimer = null;
+    this.server.setFrameFresh(true);
   }
 
   private async resize(width: number, height: number): Promise<void> {

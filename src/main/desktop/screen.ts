@@ -46,6 +46,15 @@ export interface ScreenSource {
   onDamage(listener: () => void): void;
   /** Called when the desktop size changes; `width`/`height` and the next grab already use the new size. */
   onResize(listener: (width: number, height: number) => void): void;
+  /**
+   * True while the source knows its image may be out of date and a fresh one
+   * is on its way — the system capture, paused while nobody watched, until
+   * its first frame after resuming. It calls its damage listeners when that
+   * frame arrives (changed or not). The capture loop holds viewers' pixels
+   * back meanwhile. Sources that always know what changed (X DAMAGE) or grab
+   * anew each time leave it out.
+   */
+  readonly stale?: boolean;
   /** Release everything (connection, shared memory, timers). Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -78,6 +78,25 @@ describe('CaptureLoop', () => {
     }
   });
 
+  it('waits a bounded time for a stale source that never delivers, then sends what it has', async () => {
+    // A source that says its image is out of date and never brings a fresh one (a broken capture page).
+    const screen = new PollingScreen();
+    const stale = Object.assign(screen, { stale: true, takeDamage: () => [] as Rect[] });
+    server = new RfbServer({ password: null, frameRate: 30, alwaysShared: true });
+    loop = new CaptureLoop(stale, server, { regionDetection: true });
+    await loop.start();
+    const port = (await server.listen(0, '127.0.0.1')).port;
+    const started = Date.now();
+    const v = await NoVncViewer.connect({ port, encodings: [Encoding.Raw] });
+    try {
+      await waitFor('the update', () => v.updates >= 1, 6000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(diffFrames(decoded(v), screen.image).count).toBe(0);
+    } finally {
+      v.close();
+    }
+  });
+
   it('leaves a server without a capture loop sending at once (the frame counts as fresh)', async () => {
     server = new RfbServer({ password: null, alwaysShared: true });
     const frame = renderPattern(W, H, 3);

@@ -52,6 +52,8 @@ export class CaptureScreen implements ScreenSource {
   private readonly resizeListeners: Array<(width: number, height: number) => void> = [];
   private readonly log: Logger;
   private paused = false;
+  /** Paused, or resumed and still waiting for the page's first frame since. */
+  private waitingForFrame = false;
   private unfollow: (() => void) | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   private firstFrame: { resolve(): void; reject(e: Error): void } | null = null;
@@ -78,6 +80,11 @@ export class CaptureScreen implements ScreenSource {
     return this.paused;
   }
 
+  /** The kept frame may be out of date: the page was paused and has sent nothing since. */
+  get stale(): boolean {
+    return this.waitingForFrame;
+  }
+
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('the capture source was already started');
     this.state = 'starting';
@@ -102,8 +109,9 @@ export class CaptureScreen implements ScreenSource {
 
   /**
    * Stream frames only while `server` has viewers. A connecting viewer
-   * resumes the page at once (its first update comes from the last frame
-   * kept); the last one leaving pauses it.
+   * resumes the page at once; until its next frame arrives the source is
+   * `stale`, and the capture loop holds the viewer's first pixels back for
+   * it. The last viewer leaving pauses the page.
    */
   followViewers(server: Pick<RfbServer, 'hasClients' | 'on' | 'off'>): void {
     this.unfollow?.();
@@ -161,6 +169,8 @@ export class CaptureScreen implements ScreenSource {
   private setStreaming(on: boolean): void {
     if (this.state === 'stopped' || this.paused === !on) return;
     this.paused = !on;
+    // What the screen showed meanwhile is unknown until the page's next frame.
+    this.waitingForFrame = true;
     this.page.send({ type: on ? 'resume' : 'pause' });
   }
 
@@ -181,6 +191,8 @@ export class CaptureScreen implements ScreenSource {
       f.resolve();
       return;
     }
+    const wasStale = this.waitingForFrame && !this.paused;
+    if (wasStale) this.waitingForFrame = false;
     if (resized) {
       this.dirty.resize(frame.width, frame.height);
       this.dirty.addAll();
@@ -191,6 +203,9 @@ export class CaptureScreen implements ScreenSource {
       const wasEmpty = this.dirty.isEmpty();
       for (const r of changed) this.dirty.add(r);
       if (wasEmpty) for (const l of this.damageListeners) l();
+    } else if (wasStale) {
+      // Nothing changed while paused, but the loop must hear that the image is current.
+      for (const l of this.damageListeners) l();
     }
   }
 

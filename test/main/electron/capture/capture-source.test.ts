@@ -4,6 +4,10 @@ import { CaptureScreen, type CapturePage, type CapturePageHandlers } from '../..
 import { createFrame } from '../../../../src/main/framebuffer/frame.js';
 import { RfbServer } from '../../../../src/main/rfb/server.js';
 import type { Session } from '../../../../src/main/rfb/session.js';
+import { CaptureLoop } from '../../../../src/main/app/capture-loop.js';
+import { Encoding } from '../../../../src/main/rfb/constants.js';
+import { NoVncViewer } from '../../../support/novnc-viewer.js';
+import { waitFor } from '../../../support/wait.js';
 
 /** A page that does what the test tells it, recording commands. */
 class FakePage implements CapturePage {
@@ -224,5 +228,52 @@ describe('CaptureScreen', () => {
   it('cannot be started twice', async () => {
     const { source } = await started();
     await expect(source.start()).rejects.toThrow(/already started/);
+  });
+});
+
+describe('CaptureScreen with the capture loop: the first update after a pause', () => {
+  it('is the screen as it is when the viewer connects, not the frame kept from before the pause', async () => {
+    // While paused the page sends nothing; when resumed it sends what the screen shows now.
+    let screenColour = 0x203040;
+    const page = new FakePage((p) => queueMicrotask(() => p.frame(256, 128, screenColour)));
+    const send = page.send.bind(page);
+    page.send = (c) => {
+      send(c);
+      // A real page takes a moment to deliver its next frame; long enough here that a viewer asks first.
+      if (c.type === 'resume') setTimeout(() => page.frame(256, 128, screenColour), 300);
+    };
+    const source = new CaptureScreen(page, REQUEST);
+    await source.start();
+    const server = new RfbServer({ password: null, alwaysShared: true, frameRate: 30 });
+    const loop = new CaptureLoop(source, server, { regionDetection: true });
+    await loop.start();
+    source.followViewers(server);
+    const port = (await server.listen(0, '127.0.0.1')).port;
+    try {
+      const first = await NoVncViewer.connect({ port, encodings: [Encoding.Raw] });
+      await first.settle(1);
+      expect(first.pixels()[0]).toBe(0x203040);
+      first.close();
+      await waitFor('the page to be paused', () => source.isPaused);
+      expect(source.stale).toBe(true);
+      // On a still screen the loop's last capture happened while the viewer watched, so the
+      // server's frame counts as fresh; only the source knows it paused. Set up that case.
+      await new Promise((r) => setTimeout(r, 100));
+      server.setFrameFresh(true);
+
+      screenColour = 0x00c000; // changes while nobody watches: the page does not say
+      console.log('DEBUG fresh', server.frameFresh, 'stale', source.stale);
+      const second = await NoVncViewer.connect({ port, encodings: [Encoding.Raw] });
+      second.paused = true; // its first update alone
+      await waitFor('the first update', () => second.updates >= 1);
+      const px = second.pixels();
+      expect(px.every((p) => p === 0x00c000), `first pixel ${px[0]!.toString(16)}`).toBe(true);
+      expect(source.stale).toBe(false);
+      second.close();
+    } finally {
+      loop.stop();
+      await server.close();
+      await source.stop();
+    }
   });
 });
