@@ -15,22 +15,26 @@ interface NutPoint {
   y: number;
 }
 
-interface NutKeyboard {
-  config: { autoDelayMs: number };
+/** Key calls nut-js's keyboard and its provider both have. */
+interface NutKeyPresses {
   pressKey(...keys: number[]): Promise<unknown>;
   releaseKey(...keys: number[]): Promise<unknown>;
+}
+
+/** Button and wheel calls nut-js's mouse and its provider both have. */
+interface NutButtonsAndWheel extends Record<ScrollMethod, (amount: number) => Promise<unknown>> {
+  pressButton(button: number): Promise<unknown>;
+  releaseButton(button: number): Promise<unknown>;
+}
+
+interface NutKeyboard extends NutKeyPresses {
+  config: { autoDelayMs: number };
   type(...input: string[]): Promise<unknown>;
 }
 
-interface NutMouse {
+interface NutMouse extends NutButtonsAndWheel {
   config: { autoDelayMs: number; mouseSpeed: number };
   setPosition(target: NutPoint): Promise<unknown>;
-  pressButton(button: number): Promise<unknown>;
-  releaseButton(button: number): Promise<unknown>;
-  scrollUp(amount: number): Promise<unknown>;
-  scrollDown(amount: number): Promise<unknown>;
-  scrollLeft(amount: number): Promise<unknown>;
-  scrollRight(amount: number): Promise<unknown>;
 }
 
 export interface NutApi {
@@ -48,22 +52,14 @@ export interface NutApi {
 }
 
 /** nut-js's provider layer (libnut by default): what keyboard/mouse call after their auto-delay sleep. */
-interface NutKeyboardProvider {
+interface NutKeyboardProvider extends NutKeyPresses {
   setKeyboardDelay(ms: number): void;
-  pressKey(...keys: number[]): Promise<void>;
-  releaseKey(...keys: number[]): Promise<void>;
-  type(input: string): Promise<void>;
+  type(input: string): Promise<unknown>;
 }
 
-interface NutMouseProvider {
+interface NutMouseProvider extends NutButtonsAndWheel {
   setMouseDelay(ms: number): void;
-  setMousePosition(p: NutPoint): Promise<void>;
-  pressButton(button: number): Promise<void>;
-  releaseButton(button: number): Promise<void>;
-  scrollUp(amount: number): Promise<void>;
-  scrollDown(amount: number): Promise<void>;
-  scrollLeft(amount: number): Promise<void>;
-  scrollRight(amount: number): Promise<void>;
+  setMousePosition(p: NutPoint): Promise<unknown>;
 }
 
 /** The calls this backend makes, bound to the provider layer or to nut-js's keyboard/mouse. */
