@@ -1,17 +1,9 @@
 import type { Rect } from './rect.js';
 import type { CopyOp } from './region.js';
+import { firstDiffColumn, lastDiffColumn, samePixels, type PixelPlane } from './pixel-plane.js';
+import { hashRow, oddStep } from './row-hash.js';
 
-/** One side of a comparison: 32-bit pixels, pixels per row, and a byte view of the same memory. */
-export interface PixelPlane {
-  readonly pixels: Uint32Array;
-  readonly stride: number;
-  readonly bytes: Buffer;
-}
-
-/** A plane over `pixels` (rows `stride` pixels apart). */
-export function pixelPlane(pixels: Uint32Array, stride: number): PixelPlane {
-  return { pixels, stride, bytes: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
-}
+export { pixelPlane, type PixelPlane } from './pixel-plane.js';
 
 export interface ScrollDetectorOptions {
   /** Shortest run of rows worth a copy (default 32). */
@@ -41,7 +33,6 @@ export interface ScrollAnalysis {
   rest: Rect[];
 }
 
-const CHUNK = 64;
 /** What a vote for an old row whose hash is unique weighs; a hash found k times gives each of its rows WEIGHT / k. */
 const WEIGHT = 60;
 /** Least total weight for an offset to be checked: four unique rows' votes. */
@@ -128,15 +119,15 @@ export class ScrollDetector {
     for (let r = 0; r < ah; r++) {
       const c = (ay + r) * cs;
       const p = (ay + r) * ps;
-      if (same(cur, c + ax, prev, p + ax, aw)) {
+      if (samePixels(cur, c + ax, prev, p + ax, aw)) {
         diff[r] = 0;
         continue;
       }
       diff[r] = 1;
       if (r0 < 0) r0 = r;
       r1 = r;
-      if (lo > ax && !same(cur, c + ax, prev, p + ax, lo - ax)) lo = firstDiff(cur, prev, c, p, ax, lo);
-      if (hi < ax + aw && !same(cur, c + hi, prev, p + hi, ax + aw - hi)) hi = lastDiff(cur, prev, c, p, hi, ax + aw) + 1;
+      if (lo > ax && !samePixels(cur, c + ax, prev, p + ax, lo - ax)) lo = firstDiffColumn(cur, prev, c, p, ax, lo);
+      if (hi < ax + aw && !samePixels(cur, c + hi, prev, p + hi, ax + aw - hi)) hi = lastDiffColumn(cur, prev, c, p, hi, ax + aw) + 1;
     }
     if (r0 < 0) return none;
     const bx = lo;
@@ -269,12 +260,12 @@ export class ScrollDetector {
     for (let r = from; r <= to; r++) {
       const c = (ay + r) * cs;
       const p = (ay + r + d) * ps;
-      if (same(cur, c + bx, prev, p + bx, bw)) continue;
+      if (samePixels(cur, c + bx, prev, p + bx, bw)) continue;
       const leftOk = cutL - bx >= minW;
       const rightOk = end - cutR - 1 >= minW;
       if (!leftOk && !rightOk) return null;
-      if (leftOk) cutL = firstDiff(cur, prev, c, p, bx, cutL);
-      if (rightOk) cutR = lastDiff(cur, prev, c, p, cutR + 1, end);
+      if (leftOk) cutL = firstDiffColumn(cur, prev, c, p, bx, cutL);
+      if (rightOk) cutR = lastDiffColumn(cur, prev, c, p, cutR + 1, end);
     }
     const left = cutL - bx;
     const right = end - cutR - 1;
@@ -299,7 +290,7 @@ export class ScrollDetector {
     let score = 0;
     let start = -1;
     for (let r = from; r <= to + 1; r++) {
-      const ok = r <= to && same(cur, (ay + r) * cs + bx, prev, (ay + r + d) * ps + bx, bw);
+      const ok = r <= to && samePixels(cur, (ay + r) * cs + bx, prev, (ay + r + d) * ps + bx, bw);
       if (ok) {
         if (start < 0) start = r;
         continue;
@@ -350,60 +341,4 @@ export class ScrollDetector {
     this.bestRuns = new Int32Array(rows + 2);
     this.sameHash = new Int32Array(rows);
   }
-}
-
-/** Whether n pixels at a in `a` equal n pixels at b in `b`. */
-function same(a: PixelPlane, ai: number, b: PixelPlane, bi: number, n: number): boolean {
-  return a.bytes.compare(b.bytes, bi * 4, (bi + n) * 4, ai * 4, (ai + n) * 4) === 0;
-}
-
-/** First column in [x0, x1) where the rows at c (in cur) and p (in prev) differ; x1 if none. */
-function firstDiff(cur: PixelPlane, prev: PixelPlane, c: number, p: number, x0: number, x1: number): number {
-  const a = cur.pixels;
-  const b = prev.pixels;
-  for (let x = x0; x < x1; x += CHUNK) {
-    const e = Math.min(x1, x + CHUNK);
-    if (same(cur, c + x, prev, p + x, e - x)) continue;
-    for (let i = x; i < e; i++) if (a[c + i] !== b[p + i]) return i;
-  }
-  return x1;
-}
-
-/** Last column in [x0, x1) where the rows differ; x0 - 1 if none. */
-function lastDiff(cur: PixelPlane, prev: PixelPlane, c: number, p: number, x0: number, x1: number): number {
-  const a = cur.pixels;
-  const b = prev.pixels;
-  for (let x = x1; x > x0; x -= CHUNK) {
-    const s = Math.max(x0, x - CHUNK);
-    if (same(cur, c + s, prev, p + s, x - s)) continue;
-    for (let i = x - 1; i >= s; i--) if (a[c + i] !== b[p + i]) return i;
-  }
-  return x0 - 1;
-}
-
-/** Smallest odd step giving at most `max` samples over `width` pixels (1 when all fit). */
-function oddStep(width: number, max: number): number {
-  if (width <= max) return 1;
-  const s = Math.ceil(width / max);
-  return s | 1;
-}
-
-/** FNV-style hash of px[i] for i = start, start+step, ... < end; four lanes for speed. */
-function hashRow(px: Uint32Array, start: number, end: number, step: number): number {
-  let a = 0x811c9dc5 | 0;
-  let b = 0x01234567;
-  let c = 0x76543210;
-  let d = 0x3c6ef372;
-  const step4 = step * 4;
-  let i = start;
-  for (; i + 3 * step < end; i += step4) {
-    a = Math.imul(a ^ px[i]!, 0x01000193);
-    b = Math.imul(b ^ px[i + step]!, 0x01000193);
-    c = Math.imul(c ^ px[i + 2 * step]!, 0x01000193);
-    d = Math.imul(d ^ px[i + 3 * step]!, 0x01000193);
-  }
-  for (; i < end; i += step) a = Math.imul(a ^ px[i]!, 0x01000193);
-  let h = a ^ Math.imul(b, 0x27d4eb2d) ^ Math.imul(c, 0x165667b1) ^ Math.imul(d, 0x9e3779b1);
-  h ^= h >>> 15;
-  return h | 0;
 }

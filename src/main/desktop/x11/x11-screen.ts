@@ -1,10 +1,11 @@
-import type { DamageExt, GetImageReply, ShmExt, XEvent } from 'x11';
+import type { DamageExt, ShmExt, XEvent } from 'x11';
 import type { Frame } from '../../framebuffer/frame.js';
 import type { Rect } from '../../framebuffer/rect.js';
 import { clipRects, DirtyGrid } from '../../framebuffer/region.js';
 import type { ScreenSource } from '../screen.js';
 import { isXError, openX11, X11Error, XErrorCode, type X11Connection } from './x11-connection.js';
-import { checkPixelLayout, copyPixels, maskInPlace, u32View } from './x11-pixels.js';
+import { X11Grabber } from './x11-grab.js';
+import { checkPixelLayout } from './x11-pixels.js';
 import { listMonitors, type X11Monitor } from './x11-randr.js';
 import { ShmSegment, shmUsable } from './x11-shm.js';
 
@@ -32,8 +33,6 @@ export interface X11ScreenOptions {
   connectTimeoutMs?: number;
 }
 
-const ZPIXMAP = 2;
-const ALL_PLANES = 0xffffffff;
 const DAMAGE_REPORT_DELTA_RECTANGLES = 1;
 const RANDR_SCREEN_CHANGE_MASK = 1;
 const STRUCTURE_NOTIFY_MASK = 0x00020000;
@@ -43,9 +42,9 @@ const STRUCTURE_NOTIFY_MASK = 0x00020000;
  *
  * Capture: MIT-SHM GetImage into a shared segment the size of the screen when
  * the server and the connection allow it, else core GetImage split into
- * strips. Either way only the requested areas travel, several areas are
- * pipelined, and no per-grab buffers are allocated on the SHM path (full-width
- * areas are read from the segment straight into the frame).
+ * strips (X11Grabber). Either way only the requested areas travel, several
+ * areas are pipelined, and no per-grab buffers are allocated on the SHM path
+ * (full-width areas are read from the segment straight into the frame).
  *
  * Damage: a DAMAGE object on the root window at report level
  * DeltaRectangles. The server sends an event only when the damaged region
@@ -74,9 +73,7 @@ export class X11Screen implements ScreenSource {
   private method: X11CaptureMethod | null = null;
   private shm: ShmExt | null = null;
   private segment: ShmSegment | null = null;
-  /** Segment-sized mirror for areas that are not full frame rows. */
-  private scratch: Uint8Array = new Uint8Array(0);
-  private scratch32: Uint32Array = new Uint32Array(0);
+  private readonly grabber: X11Grabber;
   private damage: DamageExt | null = null;
   private damageId = 0;
   private grid: DirtyGrid | null = null;
@@ -90,6 +87,7 @@ export class X11Screen implements ScreenSource {
   constructor(options: X11ScreenOptions = {}) {
     this.options = options;
     this.displayName = options.display ?? process.env['DISPLAY'] ?? ':0';
+    this.grabber = new X11Grabber(options.coreStripBytes);
   }
 
   get width(): number {
@@ -233,84 +231,14 @@ export class X11Screen implements ScreenSource {
   }
 
   private async grabNow(frame: Frame, areas: Rect[] | undefined): Promise<Rect[]> {
-    this.requireConn();
+    const conn = this.requireConn();
     const maxW = Math.min(frame.width, this.w);
     const maxH = Math.min(frame.height, this.h);
     const rects = clipRects(areas ?? [{ x: 0, y: 0, w: maxW, h: maxH }], maxW, maxH);
     if (rects.length === 0) return rects;
-    if (this.method === 'shm' && this.segment) await this.grabShm(frame, rects, this.segment);
-    else await this.grabCore(frame, rects);
+    if (this.method === 'shm' && this.segment) await this.grabber.viaShm(this.root, frame, rects, this.segment);
+    else await this.grabber.viaCore(conn, this.root, frame, rects);
     return rects;
-  }
-
-  private async grabShm(frame: Frame, rects: Rect[], seg: ShmSegment): Promise<void> {
-    let offset = 0;
-    let batch: Array<Promise<void>> = [];
-    for (const r of rects) {
-      const bytes = r.w * r.h * 4;
-      if (offset + bytes > seg.size) {
-        await settleAll(batch); // the segment is full: wait before reusing it
-        batch = [];
-        offset = 0;
-      }
-      const at = offset;
-      offset += bytes;
-      batch.push(seg.getImage(this.root, r, at).then((size) => this.copyFromSegment(frame, r, seg, at, size)));
-    }
-    await settleAll(batch);
-  }
-
-  private copyFromSegment(frame: Frame, r: Rect, seg: ShmSegment, offset: number, size: number): void {
-    const bytes = r.w * r.h * 4;
-    if (size < bytes) throw new X11Error(`MIT-SHM GetImage returned ${size} bytes for ${r.w}x${r.h}`);
-    const px = frame.pixels;
-    if (r.x === 0 && r.w === frame.stride) {
-      // whole rows: read straight into the frame, then clear byte 3 in place
-      const start = r.y * frame.stride;
-      seg.read(new Uint8Array(px.buffer, px.byteOffset + start * 4, bytes), 0, bytes, offset);
-      maskInPlace(px, start, start + r.w * r.h);
-      return;
-    }
-    if (this.scratch.length < seg.size) {
-      this.scratch = new Uint8Array(seg.size);
-      this.scratch32 = new Uint32Array(this.scratch.buffer);
-    }
-    seg.read(this.scratch, offset, bytes, offset);
-    copyPixels(this.scratch32, offset >>> 2, r.w, frame, r);
-  }
-
-  private async grabCore(frame: Frame, rects: Rect[]): Promise<void> {
-    const conn = this.requireConn();
-    const budget = Math.max(4096, Math.min(conn.maxRequestBytes, this.options.coreStripBytes ?? 256 * 1024));
-    const jobs: Array<Promise<void>> = [];
-    for (const r of rects) {
-      const rowsPerStrip = Math.max(1, Math.floor(budget / (r.w * 4)));
-      for (let y = r.y; y < r.y + r.h; y += rowsPerStrip) {
-        const strip: Rect = { x: r.x, y, w: r.w, h: Math.min(rowsPerStrip, r.y + r.h - y) };
-        jobs.push(
-          conn
-            .request<GetImageReply>((cb) => conn.client.GetImage(ZPIXMAP, this.root, strip.x, strip.y, strip.w, strip.h, ALL_PLANES, cb))
-            .then((rep) => this.copyCoreStrip(frame, strip, rep.data)),
-        );
-      }
-    }
-    await settleAll(jobs);
-  }
-
-  private copyCoreStrip(frame: Frame, s: Rect, data: Buffer): void {
-    const bytes = s.w * s.h * 4;
-    if (data.length < bytes) throw new X11Error(`GetImage returned ${data.length} bytes for ${s.w}x${s.h}`);
-    let src = u32View(data);
-    if (!src) {
-      // unaligned reply body: copy into an aligned scratch first
-      if (this.scratch.length < bytes) {
-        this.scratch = new Uint8Array(bytes);
-        this.scratch32 = new Uint32Array(this.scratch.buffer);
-      }
-      this.scratch.set(data.subarray(0, bytes));
-      src = this.scratch32;
-    }
-    copyPixels(src, 0, s.w, frame, s);
   }
 
   private readonly onEvent = (ev: XEvent): void => {
@@ -390,15 +318,8 @@ export class X11Screen implements ScreenSource {
     this.segment = null;
     await seg?.destroy();
     await conn.close();
-    this.scratch = new Uint8Array(0);
-    this.scratch32 = new Uint32Array(0);
+    this.grabber.release();
   }
-}
-
-/** Wait for all; then throw the first failure, if any (so nothing is left running behind a rejection). */
-async function settleAll(jobs: Array<Promise<void>>): Promise<void> {
-  const results = await Promise.allSettled(jobs);
-  for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
 function callSafely(fn: () => void): void {
