@@ -57,6 +57,19 @@ Options for serve (flags override the config file):
   --metrics                 serve Prometheus metrics on /metrics (and /healthz)
   --metrics-port N          port for /metrics (default 9100; implies --metrics)
   --metrics-host ADDR       address for /metrics (default 127.0.0.1; implies --metrics)
+  --record DIR              record the desktop into DIR (.vnc.gz files): by default
+                            whenever a viewer is connected, one file per session
+  --record-mode MODE        off, while-viewed (default with --record) or manual
+                            (started and stopped from the dashboard)
+  --record-keys             also record viewers' key events (off: typed passwords
+                            stay out of recordings)
+  --record-clipboard-text   also record clipboard text (off: only its size)
+
+Recordings:
+  trayvnc recording info FILE      what a recording holds; complete or cut short
+  trayvnc recording list DIR       the recordings in a folder
+  trayvnc recording export FILE --to fbs OUT
+                                   as an FBS 001.001 file (rfbproxy, TightVNC's player)
 `;
 
 /** The options parseArgs knows (every flag of HELP). */
@@ -90,6 +103,10 @@ export const CLI_OPTIONS = {
   metrics: { type: 'boolean' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
+  record: { type: 'string' },
+  'record-mode': { type: 'string' },
+  'record-keys': { type: 'boolean' },
+  'record-clipboard-text': { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /**
@@ -127,6 +144,10 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   allow_resize: '--no-resize',
   monitor: '--monitor',
   clip: '--clip',
+  record_dir: '--record',
+  record_mode: '--record-mode',
+  record_keys: '--record-keys',
+  record_clipboard_text: '--record-clipboard-text',
 };
 
 /** Config keys without a flag (none today; --help would name them). */
@@ -184,6 +205,10 @@ export function buildConfig(argv: string[]): Setup {
     enable_metrics: values.metrics || values['metrics-port'] !== undefined || values['metrics-host'] !== undefined ? true : undefined,
     metrics_port: int('metrics-port', values['metrics-port']),
     metrics_host: values['metrics-host'],
+    record_dir: values.record,
+    record_mode: values['record-mode'],
+    record_keys: values['record-keys'],
+    record_clipboard_text: values['record-clipboard-text'],
   };
   if (values.size !== undefined) {
     const m = /^(\d+)x(\d+)$/.exec(values.size);

@@ -80,6 +80,18 @@ export const SettingsSchema = z.object({
     .string({ error: 'must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
     .regex(/^\d+x\d+\+\d+\+\d+$/, { error: 'must be WIDTHxHEIGHT+X+Y, e.g. 1280x720+0+0' })
     .optional(),
+  /** Where recordings go (default: the recordings folder in the user's data folder). */
+  record_dir: z.string({ error: 'must be the path of a folder' }).min(1, { error: 'must be the path of a folder' }).optional(),
+  /**
+   * When to record: never, whenever a viewer is connected (one file per
+   * sharing period), or when asked (control API, dashboard, tray menu).
+   * Unset: while-viewed if record_dir is set, else off.
+   */
+  record_mode: oneOf(['off', 'while-viewed', 'manual']).optional(),
+  /** Record viewers' key events (off: typed passwords must not end up in files). */
+  record_keys: bool.default(false),
+  /** Record the clipboard's text, not only its size. */
+  record_clipboard_text: bool.default(false),
 });
 
 /** Validated settings, defaults filled in. */
@@ -121,6 +133,10 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   allow_resize: 'Allow resize',
   monitor: 'Monitor',
   clip: 'Shared area',
+  record_dir: 'Recordings folder',
+  record_mode: 'Record',
+  record_keys: 'Record typed keys',
+  record_clipboard_text: 'Record clipboard text',
 };
 
 /**

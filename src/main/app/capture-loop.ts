@@ -55,8 +55,8 @@ export class CaptureLoop implements TimingSource {
     this.server.on('demand', () => this.wake());
     // A source that went stale while nobody watched (the system capture pauses) must not
     // hand a joining viewer the old picture: hold pixels back until its fresh frame.
-    this.server.on('connected', () => {
-      if (this.source.stale) this.holdUntilFresh();
+    this.server.on('watching', (watching) => {
+      if (watching && this.source.stale) this.holdUntilFresh();
     });
   }
 

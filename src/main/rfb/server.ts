@@ -61,6 +61,18 @@ export interface RfbServerEvents {
   demand: [];
   /** The update rate changed (setFrameRate): a source that paces itself follows it. */
   frameRate: [fps: number];
+  /** Someone started or stopped watching (a viewer or a watcher such as the recorder): capture follows it. */
+  watching: [watching: boolean];
+  /** A viewer was given control or made view-only (setViewOnly). */
+  control: [session: Session, viewOnly: boolean];
+  /** The desktop's clipboard text went to the viewers (broadcastClipboard). */
+  clipboardToViewers: [text: string];
+}
+
+/** What the owner of a watcher hears from it (see acceptWatcher). */
+export interface WatcherHooks {
+  /** One update went out on the watcher's stream (its bytes were written just before). */
+  onUpdate(stats: UpdateStats): void;
 }
 
 /**
@@ -73,6 +85,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   readonly options: RfbServerOptions;
   private readonly log: Logger;
   private readonly sessions = new Set<Session>();
+  private readonly watchers = new Map<Session, WatcherHooks>();
+  private watched = false;
   private frame: Frame = createFrame(1, 1);
   /** Whether the frame shows the desktop as it is now (see setFrameFresh). */
   private fresh = true;
@@ -88,11 +102,12 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     this.log = getLogger('server');
   }
 
+  /** The viewers past the handshake (watchers are not viewers: they are not listed, counted or told). */
   get clients(): Session[] {
-    return [...this.sessions].filter((s) => s.ready);
+    return [...this.sessions].filter((s) => s.ready && s.kind === 'viewer');
   }
 
-  /** True when some client is connected (past the handshake). */
+  /** True when someone watches the desktop: a viewer past the handshake, or a watcher (the recorder). */
   get hasClients(): boolean {
     for (const s of this.sessions) if (s.ready) return true;
     return false;
@@ -188,17 +203,47 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   /** Send the desktop's new clipboard text to every client. */
   broadcastClipboard(text: string): void {
     for (const s of this.sessions) s.sendClipboard(text);
+    this.emit('clipboardToViewers', text);
   }
 
   /** Make one client view-only or give it control; returns false if there is no such client. */
   setViewOnly(id: string, viewOnly: boolean): boolean {
     for (const s of this.sessions) {
-      if (s.id === id) {
+      if (s.id === id && s.kind === 'viewer') {
+        const changed = s.viewOnly !== viewOnly;
         s.viewOnly = viewOnly;
+        if (changed && s.ready) this.emit('control', s, viewOnly);
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Serve the server's own watcher over an in-process stream: a session with
+   * no handshake (nothing outside the process can reach the stream) that asks
+   * for updates as a viewer does and keeps the desktop captured while it runs,
+   * but is not a viewer — not listed, not counted against max_connections, not
+   * in the metrics. The recorder is one.
+   */
+  acceptWatcher(stream: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, hooks: WatcherHooks): Session {
+    const session = new Session(stream, this.host, this.sessionOptions(), 'watcher');
+    this.sessions.add(session);
+    this.watchers.set(session, hooks);
+    this.updateWatching();
+    return session;
+  }
+
+  private sessionOptions() {
+    return { handshakeTimeoutMs: this.options.handshakeTimeoutMs, limits: this.options.limits, maxQueuedBytes: this.options.maxQueuedBytes };
+  }
+
+  /** Tell capture when watching starts or stops. */
+  private updateWatching(): void {
+    const now = this.hasClients;
+    if (now === this.watched) return;
+    this.watched = now;
+    this.emit('watching', now);
   }
 
   async listen(port: number, host: string): Promise<net.AddressInfo> {
@@ -211,11 +256,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   /** Serve a client over an already-connected stream (TCP socket, WebSocket stream, test pipe). */
   accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }): Session {
-    const session = new Session(socket, this.host, {
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      limits: this.options.limits,
-      maxQueuedBytes: this.options.maxQueuedBytes,
-    });
+    const session = new Session(socket, this.host, this.sessionOptions());
     session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
     return session;
@@ -248,8 +289,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     password: () => this.options.password,
     updateInterval: () => 1000 / this.options.frameRate,
     admissionRefusal: (session) => {
-      // Count sessions other than this one, connected or still in the handshake.
-      const others = this.sessions.size - (this.sessions.has(session) ? 1 : 0);
+      // Count viewers other than this one, connected or still in the handshake.
+      const others = this.sessions.size - this.watchers.size - (this.sessions.has(session) ? 1 : 0);
       return others >= this.options.maxConnections
         ? `too many connections (max_connections is ${this.options.maxConnections})`
         : null;
@@ -258,28 +299,41 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       const isShared = shared || this.options.alwaysShared;
       if (!isShared) {
         for (const other of this.sessions) {
-          if (other !== session && other.ready) other.close('another client connected non-shared');
+          if (other !== session && other.ready && other.kind === 'viewer') other.close('another client connected non-shared');
         }
       }
       this.emit('connected', session);
       return true;
     },
+    onReady: () => this.updateWatching(),
     // Capturing serves every client: it does not run in the log context of the one that asked.
     onWantsUpdate: () => LogContext.exit(() => this.emit('demand')),
-    onInput: (session, message) => this.emit('input', session, message),
-    onClipboard: (session, text) => this.emit('clipboard', session, text),
-    onResizeRequest: async (_session, width, height) => {
-      if (!this.options.allowResize || !this.resizer) return 1; // prohibited
+    onInput: (session, message) => {
+      if (session.kind === 'viewer') this.emit('input', session, message);
+    },
+    onClipboard: (session, text) => {
+      if (session.kind === 'viewer') this.emit('clipboard', session, text);
+    },
+    onResizeRequest: async (session, width, height) => {
+      if (session.kind !== 'viewer' || !this.options.allowResize || !this.resizer) return 1; // prohibited
       return this.resizer(width, height);
     },
     maxCutText: () => this.options.limits.maxCutText,
     cursor: () => this.cursorImage,
     pointer: () => this.pointerAt,
-    onUpdateSent: (session, stats) => this.emit('update', session, stats),
-    onUpdateFlushed: (session, ms) => this.emit('flushed', session, ms),
+    onUpdateSent: (session, stats) => {
+      const watcher = this.watchers.get(session);
+      if (watcher) watcher.onUpdate(stats);
+      else this.emit('update', session, stats);
+    },
+    onUpdateFlushed: (session, ms) => {
+      if (session.kind === 'viewer') this.emit('flushed', session, ms);
+    },
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);
       if (!wasMember) return;
+      this.updateWatching();
+      if (this.watchers.delete(session)) return;
       // A refusal is our decision; a client hanging up mid-handshake (a port probe) is not one.
       if (!session.initialised && reason !== CLIENT_LEFT) this.emit('refused', session.address, reason);
       this.emit('disconnected', session, reason);

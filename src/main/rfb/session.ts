@@ -33,6 +33,13 @@ type SocketLike = Duplex & { remoteAddress?: string | undefined; remotePort?: nu
 export const CLIENT_LEFT = 'client disconnected';
 
 /**
+ * A viewer comes over the network and goes through the handshake. A watcher
+ * is the server's own (the recorder): an in-process stream that starts past
+ * the handshake, since nothing outside the process can reach it.
+ */
+export type SessionKind = 'viewer' | 'watcher';
+
+/**
  * One connected client: the connection's bytes, framed into the handshake
  * and then client messages, and the parts that act on them — what each
  * message does (session/message-handler.ts), when updates go out and what
@@ -48,7 +55,7 @@ export class Session {
   /** Fields on every log line written while serving this client. */
   private readonly logContext: LogContextFields;
   private state: 'handshake' | 'normal' | 'closed' = 'handshake';
-  private readonly handshake: Handshake;
+  private readonly handshake: Handshake | null;
   private inbuf: Buffer = Buffer.alloc(0);
   /** Bytes of an over-long cut text still to be dropped as they arrive. */
   private skipBytes = 0;
@@ -72,6 +79,7 @@ export class Session {
     private readonly socket: SocketLike,
     private readonly host: SessionHost,
     private readonly opts: SessionOptions = DEFAULT_SESSION_OPTIONS,
+    readonly kind: SessionKind = 'viewer',
   ) {
     this.address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.log = getLogger('session').child({ session: this.id.slice(0, 8), client: this.address });
@@ -83,18 +91,24 @@ export class Session {
     this.cursor = new CursorShape(this.context);
     this.updates = new UpdateScheduler(this.context, { size: this.size, name: this.name, cursor: this.cursor }, this.logContext, opts.maxQueuedBytes);
     this.handler = new MessageHandler(this.context, this.updates, this.clipboard, this.size);
-    this.handshake = new Handshake({ password: host.password(), refuseReason: host.admissionRefusal(this) });
     // Whatever runs for this client (here or in the host's handlers) logs with its session and address.
     const inContext = <A extends unknown[]>(fn: (...args: A) => void) => LogContext.bind(this.logContext, fn);
-    this.handshakeTimer = setTimeout(
-      inContext(() => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`)),
-      opts.handshakeTimeoutMs,
-    );
+    if (kind === 'viewer') {
+      this.handshake = new Handshake({ password: host.password(), refuseReason: host.admissionRefusal(this) });
+      this.handshakeTimer = setTimeout(
+        inContext(() => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`)),
+        opts.handshakeTimeoutMs,
+      );
+    } else {
+      this.handshake = null;
+      this.handshakeTimer = null;
+    }
     socket.on('data', inContext((chunk: Buffer) => this.onData(chunk)));
     socket.on('drain', inContext(() => this.updates.wake()));
     socket.on('error', inContext((e: Error) => this.close(`socket error: ${e.message}`)));
     socket.on('close', inContext(() => this.close(CLIENT_LEFT)));
-    this.write(this.handshake.greeting());
+    if (this.handshake) this.write(this.handshake.greeting());
+    else this.becomeReady(true);
   }
 
   private makeContext(): SessionContext {
@@ -168,7 +182,8 @@ export class Session {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     // One line per client that goes: why, and (for refusals) before it ever saw the desktop.
-    const what = wasReady ? 'client disconnected' : reason === CLIENT_LEFT ? 'client left during the handshake' : 'client refused';
+    const what =
+      this.kind === 'watcher' ? 'watcher stopped' : wasReady ? 'client disconnected' : reason === CLIENT_LEFT ? 'client left during the handshake' : 'client refused';
     this.log[level]({ reason, bytesSent: this.bytesSent, updates: this.updatesSent }, `${what}: ${reason}`);
     this.updates.stop();
     // Let queued bytes (e.g. a failure reason) reach the client, then make sure the socket goes.
@@ -210,6 +225,7 @@ export class Session {
   }
 
   private feedHandshake(off: number): number {
+    if (!this.handshake) return 0; // a watcher has none: never in this state
     const events: HandshakeEvent[] = [];
     const n = this.handshake.feed(this.inbuf, off, events);
     for (const ev of events) {
@@ -239,12 +255,20 @@ export class Session {
     this.handshakeTimer = null;
     this.params.shared = shared;
     if (!this.host.onInitialised(this, shared)) return;
+    const frame = this.becomeReady(shared);
+    this.write(serverInit(frame.width, frame.height, NATIVE_FORMAT, this.host.desktopName()));
+    this.log.info({ version: `3.${this.params.minor}`, shared }, 'client connected');
+  }
+
+  /** Past the handshake: updates can flow, sized to the desktop as it is now. */
+  private becomeReady(shared: boolean): { width: number; height: number } {
     const frame = this.host.frame();
+    this.params.shared = shared;
     this.updates.begin(frame.width, frame.height);
     this.state = 'normal';
     this.initialised = true;
-    this.write(serverInit(frame.width, frame.height, NATIVE_FORMAT, this.host.desktopName()));
-    this.log.info({ version: `3.${this.params.minor}`, shared }, 'client connected');
+    this.host.onReady?.(this);
+    return frame;
   }
 
   private feedMessage(off: number): number {

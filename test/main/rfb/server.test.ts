@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RfbServer, type RfbServerEvents, type RfbServerOptions } from '../../../src/main/rfb/server.js';
 import type { Session } from '../../../src/main/rfb/session.js';
@@ -6,6 +7,7 @@ import { createFrame, type Frame } from '../../../src/main/framebuffer/frame.js'
 import { bytes } from '../../support/bytes.js';
 import { TestViewer } from '../../support/test-viewer.js';
 import { WireSocket } from '../../support/wire-socket.js';
+import { waitFor } from '../../support/wait.js';
 
 /*
  * RfbServer over real loopback TCP: what a client sees on the wire and what
@@ -389,5 +391,59 @@ describe('close()', () => {
     expect(reasons).toEqual(['server shutting down', 'server shutting down', 'server shutting down']);
     expect(server.clients).toEqual([]);
     await expect(WireSocket.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('watchers (the server’s own in-process sessions, such as the recorder)', () => {
+  /** A watcher stream: what the session writes is kept; `send` feeds it client messages. */
+  function watcherStream() {
+    const written: Buffer[] = [];
+    const stream = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        written.push(chunk);
+        cb();
+      },
+    });
+    return { stream, written, send: (b: Buffer) => stream.push(b) };
+  }
+
+  it('start past the handshake, are not viewers, and tell capture when watching starts and stops', async () => {
+    const { server, port } = await serve({ maxConnections: 1, alwaysShared: false });
+    const watching: boolean[] = [];
+    server.on('watching', (w) => watching.push(w));
+    const connected: Session[] = [];
+    server.on('connected', (s) => connected.push(s));
+    const w = watcherStream();
+    const updates: number[] = [];
+    const session = server.acceptWatcher(w.stream, { onUpdate: (s) => updates.push(s.rects.length) });
+    expect(session.ready).toBe(true);
+    expect(w.written).toEqual([]); // no greeting, no ServerInit
+    expect(server.clients).toEqual([]);
+    expect(server.hasClients).toBe(true);
+    expect(watching).toEqual([true]);
+
+    // It asks for pixels as a viewer does; its updates go to its hook, not to the viewers' 'update' event.
+    let viewerUpdates = 0;
+    server.on('update', () => viewerUpdates++);
+    w.send(bytes().u8(2).pad(1).u16(1).s32(RAW).build()); // SetEncodings [Raw]
+    w.send(bytes().u8(3).u8(0).u16(0).u16(0).u16(16).u16(12).build()); // full request
+    await waitFor('its update', () => updates.length === 1);
+    expect(w.written.at(-1)![0]).toBe(0); // a FramebufferUpdate, one write
+    expect(viewerUpdates).toBe(0);
+
+    // It takes no place from viewers, and a non-shared viewer does not end it.
+    const v = await viewer(port, false);
+    await roundTrip(v);
+    expect(server.clients).toHaveLength(1);
+    expect(connected).toHaveLength(1);
+    expect(session.closed).toBe(false);
+    v.close();
+    await waitFor('the viewer to go', () => server.clients.length === 0);
+    expect(watching).toEqual([true]); // the watcher still watches
+
+    session.close('done');
+    expect(server.hasClients).toBe(false);
+    expect(watching).toEqual([true, false]);
   });
 });

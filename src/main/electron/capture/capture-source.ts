@@ -108,24 +108,20 @@ export class CaptureScreen implements ScreenSource {
   }
 
   /**
-   * Stream frames only while `server` has viewers. A connecting viewer
-   * resumes the page at once; until its next frame arrives the source is
-   * `stale`, and the capture loop holds the viewer's first pixels back for
-   * it. The last viewer leaving pauses the page.
+   * Stream frames only while someone watches `server` (a viewer, or the
+   * recorder). The first to start watching resumes the page at once; until its
+   * next frame arrives the source is `stale`, and the capture loop holds the
+   * first pixels back for it. The last one leaving pauses the page.
    */
   followViewers(server: Pick<RfbServer, 'hasClients' | 'on' | 'off'>): void {
     this.unfollow?.();
-    const onConnected = () => this.setStreaming(true);
-    // A leaving session still counts until its close is handled: look once it has been.
-    const onDisconnected = () => queueMicrotask(() => this.setStreaming(server.hasClients));
+    const onWatching = (watching: boolean) => this.setStreaming(watching);
     // The page paces itself: a new frame rate must reach it, or a higher one would never be reached.
     const onFrameRate = (frameRate: number) => this.page.send({ type: 'frame-rate', frameRate });
-    server.on('connected', onConnected);
-    server.on('disconnected', onDisconnected);
+    server.on('watching', onWatching);
     server.on('frameRate', onFrameRate);
     this.unfollow = () => {
-      server.off('connected', onConnected);
-      server.off('disconnected', onDisconnected);
+      server.off('watching', onWatching);
       server.off('frameRate', onFrameRate);
     };
     this.setStreaming(server.hasClients);

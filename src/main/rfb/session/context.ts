@@ -34,6 +34,8 @@ export interface SessionHost {
   admissionRefusal(session: Session): string | null;
   /** ClientInit arrived; return false to refuse. The server applies the shared flag here. */
   onInitialised(session: Session, shared: boolean): boolean;
+  /** The session is past its handshake (or, a watcher, has none) and counts as watching. */
+  onReady?(session: Session): void;
   /** The session now waits for pixels: the host should make sure the frame is fresh. */
   onWantsUpdate(session: Session): void;
   /** Keyboard and pointer input from a client allowed to control the desktop. */

@@ -3,7 +3,6 @@ import type { CaptureCommand, CaptureRequest } from '../../../../src/shared/capt
 import { CaptureScreen, type CapturePage, type CapturePageHandlers } from '../../../../src/main/electron/capture/capture-source.js';
 import { createFrame } from '../../../../src/main/framebuffer/frame.js';
 import { RfbServer } from '../../../../src/main/rfb/server.js';
-import type { Session } from '../../../../src/main/rfb/session.js';
 import { CaptureLoop } from '../../../../src/main/app/capture-loop.js';
 import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { NoVncViewer } from '../../../support/novnc-viewer.js';
@@ -115,31 +114,19 @@ describe('CaptureScreen', () => {
     expect(source.takeDamage()).toEqual([{ x: 0, y: 0, w: 320, h: 200 }]);
   });
 
-  it('streams only while the server has viewers', async () => {
+  it('streams only while someone watches the server (a viewer or the recorder)', async () => {
     const { page, source } = await started();
     const server = new RfbServer();
-    let viewers = 0;
-    Object.defineProperty(server, 'hasClients', { get: () => viewers > 0 });
     source.followViewers(server);
     expect(page.commands).toEqual([{ type: 'pause' }]);
     expect(source.isPaused).toBe(true);
 
-    viewers = 1;
-    server.emit('connected', {} as Session);
+    // The server says when watching starts and stops (RfbServer 'watching', tested with the server).
+    server.emit('watching', true);
     expect(page.commands).toEqual([{ type: 'pause' }, { type: 'resume' }]);
-    viewers = 2;
-    server.emit('connected', {} as Session);
+    server.emit('watching', true);
     expect(page.commands).toHaveLength(2);
-
-    // one of two leaves: still streaming; the last one leaves: paused (once its close is handled)
-    viewers = 1;
-    server.emit('disconnected', {} as Session, 'bye');
-    await Promise.resolve();
-    expect(page.commands).toHaveLength(2);
-    viewers = 0;
-    server.emit('disconnected', {} as Session, 'bye');
-    expect(page.commands).toHaveLength(2);
-    await Promise.resolve();
+    server.emit('watching', false);
     expect(page.commands).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'pause' }]);
 
     // frames while paused still count (the page keeps the newest one for the next viewer)
@@ -148,10 +135,9 @@ describe('CaptureScreen', () => {
 
     // after stop, the server is no longer followed
     await source.stop();
-    viewers = 1;
-    server.emit('connected', {} as Session);
+    server.emit('watching', true);
     expect(page.commands).toHaveLength(3);
-    expect(server.listenerCount('connected')).toBe(0);
+    expect(server.listenerCount('watching')).toBe(0);
   });
 
   it('passes a new frame rate on to the page, until it stops', async () => {
