@@ -12,7 +12,7 @@ import { checkTrailer, MEMBER_TRAILER_BYTES, parseMemberHeader, type MemberHeade
  */
 
 /** How much of the file is read at once. */
-const READ_BYTES = 128 * 1024;
+export const MEMBER_READ_BYTES = 128 * 1024;
 /** A header this module writes is 25 bytes; other writers' FNAME/FCOMMENT may make one longer. */
 const FIRST_HEADER_READ = 64;
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -79,7 +79,7 @@ export class MemberStream {
     // the inflater has left input unconsumed: the deflate data ended there.
     const feed = async (): Promise<void> => {
       for (let pos = start; !stopped && pos < this.fileSize; ) {
-        const piece = await readAt(this.file, pos, Math.min(READ_BYTES, this.fileSize - pos));
+        const piece = await readAt(this.file, pos, Math.min(MEMBER_READ_BYTES, this.fileSize - pos));
         if (piece.length === 0 || stopped) break;
         await new Promise<void>((resolve, reject) => inflate.write(piece, (e) => (e ? reject(e) : resolve())));
         fed += piece.length;

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { MAX_U32, MemberKind, recordBytes, type RecordingEvent, type RecordingHeader, type RecordingRecord } from './format.js';
 import { encodeMember } from './gzip-member.js';
 import { IndexBuilder } from './index-builder.js';
+import { MemberFileQueue } from './member-file-queue.js';
 import { MemberWriter } from './member-writer.js';
 import { fileProblem, openRecordingFile, RecordingError, type RecordingFile } from './recording-file.js';
 
@@ -54,29 +55,25 @@ export class RecordingWriter {
   private readonly index = new IndexBuilder();
   /** Every keyframe's time and the member it starts (its offset is known once that member is written). */
   private readonly keyframeMembers: Array<{ t: number; member: MemberWriter }> = [];
-  /** Members with bytes not yet in the file, in file order; the last one takes new records. */
-  private members: MemberWriter[] = [];
+  private readonly queue: MemberFileQueue;
+  /** The member that takes new records. */
   private current: MemberWriter;
   private nextOrdinal = 0;
   private lastT = 0;
   private lastFlushAt: number;
   private flushTimer: NodeJS.Timeout | null = null;
-  private position = 0;
-  /** Compressed bytes taken from members and not yet written. */
-  private queuedOut = 0;
   private counts = { updates: 0, keyframes: 0, events: 0 };
   private accepting = true;
-  private pumping: Promise<void> | null = null;
   private failed: RecordingError | null = null;
   private readonly failureListeners: Array<(e: Error) => void> = [];
-  private closed: Promise<void> | null = null;
   private finishing: Promise<RecordingSummary> | null = null;
 
   private constructor(
     private readonly path: string,
-    private readonly file: RecordingFile,
+    file: RecordingFile,
     opts: RecordingWriterOptions,
   ) {
+    this.queue = new MemberFileQueue(file, (e) => this.fail(writeError(e, this.path)));
     this.now = opts.now ?? (() => performance.now());
     this.start = this.now();
     this.lastFlushAt = this.start;
@@ -97,7 +94,7 @@ export class RecordingWriter {
     const writer = new RecordingWriter(opts.path, file, opts);
     await writer.flushed();
     if (writer.failed) {
-      await writer.closed;
+      await writer.queue.close();
       // The file is ours (created exclusively) and holds no recording: take it away again.
       if (!opts.openFile) await rm(opts.path, { force: true }).catch(() => undefined);
       throw writer.failed;
@@ -152,14 +149,12 @@ export class RecordingWriter {
   }
 
   get stats(): { bytesWritten: number; updates: number; keyframes: number; events: number } {
-    return { bytesWritten: this.position, ...this.counts };
+    return { bytesWritten: this.queue.position, ...this.counts };
   }
 
   /** Bytes recorded and not yet in the file (waiting to be compressed or written). */
   get queuedBytes(): number {
-    let n = this.queuedOut;
-    for (const m of this.members) n += m.queuedIn;
-    return n;
+    return this.queue.queuedBytes;
   }
 
   /** Resolves once everything recorded so far is compressed, sync-flushed and written to the file. */
@@ -183,7 +178,7 @@ export class RecordingWriter {
     this.accepting = false;
     this.finishing = (async () => {
       await this.writeAll();
-      await this.close();
+      await this.queue.close();
       return this.summary(false);
     })();
     await this.finishing;
@@ -192,8 +187,7 @@ export class RecordingWriter {
   /** Flush the open member, wait for every member's compression, and write it all. */
   private async writeAll(): Promise<void> {
     this.flushNow();
-    await Promise.all(this.members.map((m) => m.quiet()));
-    await this.pump();
+    await this.queue.drain();
   }
 
   private async finishAndClose(reason: string): Promise<RecordingSummary> {
@@ -202,8 +196,7 @@ export class RecordingWriter {
     if (this.failed) return this.closeFailed();
     const t = this.stamp();
     this.current.end();
-    await Promise.all(this.members.map((m) => m.quiet()));
-    await this.pump();
+    await this.queue.drain();
     if (this.failed) return this.closeFailed();
     const keyframes = this.keyframeMembers.map(({ t: kt, member }) => ({ t: kt, offset: member.fileOffset }));
     const built = this.index.build(t);
@@ -213,23 +206,22 @@ export class RecordingWriter {
     ]);
     const member = encodeMember({ kind: MemberKind.Index, t, ordinal: this.nextOrdinal++ }, data, this.level);
     try {
-      await this.file.write(member, this.position);
-      this.position += member.length;
+      await this.queue.append(member);
     } catch (e) {
       this.fail(writeError(e, this.path));
       return this.closeFailed();
     }
-    await this.close();
+    await this.queue.close();
     return this.summary(true, t);
   }
 
   private async closeFailed(): Promise<RecordingSummary> {
-    await this.close();
+    await this.queue.close();
     return this.summary(false);
   }
 
   private summary(complete: boolean, durationMs = this.lastT): RecordingSummary {
-    return { path: this.path, durationMs, bytes: this.position, ...this.counts, complete };
+    return { path: this.path, durationMs, bytes: this.queue.position, ...this.counts, complete };
   }
 
   /** The time for a new record: whole milliseconds, never before the last record's. */
@@ -240,13 +232,10 @@ export class RecordingWriter {
 
   private startMember(t: number): MemberWriter {
     const member = new MemberWriter({ kind: MemberKind.Keyframe, t, ordinal: this.nextOrdinal++ }, this.level, {
-      output: (bytes) => {
-        this.queuedOut += bytes;
-        void this.pump();
-      },
+      output: (bytes) => this.queue.ready(bytes),
       error: (e) => this.fail(new RecordingError(`recording stopped: compressing failed (${e.message}) for ${this.path}`, 'EDEFLATE', { cause: e })),
     });
-    this.members.push(member);
+    this.queue.add(member);
     return member;
   }
 
@@ -287,69 +276,19 @@ export class RecordingWriter {
     this.flushTimer = null;
   }
 
-  /** Write what the members have ready, oldest member first; one loop at a time. */
-  private pump(): Promise<void> {
-    this.pumping ??= this.writeReady().finally(() => {
-      this.pumping = null;
-    });
-    return this.pumping;
-  }
-
-  private async writeReady(): Promise<void> {
-    try {
-      await this.writeMembers();
-    } catch (e) {
-      // Not a write error (those are handled below), so a bug; it still stops the recording rather than going unhandled.
-      this.fail(new RecordingError(`recording stopped: ${(e as Error).message} (${this.path})`, 'EINTERNAL', { cause: e }));
-    }
-  }
-
-  private async writeMembers(): Promise<void> {
-    while (!this.failed) {
-      const m = this.members[0];
-      if (!m) return;
-      if (m.hasOutput) {
-        if (m.fileOffset < 0) m.fileOffset = this.position;
-        const chunks = m.take();
-        const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        try {
-          await this.file.write(data, this.position);
-        } catch (e) {
-          this.fail(writeError(e, this.path));
-          return;
-        }
-        this.position += data.length;
-        this.queuedOut -= data.length;
-      } else if (m.finished) {
-        this.members.shift();
-      } else return;
-    }
-  }
-
   /** Stop recording for good: drop what is queued, close the file as it is, tell the listeners. */
   private fail(e: RecordingError): void {
     if (this.failed) return;
     this.failed = e;
     this.accepting = false;
     this.stopTimer();
-    for (const m of this.members) m.destroy();
-    this.members = [];
-    this.queuedOut = 0;
-    void this.close();
+    this.queue.stop();
+    void this.queue.close();
     const listeners = this.failureListeners.splice(0);
     // Not from inside the record call that noticed: a listener may call finish() or log, and the caller's stack should not see it.
     queueMicrotask(() => {
       for (const l of listeners) callQuietly(l, e);
     });
-  }
-
-  /** Close the file once the write loop is done with it; once. */
-  private close(): Promise<void> {
-    this.closed ??= (async () => {
-      await this.pumping;
-      await this.file.close().catch(() => undefined);
-    })();
-    return this.closed;
   }
 }
 
