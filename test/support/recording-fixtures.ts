@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import type { RecordingEvent, RecordingHeader, RecordingRecord } from '../../src/main/recording/format.js';
+import { RecordingWriter, type RecordingSummary, type RecordingWriterOptions } from '../../src/main/recording/writer.js';
 import { prng } from './prng.js';
 
 export const HEADER: RecordingHeader = {
@@ -122,6 +123,35 @@ export function gzipDc(path: string): { status: number | null; stdout: Buffer; s
   const r = spawnSync('gzip', ['-dc', path], { timeout: 20_000, maxBuffer: 1 << 30 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** Make the writer call a script step stands for. */
+export function play(w: RecordingWriter, s: ScriptStep): void {
+  if (s.op === 'keyframe') w.keyframe(s.width, s.height, s.update);
+  else if (s.op === 'update') w.update(s.update);
+  else w.event(s.event);
+}
+
+/**
+ * Record a script to `path` with a fake clock, all at once, and finish at
+ * `finishAt` (default: the last step's time + 10). `between` runs after
+ * each step (a test may wait for the file there).
+ */
+export async function recordScript(
+  path: string,
+  steps: ScriptStep[],
+  opts: { finishAt?: number; writer?: Partial<RecordingWriterOptions>; between?: (w: RecordingWriter, s: ScriptStep, i: number) => Promise<void> | void } = {},
+): Promise<{ summary: RecordingSummary; finishAt: number }> {
+  let now = 0;
+  const w = await RecordingWriter.open({ path, header: HEADER, now: () => now, ...opts.writer });
+  for (let i = 0; i < steps.length; i++) {
+    now = steps[i]!.at;
+    play(w, steps[i]!);
+    await opts.between?.(w, steps[i]!, i);
+  }
+  const finishAt = opts.finishAt ?? (steps.at(-1)?.at ?? 0) + 10;
+  now = finishAt;
+  return { summary: await w.finish('test over'), finishAt };
 }
 
 // ---- independent reading: RFC 1952 by hand, records by the format document ----

@@ -57,7 +57,7 @@ export class RecordingReader {
     try {
       file = await open(path, 'r');
     } catch (e) {
-      const { code, words } = fileProblem(e);
+      const { code, words } = fileProblem(e, 'reading');
       throw new RecordingError(`cannot open the recording ${path}: ${words}`, code, { cause: e });
     }
     try {

@@ -42,10 +42,14 @@ const REASONS: Readonly<Record<string, string>> = {
   ENFILE: 'too many files are open',
 };
 
-/** "the disk is full (ENOSPC)", or Node's own message for a code without words here. */
-export function fileProblem(e: unknown): { code: string; words: string } {
+/**
+ * "the disk is full (ENOSPC)", or Node's own message for a code without
+ * words here. Reading an existing file, ENOENT means the file itself is
+ * missing, not its folder.
+ */
+export function fileProblem(e: unknown, doing: 'creating' | 'reading' = 'creating'): { code: string; words: string } {
   const code = (e as NodeJS.ErrnoException | null)?.code ?? 'EUNKNOWN';
-  const reason = REASONS[code];
+  const reason = doing === 'reading' && code === 'ENOENT' ? 'there is no such file' : REASONS[code];
   return { code, words: reason ? `${reason} (${code})` : e instanceof Error ? e.message : String(e) };
 }
 
