@@ -12,8 +12,8 @@ import type { RecordingFile } from './recording-file.js';
 export class MemberFileQueue {
   /** Bytes in the file so far: where the next write goes. */
   position = 0;
-  /** Compressed bytes ready in members and not yet written. */
-  private readyBytes = 0;
+  /** Bytes of the write in progress. */
+  private writing = 0;
   private members: MemberWriter[] = [];
   private pumping: Promise<void> | null = null;
   private stopped = false;
@@ -29,16 +29,15 @@ export class MemberFileQueue {
     if (!this.stopped) this.members.push(member);
   }
 
-  /** A member has `bytes` more ready: write them when their turn comes. */
-  ready(bytes: number): void {
-    this.readyBytes += bytes;
+  /** A member has more ready: write it when its turn comes. */
+  ready(): void {
     void this.pump();
   }
 
   /** Bytes recorded and not yet in the file: waiting to be compressed, or compressed and waiting to be written. */
   get queuedBytes(): number {
-    let n = this.readyBytes;
-    for (const m of this.members) n += m.queuedIn;
+    let n = this.writing;
+    for (const m of this.members) n += m.queuedBytes;
     return n;
   }
 
@@ -60,7 +59,6 @@ export class MemberFileQueue {
     this.stopped = true;
     for (const m of this.members) m.destroy();
     this.members = [];
-    this.readyBytes = 0;
   }
 
   /** Close the file once the loop is done with it; once. */
@@ -88,15 +86,17 @@ export class MemberFileQueue {
           if (m.fileOffset < 0) m.fileOffset = this.position;
           const chunks = m.take();
           const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          this.writing = data.length;
           await this.file.write(data, this.position);
+          this.writing = 0;
           this.position += data.length;
-          this.readyBytes -= data.length;
         } else if (m.finished) {
           this.members.shift();
         } else return;
       }
     } catch (e) {
       this.stopped = true;
+      this.writing = 0;
       this.failed(e);
     }
   }

@@ -11,8 +11,8 @@ import { memberHeader, memberTrailer, type MemberTag } from './gzip-member.js';
  */
 
 export interface MemberWriterEvents {
-  /** Compressed bytes are ready to be taken (`bytes` more of them). */
-  output(bytes: number): void;
+  /** More compressed bytes are ready to be taken. */
+  output(): void;
   /** The deflate stream failed (it does not, short of running out of memory). */
   error(e: Error): void;
 }
@@ -25,6 +25,7 @@ export class MemberWriter {
   /** The trailer is appended: nothing more will come out. */
   finished = false;
   private readonly out: Buffer[] = [];
+  private outBytes = 0;
   private readonly deflate: zlib.DeflateRaw;
   private crc = 0;
   private size = 0;
@@ -40,17 +41,16 @@ export class MemberWriter {
     level: number,
     private readonly events: MemberWriterEvents,
   ) {
-    this.out.push(memberHeader(tag));
+    this.push(memberHeader(tag));
     this.deflate = zlib.createDeflateRaw({ level });
     this.deflate.on('data', (b: Buffer) => {
-      this.out.push(b);
-      this.events.output(b.length);
+      this.push(b);
+      this.events.output();
     });
     this.deflate.on('end', () => {
-      const trailer = memberTrailer(this.crc, this.size);
-      this.out.push(trailer);
+      this.push(memberTrailer(this.crc, this.size));
       this.finished = true;
-      this.events.output(trailer.length);
+      this.events.output();
       this.settle();
     });
     this.deflate.on('error', (e: Error) => this.events.error(e));
@@ -100,7 +100,13 @@ export class MemberWriter {
 
   /** The compressed bytes ready so far, the header first; they are the caller's now. */
   take(): Buffer[] {
+    this.outBytes = 0;
     return this.out.splice(0);
+  }
+
+  /** Bytes given to this member and not yet taken: waiting for deflate, or compressed and waiting to be taken. */
+  get queuedBytes(): number {
+    return this.queuedIn + this.outBytes;
   }
 
   get hasOutput(): boolean {
@@ -118,7 +124,13 @@ export class MemberWriter {
     this.ending = true;
     this.deflate.destroy();
     this.out.length = 0;
+    this.outBytes = 0;
     this.release();
+  }
+
+  private push(b: Buffer): void {
+    this.out.push(b);
+    this.outBytes += b.length;
   }
 
   private isQuiet(): boolean {

@@ -232,7 +232,7 @@ export class RecordingWriter {
 
   private startMember(t: number): MemberWriter {
     const member = new MemberWriter({ kind: MemberKind.Keyframe, t, ordinal: this.nextOrdinal++ }, this.level, {
-      output: (bytes) => this.queue.ready(bytes),
+      output: () => this.queue.ready(),
       error: (e) => this.fail(new RecordingError(`recording stopped: compressing failed (${e.message}) for ${this.path}`, 'EDEFLATE', { cause: e })),
     });
     this.queue.add(member);

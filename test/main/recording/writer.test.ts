@@ -146,6 +146,25 @@ describe('RecordingWriter: the file', () => {
     expect(records[2]!.payload.equals(copy)).toBe(true);
   });
 
+  it('counts what waits to be compressed or written in queuedBytes, down to nothing once flushed', async () => {
+    const path = newPath();
+    const w = await RecordingWriter.open({ path, header: HEADER });
+    expect(w.queuedBytes).toBe(0);
+    const big = rawUpdate(0, 0, 256, 256, (x, y) => x * y);
+    w.keyframe(256, 256, big);
+    expect(w.queuedBytes).toBeGreaterThanOrEqual(big.length);
+    w.update(big);
+    expect(w.queuedBytes).toBeGreaterThanOrEqual(2 * big.length);
+    await w.flushed();
+    expect(w.queuedBytes).toBe(0);
+    w.keyframe(256, 256, big); // a second member, while the first one ends
+    await w.flushed();
+    expect(w.queuedBytes).toBe(0);
+    expect(w.stats.bytesWritten).toBe(statSync(path).size);
+    await w.finish('done');
+    expect(w.queuedBytes).toBe(0);
+  });
+
   it('keeps times whole milliseconds that never go back, and ignores calls after finish', async () => {
     const path = newPath();
     const times = [0.4, 7.9, 7.2, 3, 12.5];
