@@ -141,18 +141,20 @@ export class RecordingReader {
     let offset = 0;
     for (const k of this.keyframes) if (k.t <= fromMs) offset = k.offset;
     for (let ordinal = -1; offset < this.size; ) {
+      // Trouble at or past where the scan stopped is the cut the file ends with; before it, it is damage.
       const atCut = this.stopsAt !== null && offset >= this.stopsAt;
+      const damaged = (e: unknown) => new RecordingFormatError(`${this.summary.path}: ${(e as Error).message}`, { cause: e });
       let member: MemberStream | null;
       try {
         member = await MemberStream.open(this.file, offset, this.size);
       } catch (e) {
         if (atCut) return;
-        throw e;
+        throw damaged(e);
       }
       const tag = member?.header.tag;
       if (!member || !tag || (ordinal >= 0 && tag.ordinal !== ordinal + 1)) {
         if (atCut) return;
-        throw new RecordingFormatError(`the gzip member at byte ${offset} is not the next member of this recording`);
+        throw damaged(new Error(`the gzip member at byte ${offset} is not the next member of this recording`));
       }
       ordinal = tag.ordinal;
       const parser = new RecordParser();
@@ -160,7 +162,7 @@ export class RecordingReader {
         for await (const piece of member.chunks()) yield* parser.push(piece);
       } catch (e) {
         if (atCut) return;
-        throw e;
+        throw damaged(e);
       }
       if (!member.result || member.result.next === null) return;
       offset = member.result.next;

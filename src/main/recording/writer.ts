@@ -11,8 +11,8 @@ import { fileProblem, openRecordingFile, RecordingError, type RecordingFile } fr
 /**
  * Writes a recording (docs/recording-format.md) while it happens. The
  * recorder calls keyframe/update/event from the capture path, so those calls
- * only queue: compression runs on zlib's thread pool and the file is written
- * by one loop here, in member order. A sync flush at least every
+ * only queue: compression runs on zlib's thread pool, and the file takes the
+ * members in order (member-file-queue.ts). A sync flush at least every
  * `flushIntervalMs` bounds what a kill loses. When the disk fails or cannot
  * keep up, the recording stops on its own and says why; it never throws at
  * the recorder and never leaves an 'error' event unhandled.

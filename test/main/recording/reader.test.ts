@@ -357,6 +357,32 @@ describe('RecordingReader: unusual but valid files', () => {
   });
 });
 
+describe('RecordingReader: a damaged recording', () => {
+  it('plays up to a damaged member of a finished file, then says where and what the damage is', async () => {
+    const members = walkGzipMembers(finished.file);
+    const damaged = Buffer.from(finished.file);
+    damaged[members[1]!.end - 8]! ^= 0xff; // member 1's CRC
+    const path = newPath('damaged');
+    writeFileSync(path, damaged);
+    const r = await RecordingReader.open(path);
+    try {
+      expect(r.complete).toBe(true);
+      const got: RecordingRecord[] = [];
+      await expect(async () => {
+        for await (const rec of r.records()) got.push(rec);
+      }).rejects.toThrow(`${path}: the gzip member at byte ${members[1]!.offset} is damaged (CRC mismatch)`);
+      // Everything of member 0 and member 1 came out before the check at member 1's end.
+      expect(got.length).toBe(recordsInFile(finished.file.subarray(0, members[2]!.offset)).length);
+      // Member 2 on is whole: playing from there works.
+      const fromThree: RecordingRecord[] = [];
+      for await (const rec of r.records(KEYFRAME_TIMES[2]!)) fromThree.push(rec);
+      expect(fromThree.at(-1)!.type).toBe('end');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('not a recording', () => {
   const write = (name: string, bytes: Buffer) => {
     const path = newPath(name);
