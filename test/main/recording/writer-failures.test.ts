@@ -189,7 +189,7 @@ describe('RecordingWriter on a failing or slow disk (a sink in place of the file
     await expectStopped(w, path, 'EINVAL', /^recording stopped: a keyframe could not be recorded/, calls);
   });
 
-  it('rejects open, and removes the file it made, when even the HEADER cannot be written', async () => {
+  it('rejects open when even the HEADER cannot be written, leaving a sink the caller gave to the caller', async () => {
     const path = tmp.path('no-header.vnc.gz');
     const attempt = RecordingWriter.open({ path, header: HEADER, openFile: (p) => sink(p, { failAfterBytes: 0, code: 'ENOSPC' }) });
     await expect(attempt).rejects.toThrow(/^recording stopped: the disk is full \(ENOSPC\) writing/);
