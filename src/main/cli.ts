@@ -1,16 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from './app/config.js';
 import { saveSettingsToFile } from './app/config-file.js';
 import { buildConfig, HELP } from './cli-options.js';
 import { VncService } from './app/vnc-service.js';
+import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 async function serve(argv: string[]): Promise<void> {
   const { config, configPath } = buildConfig(argv);
@@ -68,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd === undefined ? 1 : 0;
   }
   if (cmd === '--version' || cmd === '-v') {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   if (cmd === 'serve') {

@@ -17,6 +17,7 @@ import {
 } from '../../shared/control-contract.js';
 import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
+import type { RecordingController } from './recording-controller.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
@@ -50,6 +51,8 @@ export interface ControlTarget {
   readonly backend?: BackendChoice | null;
   /** Switch tile comparison on or off while running; without it the change waits for a restart. */
   setRegionDetection?(on: boolean): void;
+  /** Recordings of the shared desktop (VncService has them; none while not sharing). */
+  readonly recordings?: RecordingController | null;
 }
 
 /** Where metrics come from: the PerformanceMonitor (telemetry/monitor.ts) fits. */

@@ -31,4 +31,15 @@ export const LIVE_SETTINGS: Partial<Record<SettingKey, LiveApplier>> = {
     t.server.options.password = s.password;
     return true;
   },
+  // Recording settings apply from the next recording on (a mode change at once).
+  record_dir: (t, s) => recordingSettings(t, s),
+  record_mode: (t, s) => recordingSettings(t, s),
+  record_keys: (t, s) => recordingSettings(t, s),
+  record_clipboard_text: (t, s) => recordingSettings(t, s),
 };
+
+function recordingSettings(t: ControlTarget, s: Settings): boolean {
+  if (!t.recordings) return false;
+  t.recordings.useSettings(s);
+  return true;
+}

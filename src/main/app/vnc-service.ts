@@ -14,6 +14,8 @@ import { getLogger } from '../base/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { CaptureLoop } from './capture-loop.js';
+import { RecordingController, type RecordingSettings } from './recording-controller.js';
+import { packageVersion } from './version.js';
 import { resolveHost, resolvePassword, type Config } from './config.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
@@ -56,6 +58,10 @@ export class VncService {
   readonly telemetry: Telemetry;
   private readonly loop: CaptureLoop;
   private readonly features: DesktopFeatures;
+  /** Recordings of this desktop (started in start()). */
+  recordings: RecordingController | null = null;
+  /** The recording settings in force; the control API changes them live. */
+  private recordingSettings: RecordingSettings;
   private address: AddressInfo | null = null;
   private metricsAddress: AddressInfo | null = null;
   /** The WebSocket listener for browser viewers, when websocket_port is set. */
@@ -81,6 +87,14 @@ export class VncService {
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;
     const origin = () => (source instanceof ClippedScreen ? source.origin : { x: 0, y: 0 });
+    this.recordingSettings = {
+      record_dir: config.record_dir,
+      record_mode: config.record_mode,
+      record_keys: config.record_keys,
+      record_clipboard_text: config.record_clipboard_text,
+      frame_rate: config.frame_rate,
+      desktop_name: config.desktop_name,
+    };
     this.features = new DesktopFeatures(this.server, parts, config, origin);
     // Resizing the desktop for a client only makes sense when the whole display is shared.
     if (display && !(source instanceof ClippedScreen)) {
@@ -170,6 +184,15 @@ export class VncService {
       }
       this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
       undo.push(() => this.websocket?.close());
+      this.recordings = new RecordingController({
+        server: this.server,
+        settings: () => this.recordingSettings,
+        serverVersion: `TrayVNC ${packageVersion()}`,
+        onSettings: (next) => {
+          this.recordingSettings = { ...this.recordingSettings, ...next };
+        },
+      });
+      undo.push(() => this.recordings?.close());
       this.control = new ControlService(this, { metrics: this.metrics, ...control });
       undo.push(() => this.control?.close());
       if (this.config.dashboard_port !== undefined) {
@@ -190,7 +213,7 @@ export class VncService {
         }
       }
       this.address = this.metricsAddress = null;
-      this.websocket = this.control = this.dashboard = null;
+      this.websocket = this.control = this.dashboard = this.recordings = null;
       throw e;
     }
   }
@@ -213,6 +236,8 @@ export class VncService {
   async stop(): Promise<void> {
     await this.dashboard?.close();
     this.control?.close();
+    // Finish a recording while the server still runs, so it ends with its index.
+    await this.recordings?.close();
     this.loop.stop();
     await this.server.close();
     await this.telemetry.close();

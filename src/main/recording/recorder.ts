@@ -104,6 +104,10 @@ export class Recorder {
     const stream = new WatcherStream((m) => this.onServerMessage(m));
     this.stream = stream;
     this.session = this.server.acceptWatcher(stream, { onUpdate: (s) => this.onUpdate(s) });
+    // Who is watching as the recording begins; later comings and goings arrive as events.
+    for (const viewer of this.server.clients) {
+      this.sink.event({ kind: 'connect', client: viewer.id.slice(0, 8), address: viewer.address, viewOnly: viewer.viewOnly });
+    }
     stream.send(setPixelFormatMessage(RECORDING_PIXEL_FORMAT));
     stream.send(setEncodingsMessage(RECORDING_ENCODINGS));
     this.request(false);
