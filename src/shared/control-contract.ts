@@ -1,4 +1,5 @@
 import type { PixelFormat } from './pixel-format.js';
+import type { RecordingDetails, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
 
 /**
@@ -57,6 +58,8 @@ export interface ServerState {
   /** Where pixels come from: 'x11', 'synthetic', … */
   source: string;
   desktop: { name: string; width: number; height: number };
+  /** Recording now, and how recordings are made; null while not sharing. */
+  recording: RecordingStatusInfo | null;
   /** The desktop backend and why it was chosen; null while not sharing, or when the embedder did not say. */
   backend: DesktopBackendInfo | null;
   /** Connected clients (past the handshake). */
@@ -202,8 +205,13 @@ export const CONTROL_METHODS = [
   'listMonitors',
   'subscribe',
   'unsubscribe',
-  // Next: 'listRecordings', 'startRecording', 'stopRecording', 'deleteRecording',
-  // 'openRecording' / 'readRecording' (player), with a 'recording' event.
+  'getRecordingStatus',
+  'startRecording',
+  'stopRecording',
+  'listRecordings',
+  'getRecording',
+  'readRecordingSegment',
+  'deleteRecording',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -211,7 +219,7 @@ export type ControlMethod = (typeof CONTROL_METHODS)[number];
 /** Methods handled per connection by the transport layer rather than by the API's user. */
 export const SUBSCRIPTION_METHODS = ['subscribe', 'unsubscribe'] as const satisfies readonly ControlMethod[];
 
-export const CONTROL_EVENTS = ['metrics', 'clients', 'settings'] as const;
+export const CONTROL_EVENTS = ['metrics', 'clients', 'settings', 'recording'] as const;
 export type ControlEventName = (typeof CONTROL_EVENTS)[number];
 
 export interface ControlEventMap {
@@ -221,6 +229,8 @@ export interface ControlEventMap {
   clients: ClientInfo[];
   /** After every successful updateSettings (from any peer). */
   settings: UpdateSettingsResult;
+  /** When a recording starts, stops or fails. */
+  recording: RecordingStatusInfo;
 }
 
 export interface ControlMethodMap {
@@ -237,6 +247,18 @@ export interface ControlMethodMap {
   /** Start receiving an event on this connection (idempotent). */
   subscribe: { params: { event: ControlEventName }; result: { subscribed: ControlEventName[] } };
   unsubscribe: { params: { event: ControlEventName }; result: { subscribed: ControlEventName[] } };
+  getRecordingStatus: { params: void; result: RecordingStatusInfo };
+  /** Start recording now (a no-op while one runs); fails when the folder cannot be written. */
+  startRecording: { params: void; result: RecordingStatusInfo };
+  stopRecording: { params: void; result: RecordingStatusInfo };
+  /** The recordings folder, newest first. */
+  listRecordings: { params: void; result: RecordingListItem[] };
+  /** One recording's summary, timeline and keyframe times. Fails with 'not-found' for no such name. */
+  getRecording: { params: { name: string }; result: RecordingDetails };
+  /** Segment `index` of a recording: its keyframe and the updates up to the next one. */
+  readRecordingSegment: { params: { name: string; index: number }; result: RecordingSegment };
+  /** Delete a recording (not the one being written). */
+  deleteRecording: { params: { name: string }; result: { deleted: true } };
 }
 
 export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];

@@ -11,6 +11,7 @@ const noParams = z
   .union([z.undefined(), z.null(), z.strictObject({})], { error: 'this method takes no params' })
   .transform((): void => undefined);
 const clientId = z.string({ error: 'id must be a client id' }).min(1, { error: 'id must be a client id' }).max(128, { error: 'id must be a client id' });
+const recordingName = z.string({ error: 'name must be a recording name' }).min(1).max(256, { error: 'name must be a recording name' });
 const eventName = z.enum(CONTROL_EVENTS, { error: `event must be one of ${CONTROL_EVENTS.join(', ')}` });
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -29,4 +30,11 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
   listMonitors: noParams,
   subscribe: z.strictObject({ event: eventName }),
   unsubscribe: z.strictObject({ event: eventName }),
+  getRecordingStatus: noParams,
+  startRecording: noParams,
+  stopRecording: noParams,
+  listRecordings: noParams,
+  getRecording: z.strictObject({ name: recordingName }),
+  readRecordingSegment: z.strictObject({ name: recordingName, index: z.number({ error: 'index must be a segment number' }).int().min(0).max(1_000_000) }),
+  deleteRecording: z.strictObject({ name: recordingName }),
 };

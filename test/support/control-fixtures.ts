@@ -10,6 +10,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     source: 'synthetic',
     desktop: { name: 'test', width: 640, height: 480 },
     backend: null,
+    recording: null,
     clients: 0,
     passwordSet: true,
     restartRequired: [],

@@ -36,6 +36,13 @@ export class ControlConnection {
       listMonitors: () => service.listMonitors(),
       subscribe: (p) => this.subscribe(p.event),
       unsubscribe: (p) => this.unsubscribe(p.event),
+      getRecordingStatus: () => service.recordings.status() ?? service.noRecordings(),
+      startRecording: () => service.recordings.start(),
+      stopRecording: () => service.recordings.stop(),
+      listRecordings: () => service.recordings.list(),
+      getRecording: (p) => service.recordings.get(p.name),
+      readRecordingSegment: (p) => service.recordings.segment(p.name, p.index),
+      deleteRecording: (p) => service.recordings.delete(p.name),
     };
   }
 

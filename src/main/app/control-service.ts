@@ -15,6 +15,7 @@ import {
   type UpdateSettingsResult,
   type WireEvent,
 } from '../../shared/control-contract.js';
+import type { RecordingStatusInfo } from '../../shared/recording-contract.js';
 import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
 import type { RecordingController } from './recording-controller.js';
@@ -27,6 +28,8 @@ import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
+import { ControlRecordings } from './control-recordings.js';
+import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
 import { describePixelFormat } from './pixel-format-info.js';
@@ -126,6 +129,8 @@ export class ControlService {
   private stopMetrics: (() => void) | null = null;
   private readonly detach: () => void;
   private saving: Promise<void> = Promise.resolve();
+  /** The recording methods (control-recordings.ts). */
+  readonly recordings: ControlRecordings;
 
   constructor(
     readonly target: ControlTarget,
@@ -150,10 +155,19 @@ export class ControlService {
     server.on('update', onUpdate);
     server.on('connected', onConnected);
     server.on('disconnected', onDisconnected);
+    this.recordings = new ControlRecordings(
+      () => target.recordings,
+      () => this.settings,
+    );
+    const stopRecordingEvents = target.recordings?.subscribe(() => {
+      const status = this.recordings.status();
+      if (status) this.events.emit('recording', status);
+    });
     this.detach = () => {
       server.off('update', onUpdate);
       server.off('connected', onConnected);
       server.off('disconnected', onDisconnected);
+      stopRecordingEvents?.();
     };
   }
 
@@ -178,11 +192,18 @@ export class ControlService {
       source: t.source.name,
       desktop: { name: t.server.options.desktopName, width: t.source.width, height: t.source.height },
       backend: t.backend ? backendInfo(t.backend) : null,
+      recording: this.recordings.status(),
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null,
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,
     };
+  }
+
+  /** The recording status of a target that cannot record (not sharing): what the settings say, nothing running. */
+  noRecordings(): RecordingStatusInfo {
+    const s = this.settings;
+    return { mode: recordMode(s), active: null, error: null, keys: s.record_keys, clipboardText: s.record_clipboard_text };
   }
 
   getSettings(): SettingsView {

@@ -49,8 +49,7 @@ export interface RecordingControllerOptions {
   host?: string;
   /** Keep new recording settings where `settings()` reads them (useSettings). */
   onSettings?: (next: Pick<Config, 'record_dir' | 'record_mode' | 'record_keys' | 'record_clipboard_text'>) => void;
-  /** Told when a recording starts, stops, or fails (control API event, tray icon, notification). */
-  onChange?: (status: RecordingStatus) => void;
+
   log?: Logger;
 }
 
@@ -68,6 +67,7 @@ export class RecordingController {
   private error: string | null = null;
   private starting: Promise<void> | null = null;
   private readonly detach: () => void;
+  private readonly listeners = new Set<(status: RecordingStatus) => void>();
 
   constructor(private readonly opts: RecordingControllerOptions) {
     this.log = opts.log ?? getLogger('recording');
@@ -205,7 +205,14 @@ export class RecordingController {
     await this.stop('the server stopped');
   }
 
+  /** Hear when a recording starts, stops, or fails (control API event, tray icon). Returns how to stop hearing. */
+  subscribe(listener: (status: RecordingStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private changed(): void {
-    this.opts.onChange?.(this.status());
+    const status = this.status();
+    for (const l of this.listeners) l(status);
   }
 }
