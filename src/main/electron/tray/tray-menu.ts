@@ -17,6 +17,8 @@ export type MenuAction =
   | { action: 'copy-address'; address: string }
   | { action: 'disconnect'; id: string }
   | { action: 'restart' }
+  | { action: 'start-recording' }
+  | { action: 'stop-recording' }
   | { action: 'toggle-login' }
   | { action: 'open' }
   | { action: 'quit' };
@@ -43,11 +45,12 @@ function clip(text: string): string {
   return text.length > MAX_NOTE ? `${text.slice(0, MAX_NOTE - 1)}…` : text;
 }
 
-/** What the icon shows: not listening, listening with no viewer, being viewed. */
-export type TrayState = 'stopped' | 'sharing' | 'viewed';
+/** What the icon shows: not listening, listening with no viewer, being viewed, recording (a red dot, whoever watches). */
+export type TrayState = 'stopped' | 'sharing' | 'viewed' | 'recording';
 
 export function trayState(state: ServerState): TrayState {
   if (!state.running) return 'stopped';
+  if (state.recording?.active) return 'recording';
   return state.clients > 0 ? 'viewed' : 'sharing';
 }
 
@@ -91,6 +94,11 @@ export function buildTrayMenu(
     items.push(note(clients.length > 0 ? `Sharing — ${viewers(clients.length)}` : 'Sharing — no viewers'), item('Stop sharing', { action: 'stop' }));
     if (extras.restartPending) items.push(item('Restart sharing to apply changes', { action: 'restart' }));
     if (!state.passwordSet) items.push(note('No password set'));
+    if (state.recording?.active) items.push(note(clip(`Recording — ${state.recording.active.name}`)), item('Stop recording', { action: 'stop-recording' }));
+    else if (state.recording) {
+      if (state.recording.error) items.push(note(clip(`Recording stopped: ${state.recording.error}`)));
+      items.push(item('Start recording', { action: 'start-recording' }));
+    }
 
     items.push(SEPARATOR);
     if (addresses.length === 0) items.push(note('No network address to share'));
@@ -116,6 +124,10 @@ export function trayTooltip(state: ServerState, clients: readonly ClientInfo[]):
   switch (trayState(state)) {
     case 'stopped':
       return 'TrayVNC — not sharing';
+    case 'recording': {
+      const n = clients.length > 0 ? clients.length : state.clients;
+      return `TrayVNC — recording, ${n > 0 ? viewers(n) : 'no viewers'}`;
+    }
     case 'sharing': {
       const port = state.address ? ` on port ${state.address.port}` : '';
       return `TrayVNC — sharing${port}, no viewers${state.passwordSet ? '' : ', no password'}`;

@@ -1,6 +1,7 @@
 import type os from 'node:os';
 import type { Logger } from 'pino';
 import type { ClientInfo, UpdateSettingsResult } from '../../../shared/control-contract.js';
+import type { RecordingStatusInfo } from '../../../shared/recording-contract.js';
 import type { Settings } from '../../../shared/settings-schema.js';
 import { ControlService } from '../../app/control-service.js';
 import { getLogger } from '../../base/logger.js';
@@ -58,6 +59,8 @@ export class TrayShell {
   private running: Running | null = null;
   private queue: Promise<void> = Promise.resolve();
   private restartQueued = false;
+  /** The last recording error told, so each is notified once. */
+  private recordingError: string | null = null;
   private restartPending = false;
   private problem: string | null = null;
   private quitting = false;
@@ -120,6 +123,14 @@ export class TrayShell {
         return this.stopSharing();
       case 'restart':
         return this.restart();
+      case 'start-recording':
+        await this.running?.control.recordings.start().catch((e: unknown) => {
+          this.deps.seam.notify({ title: 'Could not start recording', body: (e as Error).message });
+        });
+        return;
+      case 'stop-recording':
+        await this.running?.control.recordings.stop().catch((e: unknown) => this.log.warn({ err: e }, 'could not stop recording'));
+        return;
       case 'copy-address':
         await this.deps.seam.clipboard.writeText(a.address).catch((e: unknown) => this.log.warn({ err: e }, 'could not copy the address'));
         return;
@@ -204,7 +215,8 @@ export class TrayShell {
     const control = service.control ?? new ControlService(service, { metrics: service.metrics, ...controlOptions });
     const offClients = control.subscribe('clients', (list) => this.onClients(list));
     const offSettings = control.subscribe('settings', (r) => this.onSettings(r));
-    this.running = { service, control, detach: () => (offClients(), offSettings()) };
+    const offRecording = control.subscribe('recording', (r) => this.onRecording(r));
+    this.running = { service, control, detach: () => (offClients(), offSettings(), offRecording()) };
     this.problem = null;
     this.restartPending = false;
     this.watcher.reset(control.listClients());
@@ -249,6 +261,15 @@ export class TrayShell {
     this.watcher.update(list);
     this.refresh();
     if (this.restartPending && list.length === 0) void this.restart();
+  }
+
+  /** The icon follows recording; a recording that stopped on its own (a full disk) is said out loud. */
+  private onRecording(r: RecordingStatusInfo): void {
+    if (r.error && r.error !== this.recordingError) {
+      this.deps.seam.notify({ title: 'Recording stopped', body: r.error });
+    }
+    this.recordingError = r.error;
+    this.refresh();
   }
 
   private onSettings(r: UpdateSettingsResult): void {

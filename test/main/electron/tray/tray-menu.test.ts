@@ -211,3 +211,31 @@ describe('buildTrayMenu extras', () => {
     expect(seen).toEqual([{ action: 'toggle-login' }]);
   });
 });
+
+describe('recording in the tray', () => {
+  const idle = { mode: 'manual' as const, active: null, error: null, keys: false, clipboardText: false };
+  const busy = { ...idle, active: { name: 'trayvnc-20261206-120000.vnc.gz', startedAt: 0 } };
+
+  it('shows a red dot while recording, whoever watches', () => {
+    expect(trayState(state({ recording: busy }))).toBe('recording');
+    expect(trayState(state({ recording: busy, clients: 2 }))).toBe('recording');
+    expect(trayState(state({ recording: idle, clients: 2 }))).toBe('viewed');
+    expect(trayTooltip(state({ recording: busy, clients: 1 }), one)).toBe('TrayVNC — recording, 1 viewer');
+  });
+
+  it('offers Start recording while sharing, and Stop recording with the file while recording', () => {
+    const start = buildTrayMenu(state({ recording: idle }), [], []);
+    expect(labels(start)).toContain('Start recording');
+    expect(actions(start)).toContainEqual({ action: 'start-recording' });
+    const stop = buildTrayMenu(state({ recording: busy }), [], []);
+    expect(labels(stop)).toEqual(expect.arrayContaining(['(Recording — trayvnc-20261206-120000.vnc.gz)', 'Stop recording']));
+    expect(actions(stop)).toContainEqual({ action: 'stop-recording' });
+    expect(labels(stop)).not.toContain('Start recording');
+  });
+
+  it('says why a recording stopped on its own, and offers none while not sharing', () => {
+    const failed = buildTrayMenu(state({ recording: { ...idle, error: 'the disk is full' } }), [], []);
+    expect(labels(failed)).toContain('(Recording stopped: the disk is full)');
+    expect(labels(buildTrayMenu(stopped, [], []))).not.toContain('Start recording');
+  });
+});

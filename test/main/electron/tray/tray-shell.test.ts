@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type os from 'node:os';
 import { tmpdir } from 'node:os';
@@ -373,5 +373,34 @@ describe('TrayShell', () => {
     const reply = (await call(shell, 'getSettings')) as { result: SettingsView };
     expect(reply.result.password_set).toBe(true);
     expect(JSON.stringify(reply)).not.toContain('abcdefgh');
+  });
+});
+
+describe('TrayShell recording', () => {
+  it('starts and stops a recording from the menu, with a red dot meanwhile, and the file is in the folder', async () => {
+    const recordings = join(dir, 'recordings');
+    const { shell, tray } = setup({ settings: { ...LOCAL, record_dir: recordings, record_mode: 'manual' } });
+    await shell.init({ share: true });
+    await until(() => tray().labels().includes('Start recording'));
+    tray().clickItem('Start recording');
+    await until(() => tray().image === '/icons/recording.png');
+    expect(tray().labels()).toContain('Stop recording');
+    expect(tray().tooltip).toBe('TrayVNC — recording, no viewers');
+    tray().clickItem('Stop recording');
+    await until(() => tray().image === '/icons/sharing.png');
+    const files = readdirSync(recordings);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^trayvnc-\d{8}-\d{6}\.vnc\.gz$/);
+  });
+
+  it('says so in a notification when a recording cannot start', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const { shell, tray, seam } = setup({ settings: { ...LOCAL, record_dir: join(blocker, 'recordings'), record_mode: 'manual' } });
+    await shell.init({ share: true });
+    await until(() => tray().labels().includes('Start recording'));
+    tray().clickItem('Start recording');
+    await until(() => seam.notices.some((n) => n.title === 'Could not start recording'));
+    expect(tray().image).toBe('/icons/sharing.png');
   });
 });
