@@ -81,13 +81,17 @@ describe('exportFbs', () => {
 
   it('puts the zero padding before the time, in blocks whose length is not a multiple of 4', async () => {
     // Updates of 21, 22 and 23 bytes at 1, 2 and 3 s; the handshake is 42 bytes and the name (11 → 53 bytes).
-    const steps: ScriptStep[] = [
-      { at: 0, op: 'keyframe', width: HEADER.width, height: HEADER.height, update: rawUpdate(0, 0, HEADER.width, HEADER.height, (x, y) => x * 977 + y * 131) },
-      { at: 1000, op: 'update', update: solidHextile({ x: 0, y: 0, w: 16, h: 16 }, 0x112233) },
-      { at: 2000, op: 'update', update: solidHextile({ x: 16, y: 16, w: 32, h: 16 }, 0x445566) },
-      { at: 3000, op: 'update', update: solidHextile({ x: 0, y: 32, w: 48, h: 16 }, 0x778899) },
+    const keyframe = rawUpdate(0, 0, HEADER.width, HEADER.height, (x, y) => x * 977 + y * 131);
+    const odd = [
+      solidHextile({ x: 0, y: 0, w: 16, h: 16 }, 0x112233),
+      solidHextile({ x: 16, y: 16, w: 32, h: 16 }, 0x445566),
+      solidHextile({ x: 0, y: 32, w: 48, h: 16 }, 0x778899),
     ];
-    expect(steps.slice(1).map((s) => (s.op === 'update' ? s.update.length % 4 : -1))).toEqual([1, 2, 3]);
+    expect(odd.map((u) => u.length % 4)).toEqual([1, 2, 3]);
+    const steps: ScriptStep[] = [
+      { at: 0, op: 'keyframe', width: HEADER.width, height: HEADER.height, update: keyframe },
+      ...odd.map((update, i): ScriptStep => ({ at: 1000 * (i + 1), op: 'update', update })),
+    ];
     const source = tmp.path('odd.vnc.gz');
     await recordScript(source, steps, { writer: { header: { ...HEADER, desktopName: 'eleven char' } } });
     const out = tmp.path('odd.fbs');
@@ -95,11 +99,9 @@ describe('exportFbs', () => {
     const file = readFileSync(out);
     // Walk by hand: length, data, zeros up to a multiple of 4, then the time; the next block right after it.
     const expected = [
-      { length: 53, t: 0 },
-      { length: steps[0]!.op === 'keyframe' ? steps[0]!.update.length : 0, t: 0 },
-      { length: 21, t: 1000 },
-      { length: 22, t: 2000 },
-      { length: 23, t: 3000 },
+      { length: 53, data: null, t: 0 },
+      { length: keyframe.length, data: keyframe, t: 0 },
+      ...odd.map((u, i) => ({ length: u.length, data: u, t: 1000 * (i + 1) })),
     ];
     let p = 12;
     for (const [i, e] of expected.entries()) {
@@ -107,7 +109,7 @@ describe('exportFbs', () => {
       const padded = Math.ceil(e.length / 4) * 4;
       expect([...file.subarray(p + 4 + e.length, p + 4 + padded)], `padding of block ${i}`).toEqual(new Array(padded - e.length).fill(0));
       expect(file.readUInt32BE(p + 4 + padded), `time of block ${i}`).toBe(e.t);
-      if (i >= 2) expect(file.subarray(p + 4, p + 4 + e.length), `data of block ${i}`).toEqual(steps[i - 1]!.op === 'update' ? steps[i - 1]!.update : null);
+      if (e.data) expect(file.subarray(p + 4, p + 4 + e.length), `data of block ${i}`).toEqual(e.data);
       p += 4 + padded + 4;
     }
     expect(p).toBe(file.length);
