@@ -15,6 +15,7 @@ export const HELP = `trayvnc — a VNC (RFB) server for this desktop
 
 Usage:
   trayvnc serve [options]     share a desktop with VNC viewers
+  trayvnc recording info|list|export ...   recordings (below)
   trayvnc --help | --version
 
 Options for serve (flags override the config file):
@@ -65,11 +66,14 @@ Options for serve (flags override the config file):
                             stay out of recordings)
   --record-clipboard-text   also record clipboard text (off: only its size)
 
-Recordings:
-  trayvnc recording info FILE      what a recording holds; complete or cut short
-  trayvnc recording list DIR       the recordings in a folder
-  trayvnc recording export FILE --to fbs OUT
-                                   as an FBS 001.001 file (rfbproxy, TightVNC's player)
+Recordings (TrayVNC's .vnc.gz, and PyVNCServer's, which hold a timeline only):
+  trayvnc recording info FILE [--json]
+                                   what a recording holds; complete, or cut short
+  trayvnc recording list DIR [--json]
+                                   the recordings in a folder, newest first
+  trayvnc recording export FILE --to fbs OUT [--force]
+                                   as an FBS 001.001 file (rfbproxy, TightVNC's player);
+                                   --force replaces OUT if it exists
 `;
 
 /** The options parseArgs knows (every flag of HELP). */

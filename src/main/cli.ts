@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from './app/config.js';
 import { saveSettingsToFile } from './app/config-file.js';
 import { buildConfig, HELP } from './cli-options.js';
+import { recordingCommand } from './cli-recording.js';
 import { VncService } from './app/vnc-service.js';
 import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(rest);
     return -1; // keep running
   }
+  if (cmd === 'recording') return recordingCommand(rest);
   process.stderr.write(`trayvnc: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

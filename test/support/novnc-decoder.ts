@@ -254,6 +254,19 @@ export class NoVncClient {
   }
 
   /**
+   * Decode one rectangle whose 12-byte header the caller has read from
+   * `sock`, from bytes already queued there: for a caller following a whole
+   * RFB stream, where only decoding tells where a rectangle ends. False when
+   * the queued bytes run out first.
+   */
+  decodeQueuedRect(x: number, y: number, w: number, h: number, encoding: number): boolean {
+    const dec = this.decoders.get(encoding);
+    if (!dec) throw new Error(`noVNC has no decoder for encoding ${encoding}`);
+    this.seen.push(encoding);
+    return dec.decodeRect(x, y, w, h, this.sock, this.display, this.depth);
+  }
+
+  /**
    * Decode `count` rectangles (12-byte header + payload each) from `bytes`,
    * delivered in chunks. Throws if the bytes run out, or are left over.
    */

@@ -215,8 +215,11 @@ export class Recorder {
   }
 }
 
-/** The new size, when the update is a DesktopSize pseudo-rectangle alone. */
-function desktopSizeOf(update: Buffer): { width: number; height: number } | null {
+/**
+ * The new size, when the update is a DesktopSize pseudo-rectangle alone (as
+ * the session sends a resize, and so as recordings hold it).
+ */
+export function desktopSizeOf(update: Buffer): { width: number; height: number } | null {
   if (update.length < 4 + RECT_HEADER_BYTES || update.readUInt16BE(2) !== 1) return null;
   if (update.readInt32BE(4 + 8) !== PseudoEncoding.DesktopSize) return null;
   return { width: update.readUInt16BE(4 + 4), height: update.readUInt16BE(4 + 6) };
