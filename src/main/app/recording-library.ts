@@ -1,6 +1,8 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RecordingDetails, RecordingListItem, RecordingSegment, RecordingWireRecord } from '../../shared/recording-contract.js';
+import { pyVncInfo } from '../recording/pyvnc-info.js';
+import { pyVncTimeline, recordingKind } from '../recording/pyvnc-recording.js';
 import { RecordingReader } from '../recording/reader.js';
 import { ControlError } from '../../shared/control-contract.js';
 import { TimelineBuilder } from './recording-timeline.js';
@@ -54,6 +56,7 @@ export class RecordingLibrary {
     try {
       reader = await RecordingReader.open(path);
     } catch (e) {
+      if ((await recordingKind(path).catch(() => 'unknown')) === 'pyvncserver') return this.pyVncSummary(path, base);
       return { ...base, kind: 'unknown', problem: (e as Error).message };
     }
     try {
@@ -81,6 +84,7 @@ export class RecordingLibrary {
     const cached = this.cache.get(name);
     if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.details;
     const item = await this.summary(name);
+    if (item.kind === 'pyvncserver') return this.pyVncDetails(path, item);
     if (item.kind !== 'trayvnc') throw new ControlError(`${name} cannot be played: ${item.problem ?? 'not a TrayVNC recording'}`, 'failed');
     const reader = await RecordingReader.open(path);
     try {
@@ -107,6 +111,63 @@ export class RecordingLibrary {
     } finally {
       await reader.close();
     }
+  }
+
+  /** A PyVNCServer recording in the list: a timeline, no pictures. */
+  private async pyVncSummary(path: string, base: Omit<RecordingListItem, 'kind'>): Promise<RecordingListItem> {
+    const info = await pyVncInfo(path);
+    return {
+      ...base,
+      kind: 'pyvncserver',
+      startedAt: Date.parse(info.header.startTime) || base.startedAt,
+      durationMs: info.durationMs,
+      complete: info.complete,
+      width: info.desktop?.width ?? 0,
+      height: info.desktop?.height ?? 0,
+      viewers: 1, // PyVNCServer recorded one connection per file
+    };
+  }
+
+  /** A PyVNCServer recording's timeline: changed areas, input and clipboard, shown as the player shows ours. */
+  private async pyVncDetails(path: string, item: RecordingListItem): Promise<RecordingDetails> {
+    const timeline = new TimelineBuilder();
+    const events: Record<string, number> = {};
+    for await (const e of pyVncTimeline(path)) {
+      events[e.kind] = (events[e.kind] ?? 0) + 1;
+      const client = 'pyvnc';
+      switch (e.kind) {
+        case 'update':
+          timeline.update(e.t);
+          break;
+        case 'pointer':
+          timeline.event(e.t, { kind: 'pointer', client, x: e.x, y: e.y, buttons: e.buttons });
+          break;
+        case 'key':
+          timeline.event(e.t, { kind: 'key', client, keysym: e.keysym, down: e.down });
+          break;
+        case 'clipboard':
+          timeline.event(e.t, { kind: 'clipboard', direction: e.direction, ...(e.direction === 'from-viewer' ? { client } : {}), bytes: e.bytes });
+          break;
+        case 'resize':
+          timeline.event(e.t, { kind: 'resize', width: e.width, height: e.height });
+          break;
+        case 'error':
+          timeline.event(e.t, { kind: 'marker', label: `error: ${e.message}` });
+          break;
+      }
+    }
+    const { timeline: list, activity } = timeline.finish();
+    return {
+      ...item,
+      keyframes: [],
+      events,
+      viewerList: [],
+      timeline: list,
+      activity,
+      keys: (events['key'] ?? 0) > 0,
+      clipboardText: false,
+      truncatedAtMs: item.complete ? null : item.durationMs,
+    };
   }
 
   /** Segment `index`: its keyframe and every update up to the next keyframe. */

@@ -7,6 +7,7 @@ import { VncService } from '../../../src/main/app/vnc-service.js';
 import type { ControlReply, WireEvent } from '../../../src/shared/control-contract.js';
 import type { RecordingDetails, RecordingListItem, RecordingSegment, RecordingStatusInfo } from '../../../src/shared/recording-contract.js';
 import { NoVncClient } from '../../support/novnc-decoder.js';
+import { PYVNC_EXPECTED, writePyVncRecording } from '../../support/pyvnc-fixtures.js';
 import { TestViewer } from '../../support/test-viewer.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -96,6 +97,23 @@ describe('recordings through the control API', () => {
       rmSync(join(dir, '..', 'outside.vnc.gz'), { force: true });
     }
     expect((await refused('getRecording', { name: 'trayvnc-20200101-000000.vnc.gz' }))?.code).toBe('not-found');
+  });
+
+  it("lists PyVNCServer's recordings as timelines without pictures", async () => {
+    const { dir, call } = await started({ record_mode: 'manual' });
+    writePyVncRecording(join(dir, 'session.vnc.gz'), { footer: true });
+    const [item] = await call<RecordingListItem[]>('listRecordings');
+    expect(item).toMatchObject({ name: 'session.vnc.gz', kind: 'pyvncserver', complete: true, durationMs: PYVNC_EXPECTED.durationMs, width: 1024, height: 768 });
+    const details = await call<RecordingDetails>('getRecording', { name: 'session.vnc.gz' });
+    expect(details.keyframes).toEqual([]);
+    expect(details.timeline.map((e) => [e.t, e.kind])).toEqual(
+      expect.arrayContaining([
+        [2000, 'keys'],
+        [3000, 'clipboard'],
+        [3500, 'clipboard'],
+      ]),
+    );
+    expect(details.activity.reduce((a, b) => a + b, 0)).toBe(PYVNC_EXPECTED.changes.updates + PYVNC_EXPECTED.input.pointer + PYVNC_EXPECTED.input.keys);
   });
 
   it('while-viewed records on its own, and the file being written cannot be deleted', async () => {
