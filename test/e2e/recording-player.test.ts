@@ -355,6 +355,8 @@ describe('the Recordings page plays back what the screen showed', () => {
       await expect.poll(() => events.allTextContents(), { timeout: 5000 }).toEqual(['0:01viewer10.0.0.9:40000 joined', '0:42viewer10.0.0.9:40000 left: closed']);
       expect(await other.locator('canvas.player-canvas').count()).toBe(0);
       expect(await other.getByRole('slider').count()).toBe(0);
+      await other.evaluate('document.querySelector(".player-panel").scrollIntoView({ block: "start" })');
+      await other.screenshot({ path: join(SHOTS, 'recordings-pyvncserver-light.png') });
     } finally {
       await other.close();
     }

@@ -48,6 +48,7 @@ describe('times as the player shows them', () => {
 
   it('gives a length in words', () => {
     expect(formatLength(4200)).toBe('4 s');
+    expect(formatLength(10_900)).toBe('10 s'); // as the player's clock shows its end: 0:10
     expect(formatLength(125_000)).toBe('2 min 5 s');
     expect(formatLength(120_000)).toBe('2 min');
     expect(formatLength(3_780_000)).toBe('1 h 3 min');

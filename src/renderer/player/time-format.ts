@@ -18,10 +18,10 @@ export function formatPlayTime(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-/** A recording's length in words: "4 s", "2 min 5 s", "1 h 3 min". */
+/** A recording's length in words: "4 s", "2 min 5 s", "1 h 3 min" (whole seconds down, as the player's clock counts). */
 export function formatLength(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
-  const total = Math.round(ms / 1000);
+  const total = Math.floor(ms / 1000);
   if (total < 60) return `${total} s`;
   const h = Math.floor(total / 3600);
   const m = Math.floor(total / 60) % 60;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useState, type RefObject } from 'react';
 import type { RecordingDetails } from '../../shared/recording-contract.js';
 import type { ControlClient } from '../api/control-client.js';
 import { CanvasView } from './canvas-view.js';
@@ -15,26 +15,25 @@ const browserScheduler: Scheduler = {
 };
 
 /**
- * A PlayerController for `details`, drawing into `canvas`, for as long as the
- * component shows the same recording (new details of the same one — a live
- * recording re-read — keep the player).
+ * A PlayerController for `details`, drawing into `canvas`. The details are
+ * read once when the recording is opened; the controller re-reads a live
+ * recording's details itself, so the player is made again only for another
+ * recording (or a new connection).
  */
 export function usePlayer(client: ControlClient, details: RecordingDetails, canvas: RefObject<HTMLCanvasElement | null>): [PlayerState | null, PlayerController | null] {
   const [state, setState] = useState<PlayerState | null>(null);
   const [controller, setController] = useState<PlayerController | null>(null);
-  const first = useRef(details);
-  first.current = details;
 
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const d = first.current;
     const view = new CanvasView(el);
+    const { name } = details;
     const c = new PlayerController(
-      d,
+      details,
       {
-        details: () => client.getRecording({ name: d.name }),
-        segment: (index) => client.readRecordingSegment({ name: d.name, index }),
+        details: () => client.getRecording({ name }),
+        segment: (index) => client.readRecordingSegment({ name, index }),
       },
       (fb, t) => view.draw(fb, t),
       browserScheduler,
@@ -49,7 +48,7 @@ export function usePlayer(client: ControlClient, details: RecordingDetails, canv
       c.dispose();
       setController(null);
     };
-  }, [client, details.name, canvas]);
+  }, [client, details, canvas]);
 
   return [state, controller];
 }
