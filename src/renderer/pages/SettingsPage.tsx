@@ -235,15 +235,6 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
 
         <fieldset className="card settings-group">
           <legend>Recording</legend>
-          <Field {...props('record_mode')} hint="While viewed: one recording each time viewers are connected. Manual: only when started from the Recordings page.">
-            <select {...inputA11y('record_mode')} className="input select" value={values.record_mode} onChange={(e) => change('record_mode', e.currentTarget.value)}>
-              {RECORD_MODES.map((m) => (
-                <option key={m} value={m}>
-                  {MODE_LABELS[m]}
-                </option>
-              ))}
-            </select>
-          </Field>
           <Field {...props('record_dir')} hint="Where recordings are saved. Empty: the recordings folder in your data folder.">
             <input
               {...inputA11y('record_dir')}
@@ -255,6 +246,15 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
               value={values.record_dir}
               onChange={(e) => change('record_dir', e.currentTarget.value)}
             />
+          </Field>
+          <Field {...props('record_mode')} hint="While viewed: one recording each time viewers are connected. Manual: only when started from the Recordings page.">
+            <select {...inputA11y('record_mode')} className="input select" value={values.record_mode} onChange={(e) => change('record_mode', e.currentTarget.value)}>
+              {RECORD_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {MODE_LABELS[m]}
+                </option>
+              ))}
+            </select>
           </Field>
           <Field {...props('record_keys')} hint="Keys viewers type go into recordings. Off keeps typed passwords out of the files." inline>
             {checkbox('record_keys')}
