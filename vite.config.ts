@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -7,6 +8,14 @@ const root = resolve(import.meta.dirname, 'src/renderer');
 const mainPage = resolve(root, 'index.html');
 // The tray app's hidden capture page is built alongside when it is there.
 const capturePage = resolve(root, 'capture/index.html');
+
+/**
+ * noVNC's package exports only core/rfb.js; the recording player bundles three
+ * of its rectangle decoders (core/decoders/*.js), so their paths are mapped
+ * to the package's files here.
+ */
+const novncDir = dirname(dirname(createRequire(import.meta.url).resolve('@novnc/novnc')));
+export const NOVNC_ALIAS = { find: /^@novnc\/novnc\/core\/(.*)$/, replacement: `${novncDir}/core/$1` };
 
 /**
  * The built UI page gets a Content-Security-Policy of its own, for the tray
@@ -43,6 +52,7 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react(), uiContentSecurityPolicy()],
+  resolve: { alias: [NOVNC_ALIAS] },
   build: {
     outDir: resolve(import.meta.dirname, 'dist/renderer'),
     emptyOutDir: true,

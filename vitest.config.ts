@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,7 +11,11 @@ import { defineConfig } from 'vitest/config';
  */
 const configHome = mkdtempSync(join(tmpdir(), 'trayvnc-test-config-'));
 
+/** noVNC's decoders, as the renderer imports them (vite.config.ts maps them the same way for the page). */
+const novncDir = dirname(dirname(createRequire(import.meta.url).resolve('@novnc/novnc')));
+
 export default defineConfig({
+  resolve: { alias: [{ find: /^@novnc\/novnc\/core\/(.*)$/, replacement: `${novncDir}/core/$1` }] },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -9,6 +9,7 @@ import { useClients, useMetricsHistory, useServerState } from './hooks/use-serve
 import { PAGES, type PageId } from './navigation.js';
 import { ClientsPage } from './pages/ClientsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
+import { RecordingsPage } from './pages/RecordingsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { desktopNotice, serverStatusText } from './server-summary.js';
 
@@ -31,6 +32,7 @@ export function App() {
   const panels: Record<PageId, ReactNode> = {
     clients: <ClientsPage client={client} state={state} clients={clients} updateClients={updateClients} active={page === 'clients'} />,
     metrics: <MetricsPage history={history} available={state ? state.metrics : null} theme={theme} active={page === 'metrics'} />,
+    recordings: <RecordingsPage client={client} active={page === 'recordings'} />,
     settings: <SettingsPage client={client} restartRequired={state?.restartRequired ?? []} />,
   };
 

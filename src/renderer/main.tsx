@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
+import './recordings/recordings.css';
+import './player/player.css';
 import { App } from './App.js';
 
 const root = document.getElementById('root');

@@ -2,6 +2,7 @@
 export const PAGES = [
   { id: 'clients', title: 'Clients' },
   { id: 'metrics', title: 'Metrics' },
+  { id: 'recordings', title: 'Recordings' },
   { id: 'settings', title: 'Settings' },
 ] as const;
 

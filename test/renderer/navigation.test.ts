@@ -6,6 +6,7 @@ describe('page navigation', () => {
     expect(pageFromHash('')).toBe('clients');
     expect(pageFromHash('#metrics')).toBe('metrics');
     expect(pageFromHash('#/settings')).toBe('settings');
+    expect(pageFromHash('#recordings')).toBe('recordings');
     expect(pageFromHash('#nonsense')).toBe('clients');
   });
 
@@ -15,6 +16,8 @@ describe('page navigation', () => {
     expect(tabAfterKey('clients', 'ArrowLeft')).toBe('settings');
     expect(tabAfterKey('metrics', 'Home')).toBe('clients');
     expect(tabAfterKey('metrics', 'End')).toBe('settings');
+    expect(tabAfterKey('metrics', 'ArrowRight')).toBe('recordings');
+    expect(tabAfterKey('settings', 'ArrowLeft')).toBe('recordings');
     expect(tabAfterKey('metrics', 'Enter')).toBeNull();
   });
 });

@@ -75,6 +75,28 @@ describe('settings form', () => {
     expect(v.view_only).toBe(true);
   });
 
+  it('shows the recording settings, an unset Record as the mode it stands for', () => {
+    expect(formValuesFrom(loaded)).toMatchObject({ record_dir: '', record_mode: 'off', record_keys: false, record_clipboard_text: false });
+    // A folder alone means recording while viewed, as the server decides.
+    expect(formValuesFrom({ ...loaded, record_dir: '/srv/rec' })).toMatchObject({ record_dir: '/srv/rec', record_mode: 'while-viewed' });
+    expect(formValuesFrom({ ...loaded, record_dir: '/srv/rec', record_mode: 'manual' }).record_mode).toBe('manual');
+  });
+
+  it('sends recording changes: a chosen mode, the switches, a folder (null to return to the default)', () => {
+    const r = prepareSave(loaded, { ...formValuesFrom(loaded), record_mode: 'manual', record_keys: true, record_dir: ' /srv/rec ' });
+    expect(r).toEqual({
+      ok: true,
+      patch: { record_keys: true, record_dir: '/srv/rec', record_mode: 'manual' },
+      changed: ['record_keys', 'record_dir', 'record_mode'],
+    });
+    const withDir: SettingsView = { ...loaded, record_dir: '/srv/rec' };
+    // The mode shown (while viewed, from the folder) was not chosen: it is not sent.
+    expect(prepareSave(withDir, formValuesFrom(withDir))).toEqual({ ok: true, patch: {}, changed: [] });
+    expect(prepareSave(withDir, { ...formValuesFrom(withDir), record_dir: '' })).toEqual({ ok: true, patch: { record_dir: null }, changed: ['record_dir'] });
+    const bad = prepareSave(loaded, { ...formValuesFrom(loaded), record_mode: 'sometimes' });
+    expect(bad.ok ? null : Object.keys(splitFieldErrors(bad.fieldErrors).byField)).toEqual(['record_mode']);
+  });
+
   it('describes what a save applied and what needs a restart', () => {
     const result: UpdateSettingsResult = { settings: loaded, applied: ['frame_rate', 'view_only'], restartRequired: ['port'] };
     expect(describeSaveResult(result)).toBe('Settings saved. Applied now: Frame rate, View only. Restart TrayVNC to apply: Port.');

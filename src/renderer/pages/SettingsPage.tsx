@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ControlError, type SettingsView } from '../../shared/control-contract.js';
 import { generatePassword } from '../../shared/password.js';
 import { SETTING_LABELS, type SettingKey } from '../../shared/settings-schema.js';
@@ -9,6 +9,7 @@ import {
   formValuesFrom,
   LOG_LEVELS,
   prepareSave,
+  RECORD_MODES,
   rebaseFormValues,
   sameFormValues,
   splitFieldErrors,
@@ -16,6 +17,8 @@ import {
   type FormValues,
 } from '../settings/settings-form.js';
 import { FRAME_RATE } from '../../shared/frame-rate.js';
+import { Field } from '../components/Field.js';
+import { MODE_LABELS } from '../recordings/recording-text.js';
 
 interface SettingsPageProps {
   client: ControlClient | null;
@@ -161,7 +164,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
       onChange={(e) => change(f, e.currentTarget.value)}
     />
   );
-  const checkbox = (f: 'view_only' | 'enable_region_detection' | 'enable_metrics') => (
+  const checkbox = (f: 'view_only' | 'enable_region_detection' | 'enable_metrics' | 'record_keys' | 'record_clipboard_text') => (
     <input {...inputA11y(f)} type="checkbox" className="switch" checked={values[f]} onChange={(e) => change(f, e.currentTarget.checked)} />
   );
 
@@ -231,6 +234,37 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
         </fieldset>
 
         <fieldset className="card settings-group">
+          <legend>Recording</legend>
+          <Field {...props('record_dir')} hint="Where recordings are saved. Empty: the recordings folder in your data folder.">
+            <input
+              {...inputA11y('record_dir')}
+              type="text"
+              className="input"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="Default folder"
+              value={values.record_dir}
+              onChange={(e) => change('record_dir', e.currentTarget.value)}
+            />
+          </Field>
+          <Field {...props('record_mode')} hint="While viewed: one recording each time viewers are connected. Manual: only when started from the Recordings page.">
+            <select {...inputA11y('record_mode')} className="input select" value={values.record_mode} onChange={(e) => change('record_mode', e.currentTarget.value)}>
+              {RECORD_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {MODE_LABELS[m]}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field {...props('record_keys')} hint="Keys viewers type go into recordings. Off keeps typed passwords out of the files." inline>
+            {checkbox('record_keys')}
+          </Field>
+          <Field {...props('record_clipboard_text')} hint="The text viewers copy goes into recordings; off, only its size." inline>
+            {checkbox('record_clipboard_text')}
+          </Field>
+        </fieldset>
+
+        <fieldset className="card settings-group">
           <legend>Diagnostics</legend>
           <Field {...props('enable_metrics')} hint="Serve counters for Prometheus on the metrics port." inline>
             {checkbox('enable_metrics')}
@@ -260,37 +294,6 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
           </button>
         </div>
       </form>
-    </div>
-  );
-}
-
-interface FieldProps {
-  id: string;
-  label: string;
-  hint: string;
-  error: string | undefined;
-  restart: boolean;
-  /** A checkbox: the control sits beside the text rather than under the label. */
-  inline?: boolean;
-  children: ReactNode;
-}
-
-function Field({ id, label, hint, error, restart, inline, children }: FieldProps) {
-  return (
-    <div className={`field${inline ? ' field-inline' : ''}${error ? ' invalid' : ''}`}>
-      <div className="field-text">
-        <label htmlFor={id}>{label}</label>
-        {restart ? <span className="pill">Restart to apply</span> : null}
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      </div>
-      <div className="field-control">
-        {children}
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      </div>
     </div>
   );
 }

@@ -19,13 +19,18 @@ export const FORM_FIELDS = [
   'enable_region_detection',
   'enable_metrics',
   'log_level',
+  'record_dir',
+  'record_mode',
+  'record_keys',
+  'record_clipboard_text',
 ] as const satisfies readonly SettingKey[];
 
 export type FormField = (typeof FORM_FIELDS)[number];
 
 export const NUMBER_FIELDS = ['port', 'max_connections', 'frame_rate'] as const satisfies readonly FormField[];
-export const BOOLEAN_FIELDS = ['view_only', 'enable_region_detection', 'enable_metrics'] as const satisfies readonly FormField[];
+export const BOOLEAN_FIELDS = ['view_only', 'enable_region_detection', 'enable_metrics', 'record_keys', 'record_clipboard_text'] as const satisfies readonly FormField[];
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const RECORD_MODES = ['off', 'while-viewed', 'manual'] as const;
 
 type NumberField = (typeof NUMBER_FIELDS)[number];
 type BooleanField = (typeof BOOLEAN_FIELDS)[number];
@@ -35,7 +40,16 @@ export type FormValues = { [K in NumberField]: string } & { [K in BooleanField]:
   password: string;
   host: string;
   log_level: string;
+  /** Empty: the default folder. */
+  record_dir: string;
+  /** The mode in force (an unset mode shows as the one it stands for). */
+  record_mode: string;
 };
+
+/** The Record setting in force: record_mode, or while-viewed when only a folder is set (as the server decides). */
+export function recordModeOf(view: Pick<SettingsView, 'record_dir' | 'record_mode'>): (typeof RECORD_MODES)[number] {
+  return view.record_mode ?? (view.record_dir !== undefined ? 'while-viewed' : 'off');
+}
 
 export function formValuesFrom(view: SettingsView): FormValues {
   return {
@@ -48,6 +62,10 @@ export function formValuesFrom(view: SettingsView): FormValues {
     enable_region_detection: view.enable_region_detection,
     enable_metrics: view.enable_metrics,
     log_level: view.log_level,
+    record_dir: view.record_dir ?? '',
+    record_mode: recordModeOf(view),
+    record_keys: view.record_keys,
+    record_clipboard_text: view.record_clipboard_text,
   };
 }
 
@@ -105,6 +123,18 @@ export function prepareSave(loaded: SettingsView, values: FormValues): PreparedS
   for (const f of NUMBER_FIELDS) set(f, numberFromText(values[f]));
   for (const f of BOOLEAN_FIELDS) set(f, values[f]);
   set('log_level', values.log_level);
+  const recordDir = values.record_dir.trim();
+  if (recordDir === '') {
+    delete merged['record_dir'];
+    if (current.record_dir !== undefined) {
+      patch['record_dir'] = null; // back to the default folder
+      changed.push('record_dir');
+    }
+  } else {
+    set('record_dir', recordDir);
+  }
+  // An unset mode is shown as the mode it stands for: only a changed choice is sent.
+  if (values.record_mode !== recordModeOf(loaded)) set('record_mode', values.record_mode);
 
   const v = validateSettings(merged);
   if (!v.ok) return { ok: false, fieldErrors: v.fieldErrors };
