@@ -134,8 +134,12 @@ export class RecordingLibrary {
     const events: Record<string, number> = {};
     for await (const e of pyVncTimeline(path)) {
       events[e.kind] = (events[e.kind] ?? 0) + 1;
-      const client = 'pyvnc';
+      // One viewer per file, unnamed: PyVNCServer kept no address.
+      const client = 'viewer';
       switch (e.kind) {
+        case 'init':
+          timeline.event(e.t, { kind: 'connect', client, address: 'the viewer', viewOnly: false });
+          break;
         case 'update':
           timeline.update(e.t);
           break;
