@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,23 @@ describe('the Recordings page plays back what the screen showed', () => {
       200,
     );
     expect(watched.durationMs).toBeGreaterThan(pictures[2]!.at + PICTURE_MS / 2);
+    // `trayvnc recording info` tells the same story: its length, the one viewer and what it did.
+    const info = JSON.parse(execFileSync(process.execPath, [CLI, 'recording', 'info', '--json', join(RECORD_DIR, watched.name)], { encoding: 'utf8', timeout: 20_000 })) as {
+      complete: boolean;
+      durationMs: number;
+      viewers: Array<{ address: string; connects: number }>;
+      events: Record<string, number>;
+      keyframes: number;
+      updates: number;
+    };
+    expect(info.complete).toBe(true);
+    expect(info.durationMs).toBe(watched.durationMs);
+    expect(info.durationMs).toBeGreaterThan(pictures[2]!.at + PICTURE_MS / 2);
+    expect(info.viewers).toHaveLength(1);
+    expect(info.viewers[0]).toMatchObject({ address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), connects: 1 });
+    expect(info.events).toMatchObject({ connect: 1, disconnect: 1 });
+    expect(info.keyframes).toBeGreaterThanOrEqual(1);
+    expect(info.updates).toBeGreaterThanOrEqual(3); // at least one update per painted picture
 
     const res = await page.goto(served.pageUrl);
     expect(res?.status()).toBe(200);
