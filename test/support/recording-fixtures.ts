@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import type { RecordingEvent, RecordingHeader, RecordingRecord } from '../../src/main/recording/format.js';
 import { RecordingWriter, type RecordingSummary, type RecordingWriterOptions } from '../../src/main/recording/writer.js';
+import { RECORDING_PIXEL_FORMAT } from '../../src/main/recording/recorder.js';
 import { prng } from './prng.js';
 
 export const HEADER: RecordingHeader = {
@@ -21,18 +22,7 @@ export const HEADER: RecordingHeader = {
   startedAt: '2026-12-06T21:58:00.000Z',
   width: 64,
   height: 48,
-  pixelFormat: {
-    bitsPerPixel: 32,
-    depth: 24,
-    bigEndian: false,
-    trueColour: true,
-    redMax: 255,
-    greenMax: 255,
-    blueMax: 255,
-    redShift: 16,
-    greenShift: 8,
-    blueShift: 0,
-  },
+  pixelFormat: RECORDING_PIXEL_FORMAT,
   frameRate: 30,
   host: 'workstation',
   desktopName: 'workstation',
