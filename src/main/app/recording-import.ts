@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { ControlError } from '../../shared/control-contract.js';
 import { IMPORT_MAX_BYTES, type RecordingImportChunk, type RecordingImportResult, type RecordingListItem } from '../../shared/recording-contract.js';
@@ -100,6 +100,8 @@ export class RecordingImports {
       throw new ControlError(`too many uploads at once: finish one first (at most ${MAX_UPLOADS_PER_PEER} per connection)`, 'failed');
     }
     const dir = this.opts.dir();
+    // A relative path would land wherever the process happens to run.
+    if (!isAbsolute(dir)) throw new ControlError('cannot import: the recordings folder is not known', 'failed');
     const up: Upload = {
       owner,
       id: c.upload,

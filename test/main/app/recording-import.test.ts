@@ -276,6 +276,17 @@ describe('importRecording', () => {
     expect(importName('-rf.vnc.gz')).toBe('rf.vnc.gz');
     expect(importName('...')).toBe('recording.vnc.gz');
     expect(importName('x'.repeat(300)).length).toBe(120 + '.vnc.gz'.length);
+    // Whatever comes in — separators, dots, control and non-ASCII characters — a plain name of the folder comes out.
+    const alphabet = ['a', 'Z', '7', '.', '..', '/', '\\', '-', '_', ' ', '\u0000', 'é', '😀', '.vnc.gz', '.gz', ':', '~', '$'];
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 3000; i++) {
+      const name = Array.from({ length: next() % 40 }, () => alphabet[next() % alphabet.length]).join('');
+      for (const made of [importName(name), numberedName(importName(name), 1000)]) {
+        expect(made, JSON.stringify(name)).toMatch(/^[A-Za-z0-9][\w.-]{0,200}\.vnc\.gz$/);
+        expect(made.includes('..'), JSON.stringify(name)).toBe(false);
+      }
+    }
     expect(numberedName('a.vnc.gz', 1)).toBe('a.vnc.gz');
     expect(numberedName('a.vnc.gz', 12)).toBe('a-12.vnc.gz');
   });
