@@ -481,6 +481,16 @@ describe('the Recordings page plays back what the screen showed', () => {
       // The recording made above, as a file somewhere else with a name the folder would not take as it is.
       const original = join(from, 'Office session (copy).vnc.gz');
       copyFileSync(join(RECORD_DIR, watched.name), original);
+      // The upload's progress is on screen while it runs (~22 chunks of 128 KiB): every text it showed, kept.
+      await page.evaluate(`(() => {
+        window.progressSeen = [];
+        new MutationObserver(() => {
+          for (const el of document.querySelectorAll('.import-progress')) {
+            const bar = el.querySelector('progress');
+            window.progressSeen.push(el.textContent + ' | ' + bar.getAttribute('aria-label') + ' | ' + bar.value + '/' + bar.max);
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      })()`);
       const chooser = page.waitForEvent('filechooser');
       await page.getByRole('button', { name: 'Open a recording file…', exact: true }).click();
       const input = await (await chooser).element();
@@ -489,6 +499,14 @@ describe('the Recordings page plays back what the screen showed', () => {
       const imported = 'Office-session-copy.vnc.gz';
       await expect.poll(() => page.getByRole('heading', { name: imported, exact: true }).count(), { timeout: 15_000 }).toBe(1);
       expect(readFileSync(join(RECORD_DIR, imported)).equals(readFileSync(original))).toBe(true);
+      const seen = (await page.evaluate('window.progressSeen')) as string[];
+      const size = readFileSync(original).length;
+      expect(seen.length, 'progress shown').toBeGreaterThan(2);
+      expect(seen[0]).toMatch(/^Uploading Office session \(copy\)\.vnc\.gz: 0 % of [\d.]+ MB \| Uploading Office session \(copy\)\.vnc\.gz \| 0\//);
+      expect(seen.some((t) => / [1-9]\d? % of /.test(t)), seen.join('\n')).toBe(true);
+      expect(seen.every((t) => t.endsWith(`/${size}`))).toBe(true);
+      // Gone once done.
+      expect(await page.locator('.import-progress').count()).toBe(0);
       await expect.poll(() => page.getByRole('table', { name: 'Recordings' }).getByRole('row').filter({ hasText: imported }).count()).toBe(1);
       // It plays: the second picture at its moment, pixel for pixel, as in the original.
       await expect.poll(() => shownMs(page), { timeout: 10_000 }).toBe(0);
