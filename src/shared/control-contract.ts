@@ -1,5 +1,5 @@
 import type { PixelFormat } from './pixel-format.js';
-import type { RecordingDetails, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
+import type { RecordingDetails, RecordingImportChunk, RecordingImportResult, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
 
 /**
@@ -212,6 +212,7 @@ export const CONTROL_METHODS = [
   'getRecording',
   'readRecordingSegment',
   'deleteRecording',
+  'importRecording',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -255,10 +256,20 @@ export interface ControlMethodMap {
   listRecordings: { params: void; result: RecordingListItem[] };
   /** One recording's summary, timeline and keyframe times. Fails with 'not-found' for no such name. */
   getRecording: { params: { name: string }; result: RecordingDetails };
-  /** Segment `index` of a recording: its keyframe and the updates up to the next one. */
-  readRecordingSegment: { params: { name: string; index: number }; result: RecordingSegment };
+  /**
+   * Segment `index` of a recording: its keyframe and the updates up to the
+   * next one; with `keyframeOnly`, the keyframe alone (a seek-bar thumbnail).
+   */
+  readRecordingSegment: { params: { name: string; index: number; keyframeOnly?: boolean }; result: RecordingSegment };
   /** Delete a recording (not the one being written). */
   deleteRecording: { params: { name: string }; result: { deleted: true } };
+  /**
+   * Upload a recording file into the recordings folder, one chunk per call,
+   * in order (recording-contract.ts: RecordingImportChunk). The last chunk's
+   * result names the file as listed; a file that is not a recording is
+   * refused and removed.
+   */
+  importRecording: { params: RecordingImportChunk; result: RecordingImportResult };
 }
 
 export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTROL_EVENTS, type ControlMethod, type ControlParams, type SettingsPatch } from './control-contract.js';
+import { IMPORT_CHUNK_MAX_BYTES, IMPORT_MAX_BYTES } from './recording-contract.js';
 
 /**
  * Params validation for every method of the control API, applied where
@@ -12,6 +13,11 @@ const noParams = z
   .transform((): void => undefined);
 const clientId = z.string({ error: 'id must be a client id' }).min(1, { error: 'id must be a client id' }).max(128, { error: 'id must be a client id' });
 const recordingName = z.string({ error: 'name must be a recording name' }).min(1).max(256, { error: 'name must be a recording name' });
+/** Base64 of at most IMPORT_CHUNK_MAX_BYTES bytes (4 characters per 3 bytes, padded). */
+const chunkData = z
+  .string({ error: 'data must be base64' })
+  .max(Math.ceil(IMPORT_CHUNK_MAX_BYTES / 3) * 4, { error: `data must be at most ${IMPORT_CHUNK_MAX_BYTES} bytes (base64)` })
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { error: 'data must be base64' });
 const eventName = z.enum(CONTROL_EVENTS, { error: `event must be one of ${CONTROL_EVENTS.join(', ')}` });
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -35,6 +41,18 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
   stopRecording: noParams,
   listRecordings: noParams,
   getRecording: z.strictObject({ name: recordingName }),
-  readRecordingSegment: z.strictObject({ name: recordingName, index: z.number({ error: 'index must be a segment number' }).int().min(0).max(1_000_000) }),
+  readRecordingSegment: z.strictObject({
+    name: recordingName,
+    index: z.number({ error: 'index must be a segment number' }).int().min(0).max(1_000_000),
+    keyframeOnly: z.boolean({ error: 'keyframeOnly must be true or false' }).optional(),
+  }),
   deleteRecording: z.strictObject({ name: recordingName }),
+  importRecording: z.strictObject({
+    upload: z.string({ error: 'upload must be an upload id' }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'upload must be an upload id (1 to 64 letters, digits, - or _)' }),
+    // Any file name: the folder's name is made from it (app/recording-import.ts), never used as it is.
+    name: z.string({ error: 'name must be a file name' }).min(1, { error: 'name must be a file name' }).max(1024, { error: 'name must be a file name' }),
+    offset: z.number({ error: 'offset must be a byte offset' }).int().min(0).max(IMPORT_MAX_BYTES),
+    data: chunkData,
+    last: z.boolean({ error: 'last must be true or false' }),
+  }),
 };

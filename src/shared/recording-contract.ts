@@ -76,3 +76,34 @@ export interface RecordingSegment {
   /** Whether there is a segment after this one (so far: a live recording grows). */
   more: boolean;
 }
+
+/** Most bytes in one importRecording chunk (before base64). */
+export const IMPORT_CHUNK_MAX_BYTES = 1024 * 1024;
+/** Most bytes one imported file may have. */
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+/**
+ * One piece of a file being uploaded into the recordings folder. The first
+ * chunk (offset 0) starts upload `upload` (an id the uploader picks, unique
+ * on its connection); each next one continues at the byte where the last
+ * ended; `last` finishes it. An upload left without a chunk for a while, or
+ * whose connection closes, is dropped with its partial file.
+ */
+export interface RecordingImportChunk {
+  upload: string;
+  /** The file's own name; the folder's name is made from it (safe characters, ends .vnc.gz, never an existing name). */
+  name: string;
+  /** Where this chunk's bytes go in the file. */
+  offset: number;
+  /** The bytes, base64; at most IMPORT_CHUNK_MAX_BYTES of them. */
+  data: string;
+  last: boolean;
+}
+
+export interface RecordingImportResult {
+  upload: string;
+  /** Bytes received so far. */
+  received: number;
+  /** After the last chunk: the file as the list shows it. */
+  item: RecordingListItem | null;
+}

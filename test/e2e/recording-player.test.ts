@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -13,8 +14,11 @@ import { startRefClient, type RefClient } from '../support/libvncclient.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/novnc-browser.js';
 import { waitFor } from '../support/wait.js';
 import { startXvfb, type XvfbHandle } from '../support/xvfb.js';
-import { canvasPicture, differences, labelProblems, shownMs } from '../support/player-page.js';
+import { canvasPicture, differences, dragFile, labelProblems, rgbaDifferences, shownMs, wordsToRgba } from '../support/player-page.js';
 import { writePyVncRecording } from '../support/pyvnc-fixtures.js';
+import { segmentAt } from '../../src/renderer/player/segments.js';
+import { timeAtX, xAtTime } from '../../src/renderer/player/thumbnail-cache.js';
+import { downscale, thumbnailSize } from '../../src/renderer/player/thumbnail-image.js';
 
 /**
  * The Recordings page as the issue's acceptance asks: `trayvnc serve
@@ -24,8 +28,10 @@ import { writePyVncRecording } from '../support/pyvnc-fixtures.js';
  * the player's canvas holds exactly the picture the X screen showed (by
  * DesktopPainter, which painted it — not by our own output). Also: starting
  * and stopping a recording from the page, following it while it is written,
- * speed, shortcuts, the timeline, WebM export, deleting, and screenshots of
- * the page (list and player, light and dark) in test-artifacts/screenshots/.
+ * speed, shortcuts, the timeline, WebM export, deleting, the seek bar's
+ * keyframe thumbnails, opening a file by the file picker and by dropping it,
+ * and screenshots of the page (list and player, light and dark) in
+ * test-artifacts/screenshots/.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -149,6 +155,15 @@ describe('the Recordings page plays back what the screen showed', () => {
       pictures.push({ at: Date.now() - status.startedAt, pixels: Uint32Array.from(painter.expected.pixels), seed });
       await sleep(PICTURE_MS);
     }
+    // The recorder makes a keyframe at least every 10 s while the screen changes: wait for the one that shows
+    // the last picture (for the seek bar's thumbnail test), then keep it on screen a little longer.
+    await waitFor(
+      'a keyframe of the last picture',
+      async () => (await control.getRecording({ name: status.name })).keyframes.some((k) => k >= pictures[2]!.at + 500),
+      15_000,
+      250,
+    );
+    await sleep(1500);
     await viewer.close();
     viewer = null;
     // The last viewer left: the recording finishes.
@@ -382,6 +397,155 @@ describe('the Recordings page plays back what the screen showed', () => {
       rmSync(join(RECORD_DIR, name), { force: true });
     }
   }, 30_000);
+
+  it('shows the keyframe under the pointer above the seek bar, made small, without moving the player', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await openRecordings(page);
+    await page.getByRole('button', { name: `Play ${watched.name}`, exact: true }).click();
+    await expect.poll(() => shownMs(page), { timeout: 10_000 }).toBe(0);
+
+    // A keyframe taken while one of the pictures was on screen (the first test waited for one of the last).
+    const { keyframes, durationMs } = await control.getRecording({ name: watched.name });
+    const shown = pictures.findIndex((p, i) => keyframes.some((k) => k >= p.at + 500 && k < (pictures[i + 1]?.at ?? durationMs)));
+    expect(shown, `a keyframe inside one picture's time (keyframes ${keyframes.join(', ')})`).toBeGreaterThanOrEqual(0);
+    // The player at another picture meanwhile, which the thumbnail must leave as it is.
+    const playing = pictures[shown === 0 ? 1 : 0]!;
+    await seekTo(page, playing.at + PICTURE_MS / 2);
+    const before = await canvasPicture(page);
+    expect(differences(before.rgba, playing.pixels, WIDTH).count).toBe(0);
+    const index = keyframes.findIndex((k) => k >= pictures[shown]!.at + 500);
+    const segmentEnd = keyframes[index + 1] ?? durationMs;
+    const t = Math.round((keyframes[index]! + segmentEnd) / 2);
+    expect(segmentAt(keyframes, t)).toBe(index);
+
+    // Point at t: the bar maps time linearly along its width.
+    await page.evaluate('document.querySelector(".player-panel").scrollIntoView({ block: "start" })');
+    const track = (await page.locator('.seek-track').boundingBox())!;
+    await page.mouse.move(track.x + xAtTime(t, track.width, durationMs), track.y + track.height - 8, { steps: 4 });
+    const tooltip = page.getByRole('tooltip');
+    const thumb = page.getByRole('img', { name: /^Keyframe at \d+:\d\d: the last picture saved at or before \d+:\d\d$/ });
+    await thumb.waitFor({ timeout: 5000 });
+    expect(await tooltip.getAttribute('data-segment')).toBe(String(index));
+    expect(Number(await tooltip.getAttribute('data-keyframe-ms'))).toBe(keyframes[index]);
+    // The slider is described by it.
+    expect(await page.getByRole('slider', { name: 'Position' }).getAttribute('aria-describedby')).toBe(await tooltip.getAttribute('id'));
+
+    // Its pixels: the picture DesktopPainter put on the X screen, made small by the thumbnail's own averaging
+    // (thumbnail-image.ts, unit-tested on its own): every 4×4 block of the 640×400 picture becomes one pixel
+    // of 160×100. The averaging is integer and deterministic and the canvas takes the pixels with putImageData,
+    // so they must match exactly; the other pictures (the same kind of pattern, other seeds), made small the
+    // same way, differ in many of them (beyond a little rounding).
+    const size = thumbnailSize(WIDTH, HEIGHT);
+    expect(size).toEqual({ width: 160, height: 100 });
+    const small = (p: (typeof pictures)[number]) => downscale(wordsToRgba(p.pixels), WIDTH, HEIGHT, size.width, size.height);
+    const got = await canvasPicture(page, 'canvas.seek-thumbnail-canvas');
+    expect([got.width, got.height]).toEqual([size.width, size.height]);
+    expect(rgbaDifferences(got.rgba, small(pictures[shown]!)), `the thumbnail is picture ${shown + 1}`).toBe(0);
+    for (const [i, p] of pictures.entries()) {
+      if (i !== shown) expect(rgbaDifferences(got.rgba, small(p), 8), `picture ${i + 1} differs`).toBeGreaterThan((size.width * size.height) / 10);
+    }
+
+    // Looked at, not moved to: the player still shows its own picture, as it did.
+    expect(await shownMs(page)).toBe(playing.at + PICTURE_MS / 2);
+    expect((await canvasPicture(page)).rgba.equals(before.rgba)).toBe(true);
+    expect(await sideways(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, 'recordings-thumbnail-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(SHOTS, 'recordings-thumbnail-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Pointing elsewhere moves it along; leaving the bar hides it.
+    await page.mouse.move(track.x + 2, track.y + track.height - 8);
+    await expect.poll(() => tooltip.getAttribute('data-segment')).toBe(String(segmentAt(keyframes, timeAtX(2, track.width, durationMs))));
+    await page.mouse.move(track.x + track.width / 2, track.y - 200);
+    await expect.poll(() => tooltip.count()).toBe(0);
+
+    // With the keyboard: Tab from the picture to the slider shows the thumbnail of where the player is.
+    await page.getByRole('img', { name: /^Recording / }).focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => shownMs(page), { timeout: 10_000 }).toBe(durationMs);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Position');
+    await expect.poll(() => tooltip.getAttribute('data-segment'), { timeout: 5000 }).toBe(String(keyframes.length - 1));
+    await page.getByRole('img', { name: /^Keyframe at / }).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Shift+Tab');
+    await expect.poll(() => tooltip.count()).toBe(0);
+  }, 60_000);
+
+  it('opens a recording file chosen with "Open a recording file…", and files dropped onto the page', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'trayvnc-player-open-'));
+    const before = new Set(readdirSync(RECORD_DIR));
+    try {
+      await openRecordings(page);
+      if (await page.getByRole('button', { name: 'Close player' }).count()) await page.getByRole('button', { name: 'Close player' }).click();
+      // The recording made above, as a file somewhere else with a name the folder would not take as it is.
+      const original = join(from, 'Office session (copy).vnc.gz');
+      copyFileSync(join(RECORD_DIR, watched.name), original);
+      // The upload's progress is on screen while it runs (~22 chunks of 128 KiB): every text it showed, kept.
+      await page.evaluate(`(() => {
+        window.progressSeen = [];
+        new MutationObserver(() => {
+          for (const el of document.querySelectorAll('.import-progress')) {
+            const bar = el.querySelector('progress');
+            window.progressSeen.push(el.textContent + ' | ' + bar.getAttribute('aria-label') + ' | ' + bar.value + '/' + bar.max);
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      })()`);
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Open a recording file…', exact: true }).click();
+      const input = await (await chooser).element();
+      expect(await input.getAttribute('aria-label')).toBe('Recording file to open');
+      await input.setInputFiles(original);
+      const imported = 'Office-session-copy.vnc.gz';
+      await expect.poll(() => page.getByRole('heading', { name: imported, exact: true }).count(), { timeout: 15_000 }).toBe(1);
+      expect(readFileSync(join(RECORD_DIR, imported)).equals(readFileSync(original))).toBe(true);
+      const seen = (await page.evaluate('window.progressSeen')) as string[];
+      const size = readFileSync(original).length;
+      expect(seen.length, 'progress shown').toBeGreaterThan(2);
+      expect(seen[0]).toMatch(/^Uploading Office session \(copy\)\.vnc\.gz: 0 % of [\d.]+ MB \| Uploading Office session \(copy\)\.vnc\.gz \| 0\//);
+      expect(seen.some((t) => / [1-9]\d? % of /.test(t)), seen.join('\n')).toBe(true);
+      expect(seen.every((t) => t.endsWith(`/${size}`))).toBe(true);
+      // Gone once done.
+      expect(await page.locator('.import-progress').count()).toBe(0);
+      await expect.poll(() => page.getByRole('table', { name: 'Recordings' }).getByRole('row').filter({ hasText: imported }).count()).toBe(1);
+      // It plays: the second picture at its moment, pixel for pixel, as in the original.
+      await expect.poll(() => shownMs(page), { timeout: 10_000 }).toBe(0);
+      const p = pictures[1]!;
+      await seekTo(page, p.at + PICTURE_MS / 2);
+      expect(differences((await canvasPicture(page)).rgba, p.pixels, WIDTH)).toEqual({ count: 0, first: [] });
+
+      // Dropped onto the page: a PyVNCServer recording, which shows its timeline.
+      const pyvnc = writePyVncRecording(join(from, 'py.vnc.gz'), { footer: true });
+      const drag = await dragFile(page, '.recordings-page', 'pyvncserver capture.vnc.gz', pyvnc);
+      await page.getByText('Drop the recording to open it').waitFor({ timeout: 5000 });
+      await page.screenshot({ path: join(SHOTS, 'recordings-drop-light.png') });
+      await drag.drop();
+      await expect.poll(() => page.getByText('Drop the recording to open it').count()).toBe(0);
+      await expect.poll(() => page.getByRole('heading', { name: 'pyvncserver-capture.vnc.gz', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+      await page.getByText('This recording was made by PyVNCServer: it holds no pictures, only a timeline').waitFor({ timeout: 5000 });
+      await expect.poll(async () => (await page.getByRole('list', { name: 'Events' }).getByRole('listitem').allTextContents()).join('\n'), { timeout: 5000 }).toMatch(/the viewer joined/);
+      expect(readFileSync(join(RECORD_DIR, 'pyvncserver-capture.vnc.gz')).equals(pyvnc)).toBe(true);
+      // The same name again gets a new one: nothing is replaced.
+      await (await dragFile(page, '.recordings-page', 'pyvncserver capture.vnc.gz', pyvnc)).drop();
+      await expect.poll(() => page.getByRole('heading', { name: 'pyvncserver-capture-2.vnc.gz', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+
+      // What is not a recording is refused, with an alert, and leaves nothing in the folder.
+      await (await dragFile(page, '.recordings-page', 'notes.txt', Buffer.from('hello'))).drop();
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not open' });
+      await expect.poll(() => alert.textContent(), { timeout: 5000 }).toBe('Could not open notes.txt: it is not a recording (a recording is a .vnc.gz file)');
+      const fake = join(from, 'fake.vnc.gz');
+      writeFileSync(fake, zlib.gzipSync(Buffer.from('{"not": "a recording"}\n')));
+      await page.locator('input[type="file"]').setInputFiles(fake);
+      await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(/^Could not open fake\.vnc\.gz: "fake\.vnc\.gz" is not a recording: /);
+      const added = readdirSync(RECORD_DIR).filter((n) => !before.has(n)).sort();
+      expect(added).toEqual([imported, 'pyvncserver-capture-2.vnc.gz', 'pyvncserver-capture.vnc.gz']);
+      expect(await labelProblems(page)).toEqual([]);
+      expect(await sideways(page)).toBeLessThanOrEqual(0);
+    } finally {
+      rmSync(from, { recursive: true, force: true });
+      for (const n of readdirSync(RECORD_DIR)) if (!before.has(n)) rmSync(join(RECORD_DIR, n), { force: true });
+    }
+  }, 60_000);
 });
 
 /** Keep part of the desktop changing until stopped (bounded by `maxMs`). */

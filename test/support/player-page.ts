@@ -21,10 +21,10 @@ export interface CanvasPicture {
   rgba: Buffer;
 }
 
-/** The player's canvas, read back with getImageData. */
-export async function canvasPicture(page: Page): Promise<CanvasPicture> {
+/** The player's canvas (or the one `selector` finds, e.g. the seek bar's thumbnail), read back with getImageData. */
+export async function canvasPicture(page: Page, selector = 'canvas.player-canvas'): Promise<CanvasPicture> {
   const json = (await page.evaluate(`(() => {
-    const c = ${CANVAS};
+    const c = document.querySelector(${JSON.stringify(selector)});
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let s = '';
     for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
@@ -52,6 +52,44 @@ export function differences(rgba: Buffer, expected: Uint32Array, width: number):
     }
   }
   return { count, first };
+}
+
+/** 0x00RRGGBB words (DesktopPainter's picture) as R, G, B, A bytes (a canvas's). */
+export function wordsToRgba(words: Uint32Array): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(words.length * 4);
+  words.forEach((p, i) => out.set([(p >>> 16) & 255, (p >>> 8) & 255, p & 255, 255], i * 4));
+  return out;
+}
+
+/** Pixels where two RGBA pictures of the same size differ by more than `tolerance` in any of R, G, B. */
+export function rgbaDifferences(a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 0): number {
+  if (a.length !== b.length) return Math.max(a.length, b.length) / 4;
+  let count = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (Math.abs(a[i]! - b[i]!) > tolerance || Math.abs(a[i + 1]! - b[i + 1]!) > tolerance || Math.abs(a[i + 2]! - b[i + 2]!) > tolerance) count++;
+  }
+  return count;
+}
+
+/** Drag `name` (holding `bytes`) onto the page as a file, as a person would from a file manager: `drop()` lets go of it. */
+export async function dragFile(page: Page, target: string, name: string, bytes: Buffer): Promise<{ drop: () => Promise<void> }> {
+  // A DataTransfer holding the file, made in the page (the events carry it as a person's drag would).
+  const dataTransfer = await page.evaluateHandle(`(() => {
+    const bin = atob(${JSON.stringify(bytes.toString('base64'))});
+    const data = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+    const dt = new DataTransfer();
+    dt.items.add(new File([data], ${JSON.stringify(name)}, { type: 'application/gzip' }));
+    return dt;
+  })()`);
+  await page.dispatchEvent(target, 'dragenter', { dataTransfer });
+  await page.dispatchEvent(target, 'dragover', { dataTransfer });
+  return {
+    drop: async () => {
+      await page.dispatchEvent(target, 'drop', { dataTransfer });
+      await dataTransfer.dispose();
+    },
+  };
 }
 
 /**

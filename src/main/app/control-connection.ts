@@ -41,8 +41,10 @@ export class ControlConnection {
       stopRecording: () => service.recordings.stop(),
       listRecordings: () => service.recordings.list(),
       getRecording: (p) => service.recordings.get(p.name),
-      readRecordingSegment: (p) => service.recordings.segment(p.name, p.index),
+      readRecordingSegment: (p) => service.recordings.segment(p.name, p.index, p.keyframeOnly ?? false),
       deleteRecording: (p) => service.recordings.delete(p.name),
+      // Uploads belong to this connection: they end with it (close()).
+      importRecording: (p) => service.recordings.importChunk(this, p),
     };
   }
 
@@ -98,6 +100,7 @@ export class ControlConnection {
   /** The peer went away: drop its subscriptions. */
   close(): void {
     this.closed = true;
+    this.service.recordings.imports.dropAll(this);
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
   }

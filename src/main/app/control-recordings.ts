@@ -1,8 +1,17 @@
 import { basename } from 'node:path';
+import type { Logger } from 'pino';
 import { ControlError } from '../../shared/control-contract.js';
-import type { RecordingDetails, RecordingListItem, RecordingSegment, RecordingStatusInfo } from '../../shared/recording-contract.js';
+import type {
+  RecordingDetails,
+  RecordingImportChunk,
+  RecordingImportResult,
+  RecordingListItem,
+  RecordingSegment,
+  RecordingStatusInfo,
+} from '../../shared/recording-contract.js';
 import type { RecordingController, RecordingStatus } from './recording-controller.js';
-import { RecordingLibrary } from './recording-library.js';
+import { RecordingImports } from './recording-import.js';
+import { notARecording, RecordingLibrary } from './recording-library.js';
 
 /** The recordings status as the control API carries it (file names, not paths). */
 export function recordingStatusInfo(status: RecordingStatus, keys: boolean, clipboardText: boolean): RecordingStatusInfo {
@@ -21,15 +30,25 @@ export function recordingStatusInfo(status: RecordingStatus, keys: boolean, clip
  * answers 'failed' to starting and lists nothing.
  */
 export class ControlRecordings {
+  private readonly library: RecordingLibrary;
+  /** Files being uploaded into the folder (importRecording). */
+  readonly imports: RecordingImports;
+
   constructor(
     private readonly recordings: () => RecordingController | null | undefined,
     private readonly settings: () => { record_keys: boolean; record_clipboard_text: boolean },
-  ) {}
-
-  private readonly library = new RecordingLibrary(
-    () => this.recordings()?.status().dir ?? '',
-    () => this.recordings()?.status().active?.path ?? null,
-  );
+    opts: { log: Logger; importIdleMs?: number },
+  ) {
+    const dir = () => this.recordings()?.status().dir ?? '';
+    this.library = new RecordingLibrary(dir, () => this.recordings()?.status().active?.path ?? null);
+    this.imports = new RecordingImports({
+      dir,
+      problem: notARecording,
+      item: (name) => this.library.summary(name),
+      log: opts.log,
+      ...(opts.importIdleMs !== undefined ? { idleMs: opts.importIdleMs } : {}),
+    });
+  }
 
   status(): RecordingStatusInfo | null {
     const r = this.recordings();
@@ -68,14 +87,25 @@ export class ControlRecordings {
     return this.library.details(name);
   }
 
-  segment(name: string, index: number): Promise<RecordingSegment> {
+  segment(name: string, index: number, keyframeOnly = false): Promise<RecordingSegment> {
     this.need();
-    return this.library.segment(name, index);
+    return this.library.segment(name, index, keyframeOnly);
   }
 
   async delete(name: string): Promise<{ deleted: true }> {
     this.need();
     await this.library.delete(name);
     return { deleted: true };
+  }
+
+  /** One chunk of a file uploaded by `owner` (its connection) into the folder. */
+  async importChunk(owner: object, chunk: RecordingImportChunk): Promise<RecordingImportResult> {
+    this.need();
+    return this.imports.chunk(owner, chunk);
+  }
+
+  /** The service stops: uploads in progress are dropped with their partial files. */
+  close(): void {
+    this.imports.close();
   }
 }

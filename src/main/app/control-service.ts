@@ -79,6 +79,8 @@ export interface ControlServiceOptions {
    * set. May resolve to where they were written, which the result reports.
    */
   saveSettings?: (settings: Settings, changed: readonly SettingKey[]) => void | string | Promise<void | string>;
+  /** How long an unfinished recording upload may wait for its next chunk (default: recording-import.ts's IMPORT_IDLE_MS). */
+  importIdleMs?: number;
   /** How to list an X display's monitors (default: RandR over a short-lived connection). */
   listX11Monitors?: (display: string) => Promise<X11Monitor[]>;
   log?: Logger;
@@ -158,6 +160,7 @@ export class ControlService {
     this.recordings = new ControlRecordings(
       () => target.recordings,
       () => this.settings,
+      { log: this.log, ...(opts.importIdleMs !== undefined ? { importIdleMs: opts.importIdleMs } : {}) },
     );
     const stopRecordingEvents = target.recordings?.subscribe(() => {
       const status = this.recordings.status();
@@ -402,6 +405,7 @@ export class ControlService {
   /** Stop following the server and drop every subscription. */
   close(): void {
     this.detach();
+    this.recordings.close();
     this.stopMetrics?.();
     this.stopMetrics = null;
     this.events.removeAllListeners();

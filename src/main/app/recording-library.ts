@@ -47,7 +47,8 @@ export class RecordingLibrary {
     return items.sort((a, b) => b.startedAt - a.startedAt);
   }
 
-  private async summary(name: string): Promise<RecordingListItem> {
+  /** One file as the list shows it. */
+  async summary(name: string): Promise<RecordingListItem> {
     const path = this.resolve(name);
     const st = await stat(path);
     const live = this.activePath() === path;
@@ -174,8 +175,12 @@ export class RecordingLibrary {
     };
   }
 
-  /** Segment `index`: its keyframe and every update up to the next keyframe. */
-  async segment(name: string, index: number): Promise<RecordingSegment> {
+  /**
+   * Segment `index`: its keyframe and every update up to the next keyframe;
+   * with `keyframeOnly`, reading stops at the keyframe (a thumbnail needs no
+   * more, and the rest of the member is never inflated).
+   */
+  async segment(name: string, index: number, keyframeOnly = false): Promise<RecordingSegment> {
     const path = this.resolve(name);
     let reader: RecordingReader;
     try {
@@ -193,6 +198,7 @@ export class RecordingLibrary {
           if (seenKeyframe) break; // the next segment starts here
           seenKeyframe = true;
           records.push({ t: r.t, type: 'keyframe', width: r.width, height: r.height, data: r.update.toString('base64') });
+          if (keyframeOnly) break;
         } else if (r.type === 'update' && seenKeyframe) {
           records.push({ t: r.t, type: 'update', data: r.update.toString('base64') });
         }
@@ -213,6 +219,23 @@ export class RecordingLibrary {
       throw e;
     }
     this.cache.delete(name);
+  }
+}
+
+/**
+ * Why the file at `path` is not a recording the list can show, or null when
+ * it is one: a TrayVNC recording that opens (a file cut short does), or
+ * PyVNCServer's. The content decides, never the name.
+ */
+export async function notARecording(path: string): Promise<string | null> {
+  try {
+    const reader = await RecordingReader.open(path);
+    await reader.close();
+    return null;
+  } catch {
+    const kind = await recordingKind(path).catch(() => 'unknown' as const);
+    if (kind === 'pyvncserver') return null;
+    return kind === 'trayvnc' ? 'a TrayVNC recording too damaged to read' : "neither a TrayVNC recording nor PyVNCServer's";
   }
 }
 

@@ -8,6 +8,7 @@ import { shortcutFor, type FocusKind, type PlayerCommand } from './shortcuts.js'
 import { formatPlayTime } from './time-format.js';
 import { currentEventIndex } from './timeline-search.js';
 import { usePlayer } from './use-player.js';
+import { useSeekThumbnail } from './use-seek-thumbnail.js';
 import { useWebmExport } from './use-webm-export.js';
 
 interface PlayerViewProps {
@@ -27,6 +28,8 @@ export function PlayerView({ client, details, active }: PlayerViewProps) {
   const currentIndex = currentEventIndex(d.timeline, position);
   const current = currentIndex >= 0 ? (d.timeline[currentIndex] ?? null) : null;
   const seek = useMemo(() => (t: number) => controller?.seek(t), [controller]);
+  // Decoded apart from the player (a loader and picture of its own): pointing at the bar never moves playback.
+  const thumbnails = useSeekThumbnail(client, d.name, d.keyframes);
 
   useEffect(() => {
     if (!active) controller?.pause();
@@ -64,7 +67,14 @@ export function PlayerView({ client, details, active }: PlayerViewProps) {
           </span>
         ) : null}
       </div>
-      <SeekBar position={position} duration={d.durationMs} activity={d.activity} onSeek={(t) => controller?.seek(t)} />
+      <SeekBar
+        position={position}
+        duration={d.durationMs}
+        activity={d.activity}
+        onSeek={(t) => controller?.seek(t)}
+        thumbnails={thumbnails}
+        picture={{ width: d.width, height: d.height }}
+      />
       <PlayerControls
         state={state}
         onToggle={() => controller?.toggle()}
