@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { ControlError } from '../../shared/control-contract.js';
@@ -57,6 +57,8 @@ const quoted = (name: string) => JSON.stringify(name.length > 80 ? `${name.slice
 export class RecordingImports {
   private readonly uploads = new Map<object, Map<string, Upload>>();
   private count = 0;
+  /** Folders already swept of uploads a killed server left behind. */
+  private readonly swept = new Set<string>();
   private readonly idleMs: number;
   private readonly maxBytes: number;
 
@@ -93,6 +95,23 @@ export class RecordingImports {
     for (const owner of [...this.uploads.keys()]) this.dropAll(owner);
   }
 
+  /**
+   * Remove temp files of uploads a killed server left in the folder (they are
+   * never listed, but take space), once per folder. Only those untouched for
+   * longer than an upload may stay idle, so a live upload is never removed.
+   */
+  private async sweepLeftovers(dir: string): Promise<void> {
+    if (this.swept.has(dir)) return;
+    this.swept.add(dir);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const before = Date.now() - 2 * this.idleMs;
+    for (const n of names.filter((name) => /^\.import-[\w-]+\.part$/.test(name))) {
+      const path = join(dir, n);
+      const st = await stat(path).catch(() => null);
+      if (st && st.mtimeMs < before) await unlink(path).catch(() => undefined);
+    }
+  }
+
   /** Register the upload at once (a second chunk may come before the file is open); the file is made first in its queue. */
   private begin(owner: object, c: RecordingImportChunk): Upload {
     const mine = this.uploads.get(owner);
@@ -120,6 +139,7 @@ export class RecordingImports {
     this.touch(up);
     up.queue = (async () => {
       await mkdir(dir, { recursive: true, mode: 0o700 });
+      await this.sweepLeftovers(dir);
       up.file = await open(up.path, 'wx', 0o600);
     })().catch((e: unknown) => {
       this.drop(up, 'its file could not be made');

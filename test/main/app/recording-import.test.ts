@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
@@ -266,6 +266,21 @@ describe('importRecording', () => {
     expect(done.item?.name).toBe('k.vnc.gz');
     expect(readdirSync(c.dir)).toEqual(['k.vnc.gz']);
     expect(c.control.recordings.imports.active).toBe(0);
+  });
+
+  it('removes what uploads of a killed server left behind, but not a file being uploaded now', async () => {
+    const c = await started({ importIdleMs: 200 });
+    mkdirSync(c.dir, { recursive: true });
+    const stale = join(c.dir, '.import-leftover.part');
+    writeFileSync(stale, 'half a file');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(stale, old, old);
+    const fresh = join(c.dir, '.import-fresh.part'); // someone else's, still being written
+    writeFileSync(fresh, 'more');
+    await c.call('importRecording', { upload: 'u', name: 'u.vnc.gz', offset: 0, data: recording.toString('base64'), last: true });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(readdirSync(c.dir).sort()).toEqual(['.import-fresh.part', 'u.vnc.gz']);
   });
 
   it('makes names the list accepts', () => {
