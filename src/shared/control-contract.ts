@@ -209,7 +209,7 @@ export const CONTROL_METHODS = [
   'startRecording',
   'stopRecording',
   'listRecordings',
-  'getRecording',
+  'getRecordingInfo',
   'readRecordingSegment',
   'deleteRecording',
   'importRecording',
@@ -255,7 +255,7 @@ export interface ControlMethodMap {
   /** The recordings folder, newest first. */
   listRecordings: { params: void; result: RecordingListItem[] };
   /** One recording's summary, timeline and keyframe times. Fails with 'not-found' for no such name. */
-  getRecording: { params: { name: string }; result: RecordingDetails };
+  getRecordingInfo: { params: { name: string }; result: RecordingDetails };
   /**
    * Segment `index` of a recording: its keyframe and the updates up to the
    * next one; with `keyframeOnly`, the keyframe alone (a seek-bar thumbnail).

@@ -40,7 +40,7 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
   startRecording: noParams,
   stopRecording: noParams,
   listRecordings: noParams,
-  getRecording: z.strictObject({ name: recordingName }),
+  getRecordingInfo: z.strictObject({ name: recordingName }),
   readRecordingSegment: z.strictObject({
     name: recordingName,
     index: z.number({ error: 'index must be a segment number' }).int().min(0).max(1_000_000),

@@ -159,7 +159,7 @@ describe('the Recordings page plays back what the screen showed', () => {
     // the last picture (for the seek bar's thumbnail test), then keep it on screen a little longer.
     await waitFor(
       'a keyframe of the last picture',
-      async () => (await control.getRecording({ name: status.name })).keyframes.some((k) => k >= pictures[2]!.at + 500),
+      async () => (await control.getRecordingInfo({ name: status.name })).keyframes.some((k) => k >= pictures[2]!.at + 500),
       15_000,
       250,
     );
@@ -236,7 +236,7 @@ describe('the Recordings page plays back what the screen showed', () => {
     await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
 
     // The viewer's coming and going are on the timeline; a search finds the leaving, and choosing it goes there.
-    const details = await control.getRecording({ name: watched.name });
+    const details = await control.getRecordingInfo({ name: watched.name });
     const left = details.timeline.find((e) => e.kind === 'disconnect');
     expect(details.timeline.find((e) => e.kind === 'connect')?.label).toMatch(/^127\.0\.0\.1:\d+ joined$/);
     expect(left).toBeDefined();
@@ -405,7 +405,7 @@ describe('the Recordings page plays back what the screen showed', () => {
     await expect.poll(() => shownMs(page), { timeout: 10_000 }).toBe(0);
 
     // A keyframe taken while one of the pictures was on screen (the first test waited for one of the last).
-    const { keyframes, durationMs } = await control.getRecording({ name: watched.name });
+    const { keyframes, durationMs } = await control.getRecordingInfo({ name: watched.name });
     const shown = pictures.findIndex((p, i) => keyframes.some((k) => k >= p.at + 500 && k < (pictures[i + 1]?.at ?? durationMs)));
     expect(shown, `a keyframe inside one picture's time (keyframes ${keyframes.join(', ')})`).toBeGreaterThanOrEqual(0);
     // The player at another picture meanwhile, which the thumbnail must leave as it is.

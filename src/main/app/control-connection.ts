@@ -40,7 +40,7 @@ export class ControlConnection {
       startRecording: () => service.recordings.start(),
       stopRecording: () => service.recordings.stop(),
       listRecordings: () => service.recordings.list(),
-      getRecording: (p) => service.recordings.get(p.name),
+      getRecordingInfo: (p) => service.recordings.get(p.name),
       readRecordingSegment: (p) => service.recordings.segment(p.name, p.index, p.keyframeOnly ?? false),
       deleteRecording: (p) => service.recordings.delete(p.name),
       // Uploads belong to this connection: they end with it (close()).

@@ -1,6 +1,6 @@
 /**
  * The seek bar's heat-map: activity per second of the recording (updates and
- * input, from getRecording's `activity`) folded into `bins` levels from 0
+ * input, from getRecordingInfo's `activity`) folded into `bins` levels from 0
  * (nothing happened) to 1 (the busiest stretch). A square root keeps a little
  * typing visible beside a full-screen video.
  */

@@ -32,7 +32,7 @@ export function usePlayer(client: ControlClient, details: RecordingDetails, canv
     const c = new PlayerController(
       details,
       {
-        details: () => client.getRecording({ name }),
+        details: () => client.getRecordingInfo({ name }),
         segment: (index) => client.readRecordingSegment({ name, index }),
       },
       (fb, t) => view.draw(fb, t),

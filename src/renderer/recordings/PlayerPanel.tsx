@@ -30,7 +30,7 @@ export function PlayerPanel({ client, item, active, onClose }: PlayerPanelProps)
   useEffect(() => {
     let live = true;
     setLoaded({ kind: 'loading' });
-    client.getRecording({ name: item.name }).then(
+    client.getRecordingInfo({ name: item.name }).then(
       (details) => {
         if (live) setLoaded({ kind: 'ready', details });
       },

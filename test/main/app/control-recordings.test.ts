@@ -63,7 +63,7 @@ describe('recordings through the control API', () => {
     expect(list[0]).toMatchObject({ name: status.active!.name, kind: 'trayvnc', complete: true, live: false, width: 160, height: 96, viewers: 1 });
     expect(readdirSync(dir)).toEqual([status.active!.name]);
 
-    const details = await call<RecordingDetails>('getRecording', { name: status.active!.name });
+    const details = await call<RecordingDetails>('getRecordingInfo', { name: status.active!.name });
     expect(details.keyframes[0]).toBeLessThan(1000); // the first picture comes as the recording starts
     expect(details.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['connect', 'disconnect']));
     expect(details.timeline.find((e) => e.kind === 'connect')!.label).toMatch(/^127\.0\.0\.1:\d+ joined$/);
@@ -88,7 +88,7 @@ describe('recordings through the control API', () => {
     writeFileSync(join(dir, '..', 'outside.vnc.gz'), 'not yours');
     try {
       for (const name of ['../outside.vnc.gz', '/etc/passwd', 'a/b.vnc.gz', '..\\outside.vnc.gz', '.hidden.vnc.gz', 'x.vnc.gz\u0000.txt', 'notes.txt', '']) {
-        for (const method of ['getRecording', 'readRecordingSegment', 'deleteRecording']) {
+        for (const method of ['getRecordingInfo', 'readRecordingSegment', 'deleteRecording']) {
           const error = await refused(method, method === 'readRecordingSegment' ? { name, index: 0 } : { name });
           expect(error?.code, `${method} ${JSON.stringify(name)}`).toBe('invalid-params');
         }
@@ -96,7 +96,7 @@ describe('recordings through the control API', () => {
     } finally {
       rmSync(join(dir, '..', 'outside.vnc.gz'), { force: true });
     }
-    expect((await refused('getRecording', { name: 'trayvnc-20200101-000000.vnc.gz' }))?.code).toBe('not-found');
+    expect((await refused('getRecordingInfo', { name: 'trayvnc-20200101-000000.vnc.gz' }))?.code).toBe('not-found');
   });
 
   it("lists PyVNCServer's recordings as timelines without pictures", async () => {
@@ -104,7 +104,7 @@ describe('recordings through the control API', () => {
     writePyVncRecording(join(dir, 'session.vnc.gz'), { footer: true });
     const [item] = await call<RecordingListItem[]>('listRecordings');
     expect(item).toMatchObject({ name: 'session.vnc.gz', kind: 'pyvncserver', complete: true, durationMs: PYVNC_EXPECTED.durationMs, width: 1024, height: 768 });
-    const details = await call<RecordingDetails>('getRecording', { name: 'session.vnc.gz' });
+    const details = await call<RecordingDetails>('getRecordingInfo', { name: 'session.vnc.gz' });
     expect(details.keyframes).toEqual([]);
     expect(details.timeline.map((e) => [e.t, e.kind])).toEqual(
       expect.arrayContaining([

@@ -118,7 +118,7 @@ describe('importRecording', () => {
     expect((await c.call<RecordingListItem[]>('listRecordings')).map((r) => r.name)).toEqual(['Office-session.vnc.gz']);
 
     // It plays: the player's engine, reading its segments through the API, ends on what the server showed last.
-    const details = await c.call<RecordingDetails>('getRecording', { name: 'Office-session.vnc.gz' });
+    const details = await c.call<RecordingDetails>('getRecordingInfo', { name: 'Office-session.vnc.gz' });
     expect(details.keyframes).toHaveLength(2);
     expect(details.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['connect', 'clipboard', 'resize']));
     const engine = new PlaybackEngine(
@@ -158,7 +158,7 @@ describe('importRecording', () => {
     const { item } = await upload(c, pyvnc, 'pyvncserver.vnc.gz', 100);
     expect(item).toMatchObject({ name: 'pyvncserver.vnc.gz', kind: 'pyvncserver', complete: true, durationMs: PYVNC_EXPECTED.durationMs });
     expect(readFileSync(join(c.dir, 'pyvncserver.vnc.gz')).equals(pyvnc)).toBe(true);
-    const details = await c.call<RecordingDetails>('getRecording', { name: 'pyvncserver.vnc.gz' });
+    const details = await c.call<RecordingDetails>('getRecordingInfo', { name: 'pyvncserver.vnc.gz' });
     expect(details.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['connect', 'keys', 'clipboard']));
   });
 
