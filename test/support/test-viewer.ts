@@ -31,8 +31,8 @@ export class TestViewer {
 
   private constructor(readonly sock: WireSocket) {}
 
-  static async connect(port: number, shared = true): Promise<TestViewer> {
-    const s = await WireSocket.connect(port);
+  static async connect(port: number, shared = true, localAddress?: string): Promise<TestViewer> {
+    const s = await WireSocket.connect(port, '127.0.0.1', localAddress);
     const v = new TestViewer(s);
     ({ width: v.width, height: v.height, name: v.name } = await s.handshakeNone(shared));
     return v;

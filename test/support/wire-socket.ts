@@ -24,9 +24,10 @@ export class WireSocket {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<WireSocket> {
+  /** Connect to `host`:`port`, from `localAddress` when given (another loopback address, e.g. 127.0.0.2, is another client address). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<WireSocket> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host }, () => resolve(new WireSocket(s)));
+      const s = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new WireSocket(s)));
       s.once('error', reject);
     });
   }

@@ -3,8 +3,8 @@ import { DEFAULT_LIMITS } from '../rfb/client-messages.js';
 import type { RfbServerOptions } from '../rfb/server.js';
 import { defaultDesktopName } from './config.js';
 
-/** The server options that settings decide (the rest keep RfbServer's defaults). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes'>;
+/** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword' | 'securityTypes'>;
 
 /**
  * The RfbServer options for these settings, with the password already

@@ -1,18 +1,9 @@
-import { SecurityType } from './constants.js';
-import { ProtocolError } from './errors.js';
-import { checkVncAuth, newChallenge } from './security/vnc-auth.js';
-import {
-  PROTOCOL_VERSION,
-  securityRefusal,
-  securityResultFailed,
-  securityResultOk,
-  securityTypes,
-  vncAuthChallenge,
-} from './server-messages.js';
+import { SecurityType as Ids } from './constants.js';
+import type { Access, Credentials, SecurityIo, SecurityKeys, SecurityType } from './security/security-type.js';
+import { PROTOCOL_VERSION, securityRefusal, securityResultFailed, securityResultOk, securityTypes } from './server-messages.js';
 
 /** Protocol minor versions we speak (major is always 3). */
 export type RfbMinor = 3 | 7 | 8;
-
 
 /**
  * Which version to speak with a client that announced `text` (12 bytes), or
@@ -33,153 +24,119 @@ export function negotiateVersion(text: string): RfbMinor | null {
   return null;
 }
 
-export interface HandshakeOptions {
-  /** VNC Authentication password, or null for Security None. */
-  password: string | null;
-  /** When set, the client is refused before authentication with this reason. */
-  refuseReason?: string | null;
+/** What the handshake asks of the server, at the moments it matters. */
+export interface HandshakePolicy {
+  /** The security types to offer, most preferred first (already filtered to those usable). */
+  offered: readonly SecurityType[];
+  credentials: Credentials;
+  keys: SecurityKeys;
+  /** Reason to refuse before security (e.g. the server is shutting down), or null. */
+  refusalBeforeSecurity(): string | null;
+  /**
+   * Authentication succeeded: may this client in, and with what access?
+   * Asked before SecurityResult, so a refusal (too many viewers, a person
+   * said no) reaches a 3.8 client with its reason. May take a while (a
+   * person answering a prompt).
+   */
+  approve(outcome: { securityType: SecurityType; access: Access; user?: string }): Promise<{ ok: true; access: Access } | { ok: false; reason: string }>;
+  /** Called once when the client's credentials were checked, right or wrong (the blacklist counts these). */
+  onCredentialsChecked(ok: boolean): void;
+  /** The security exchange began (a challenge went out): from here an abandoned handshake counts as a failure. */
+  onSecurityStarted(type: SecurityType): void;
 }
 
-export type HandshakeEvent =
-  | { kind: 'output'; data: Buffer }
-  | { kind: 'version'; minor: RfbMinor; announced: string }
-  /** Authentication succeeded or was not needed; ClientInit comes next. */
-  | { kind: 'authenticated'; securityType: number }
-  /** Handshake over: the client sent ClientInit. */
-  | { kind: 'init'; shared: boolean }
-  /** The client is refused; the reason is for the log (and for 3.8 clients, the wire). */
-  | { kind: 'refused'; reason: string; authFailure: boolean };
+/** How the handshake ended. */
+export type HandshakeResult =
+  | { ok: true; minor: RfbMinor; securityType: SecurityType; access: Access; user?: string; shared: boolean }
+  /** `authFailure`: wrong credentials (as opposed to a protocol error or a refusal). */
+  | { ok: false; reason: string; authFailure: boolean };
 
-type State = 'version' | 'securityChoice' | 'vncAuthResponse' | 'clientInit' | 'done' | 'closed';
+/** A 3.3 server picks the type itself, and only these two have a 3.3 form. */
+const V33_TYPES: ReadonlySet<number> = new Set([Ids.None, Ids.VncAuth]);
 
 /**
- * The server side of the RFB handshake as a pure state machine: bytes in,
- * events out. `feed` returns how many bytes it consumed (0 = need more).
- * After 'init' or 'refused' it consumes nothing more.
+ * The server side of the RFB handshake (RFC 6143 §7.1–7.3.1) up to and
+ * including ClientInit: version, security type, the type's own exchange,
+ * SecurityResult. Reads and writes through `io`; the security type may wrap
+ * `io` in TLS or a cipher on the way. Failed reads (the client left, the
+ * timeout) reject; everything the protocol can refuse resolves `ok: false`
+ * after telling the client why where its version lets us.
  */
-export class Handshake {
-  private state: State = 'version';
-  private minor: RfbMinor = 8;
-  private challenge: Buffer | null = null;
+export async function runHandshake(io: HandshakeIo, policy: HandshakePolicy): Promise<HandshakeResult> {
+  io.write(PROTOCOL_VERSION);
+  const announced = (await io.read(12)).toString('latin1');
+  const minor = negotiateVersion(announced);
+  if (minor === null) return { ok: false, reason: `unsupported protocol version ${JSON.stringify(announced)}`, authFailure: false };
+  io.setMinor(minor);
 
-  constructor(private readonly opts: HandshakeOptions) {}
-
-  get version(): RfbMinor {
-    return this.minor;
+  const refusal = policy.refusalBeforeSecurity();
+  if (refusal) {
+    io.write(securityRefusal(minor, refusal));
+    return { ok: false, reason: refusal, authFailure: false };
   }
 
-  get finished(): boolean {
-    return this.state === 'done' || this.state === 'closed';
-  }
+  const type = await chooseType(io, minor, policy.offered);
+  if (typeof type === 'string') return { ok: false, reason: type, authFailure: false };
 
-  /** What the server says first. */
-  greeting(): Buffer {
-    return PROTOCOL_VERSION;
+  if (type.id !== Ids.None) policy.onSecurityStarted(type);
+  const ctx = { io, credentials: policy.credentials, keys: policy.keys };
+  const outcome = await type.authenticate(ctx);
+  if (type.id !== Ids.None) policy.onCredentialsChecked(outcome.ok);
+  // RFC 6143 §7.1.3: 3.8 always sends SecurityResult; 3.3 and 3.7 skip it for None.
+  const sendsResult = minor === 8 || type.id !== Ids.None;
+  if (!outcome.ok) {
+    if (sendsResult) io.write(securityResultFailed(minor, outcome.reason));
+    return { ok: false, reason: outcome.reason, authFailure: true };
   }
-
-  private securityTypeOffered(): number {
-    return this.opts.password === null ? SecurityType.None : SecurityType.VncAuth;
+  const approval = await policy.approve({ securityType: type, access: outcome.access, ...(outcome.user !== undefined ? { user: outcome.user } : {}) });
+  if (!approval.ok) {
+    if (sendsResult) io.write(securityResultFailed(minor, approval.reason));
+    return { ok: false, reason: approval.reason, authFailure: false };
   }
+  if (sendsResult) io.write(securityResultOk());
 
-  feed(buf: Buffer, off: number, events: HandshakeEvent[]): number {
-    const avail = buf.length - off;
-    switch (this.state) {
-      case 'version': {
-        if (avail < 12) return 0;
-        const announced = buf.toString('latin1', off, off + 12);
-        const minor = negotiateVersion(announced);
-        if (minor === null) {
-          this.state = 'closed';
-          events.push({ kind: 'refused', reason: `unsupported protocol version ${JSON.stringify(announced)}`, authFailure: false });
-          return 12;
-        }
-        this.minor = minor;
-        events.push({ kind: 'version', minor, announced });
-        this.afterVersion(events);
-        return 12;
-      }
-      case 'securityChoice': {
-        if (avail < 1) return 0;
-        const chosen = buf[off]!;
-        if (chosen !== this.securityTypeOffered()) {
-          this.fail(events, `client chose security type ${chosen}, which was not offered`, false);
-          return 1;
-        }
-        this.startSecurity(events);
-        return 1;
-      }
-      case 'vncAuthResponse': {
-        if (avail < 16) return 0;
-        const ok = checkVncAuth(this.opts.password ?? '', this.challenge!, buf.subarray(off, off + 16));
-        this.challenge = null;
-        if (!ok) {
-          this.fail(events, 'authentication failed', true);
-          return 16;
-        }
-        events.push({ kind: 'output', data: securityResultOk() });
-        events.push({ kind: 'authenticated', securityType: SecurityType.VncAuth });
-        this.state = 'clientInit';
-        return 16;
-      }
-      case 'clientInit': {
-        if (avail < 1) return 0;
-        this.state = 'done';
-        events.push({ kind: 'init', shared: buf[off] !== 0 });
-        return 1;
-      }
-      default:
-        return 0;
+  const clientInit = await io.read(1);
+  return {
+    ok: true,
+    minor,
+    securityType: type,
+    access: approval.access,
+    ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+    shared: clientInit[0] !== 0,
+  };
+}
+
+/** The io a handshake runs on: a security type's, plus being told the version. */
+export interface HandshakeIo extends SecurityIo {
+  setMinor(minor: RfbMinor): void;
+}
+
+/** Offer the types and learn the client's choice; a string is a refusal already told to the client. */
+async function chooseType(io: HandshakeIo, minor: RfbMinor, offered: readonly SecurityType[]): Promise<SecurityType | string> {
+  if (minor === 3) {
+    // 3.3: the server decides. Offer the first type that has a 3.3 form (macOS Screen Sharing lands here with VNC Authentication).
+    const type = offered.find((t) => V33_TYPES.has(t.id));
+    if (!type) {
+      const reason = 'this server needs a security type RFB 3.3 viewers do not speak: use a newer viewer';
+      io.write(securityRefusal(3, reason));
+      return reason;
     }
+    io.write(securityTypes(3, [type.id]));
+    return type;
   }
-
-  private afterVersion(events: HandshakeEvent[]): void {
-    const refuse = this.opts.refuseReason;
-    if (this.minor === 3) {
-      // 3.3: the server decides the security type; 0 means "refused", followed by a reason.
-      if (refuse) {
-        events.push({ kind: 'output', data: securityRefusal(3, refuse) });
-        this.refuse(events, refuse, false);
-        return;
-      }
-      events.push({ kind: 'output', data: securityTypes(3, [this.securityTypeOffered()]) });
-      this.startSecurity(events);
-      return;
-    }
-    if (refuse) {
-      events.push({ kind: 'output', data: securityRefusal(this.minor, refuse) });
-      this.refuse(events, refuse, false);
-      return;
-    }
-    events.push({ kind: 'output', data: securityTypes(this.minor, [this.securityTypeOffered()]) });
-    this.state = 'securityChoice';
+  if (offered.length === 0) {
+    const reason = 'no security type is enabled on this server';
+    io.write(securityRefusal(minor, reason));
+    return reason;
   }
-
-  private startSecurity(events: HandshakeEvent[]): void {
-    if (this.opts.password === null) {
-      // RFC 6143 §7.1.3: with None, 3.8 still sends SecurityResult; 3.3 and 3.7 go straight to ClientInit.
-      if (this.minor === 8) events.push({ kind: 'output', data: securityResultOk() });
-      events.push({ kind: 'authenticated', securityType: SecurityType.None });
-      this.state = 'clientInit';
-      return;
-    }
-    this.challenge = newChallenge();
-    events.push({ kind: 'output', data: vncAuthChallenge(this.challenge) });
-    this.state = 'vncAuthResponse';
+  io.write(securityTypes(minor, offered.map((t) => t.id)));
+  const chosen = (await io.read(1))[0]!;
+  const type = offered.find((t) => t.id === chosen);
+  if (!type) {
+    // §7.1.2: the client must choose from the list. 3.8 hears why; 3.7 just gets "failed".
+    const reason = `client chose security type ${chosen}, which was not offered`;
+    io.write(securityResultFailed(minor, reason));
+    return reason;
   }
-
-  /** SecurityResult "failed"; only 3.8 carries a reason string. */
-  private fail(events: HandshakeEvent[], reason: string, authFailure: boolean): void {
-    events.push({ kind: 'output', data: securityResultFailed(this.minor, reason) });
-    this.refuse(events, reason, authFailure);
-  }
-
-  private refuse(events: HandshakeEvent[], reason: string, authFailure: boolean): void {
-    this.state = 'closed';
-    events.push({ kind: 'refused', reason, authFailure });
-  }
-
-  /** Guard for callers that feed after the end. */
-  assertOpen(): void {
-    if (this.state === 'closed') throw new ProtocolError('handshake already failed');
-  }
+  return type;
 }

@@ -49,6 +49,15 @@ export function securityRefusal(minor: 3 | 7 | 8, reason: string): Buffer {
   return Buffer.concat([minor === 3 ? u32(SecurityType.Invalid) : Buffer.from([0]), reasonString(reason)]);
 }
 
+/**
+ * The cheapest refusal, sent before reading anything from a client we will
+ * not serve (a blacklisted address): a 3.3 version and a 3.3 refusal. Every
+ * viewer can show its reason whatever version it would have chosen.
+ */
+export function earlyRefusal(reason: string): Buffer {
+  return Buffer.concat([Buffer.from('RFB 003.003\n', 'latin1'), securityRefusal(3, reason)]);
+}
+
 /** VNC Authentication's 16-byte challenge (§7.2.2). */
 export function vncAuthChallenge(challenge: Buffer): Buffer {
   if (challenge.length !== 16) throw new Error(`a VNC Authentication challenge is 16 bytes, not ${challenge.length}`);

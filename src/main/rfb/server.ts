@@ -14,9 +14,26 @@ import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
 import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
+import { DEFAULT_ADMISSION, Gatekeeper, type AdmissionOptions } from './admission/gatekeeper.js';
+import type { HandshakePolicy } from './handshake.js';
+import { offeredSecurityTypes } from './security/registry.js';
+import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
+import { ServerCredentials, type UserDirectory } from './security/server-credentials.js';
+import { earlyRefusal } from './server-messages.js';
 
 export interface RfbServerOptions {
+  /** The password for full control (VNC Authentication, RSA-AES), or null. */
   password: string | null;
+  /** The password that gives a view-only session, or null. */
+  viewOnlyPassword: string | null;
+  /** Users for the security types with user names (VeNCrypt Plain), or null. */
+  users: UserDirectory | null;
+  /** Security types to offer by name, most preferred first; null offers every usable type in the default order. */
+  securityTypes: readonly string[] | null;
+  /** Where security types get the server's certificate and RSA key; null when none are kept (those types then fail). */
+  keys: SecurityKeys | null;
+  /** The blacklist, the limits on connections still in their handshake, and connection rates. */
+  admission: AdmissionOptions;
   desktopName: string;
   /** Updates per second per client, 1–60. */
   frameRate: number;
@@ -34,6 +51,11 @@ export interface RfbServerOptions {
 
 export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   password: null,
+  viewOnlyPassword: null,
+  users: null,
+  securityTypes: null,
+  keys: null,
+  admission: DEFAULT_ADMISSION,
   desktopName: 'TrayVNC',
   frameRate: 30,
   maxConnections: 10,
@@ -45,6 +67,20 @@ export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   allowResize: true,
 };
 
+/** What an approver (attended access) is told about a client that authenticated. */
+export interface ApprovalRequest {
+  session: Session;
+  securityType: SecurityType;
+  access: Access;
+  user?: string;
+}
+
+/** An approver's answer: let it in with this access, or refuse it with a reason the client is told. */
+export type Approval = { ok: true; access: Access } | { ok: false; reason: string };
+
+/** Decides, after authentication, whether a client may in (a person answering a prompt, a command). */
+export type ConnectionApprover = (request: ApprovalRequest) => Promise<Approval>;
+
 /** Changes the desktop size for a client's SetDesktopSize; resolves to an ExtendedDesktopSize status. */
 export type DesktopResizer = (width: number, height: number) => Promise<number>;
 
@@ -54,6 +90,10 @@ export interface RfbServerEvents {
   connected: [session: Session];
   disconnected: [session: Session, reason: string];
   refused: [address: string, reason: string];
+  /** An address was blocked for `ms` after too many security failures. */
+  blocked: [address: string, ms: number];
+  /** A client authenticated (right credentials) or failed to (wrong ones, or it left after the challenge). */
+  authenticated: [session: Session, ok: boolean];
   update: [session: Session, stats: UpdateStats];
   /** An update's bytes left for the network, `sendMs` after they were written. */
   flushed: [session: Session, sendMs: number];
@@ -95,11 +135,24 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private pointerAt: { x: number; y: number } | null = null;
   /** Installed by the host when its desktop can be resized. */
   resizer: DesktopResizer | null = null;
+  /** Installed by the host for attended access: asked about every client that authenticated. */
+  approver: ConnectionApprover | null = null;
+  private readonly gate: Gatekeeper<Session>;
+  /** Where each session is in its security exchange (for counting abandoned handshakes as failures). */
+  private readonly authState = new Map<Session, 'started' | 'checked'>();
+  /** Sessions approved and not yet past ClientInit: they hold a viewer's place already. */
+  private readonly approved = new Set<Session>();
 
   constructor(options: Partial<RfbServerOptions> = {}) {
     super();
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...options };
     this.log = getLogger('server');
+    this.gate = new Gatekeeper(this.options.admission);
+  }
+
+  /** Connections still in their handshake. */
+  get pendingHandshakes(): number {
+    return this.gate.pendingCount;
   }
 
   /** The viewers past the handshake (watchers are not viewers: they are not listed, counted or told). */
@@ -254,11 +307,29 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     return address;
   }
 
-  /** Serve a client over an already-connected stream (TCP socket, WebSocket stream, test pipe). */
-  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }): Session {
+  /**
+   * Serve a client over an already-connected stream (TCP socket, WebSocket
+   * stream, test pipe). An address that is blacklisted or over its rate is
+   * refused here, before anything is read or allocated for it; null then.
+   */
+  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }): Session | null {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const verdict = this.gate.admit(ip);
+    if (!verdict.admit) {
+      if (verdict.log) {
+        const detail = verdict.category === 'blacklisted' ? ` for the next ${Math.ceil(verdict.blockedForMs / 1000)} s` : '';
+        this.log.warn({ client: ip, reason: verdict.reason }, `refusing connections from ${ip}${detail}: ${verdict.reason}`);
+      }
+      socket.on('error', () => {}); // it may reset while we say why; nothing to do about it
+      socket.end(earlyRefusal(verdict.reason));
+      setTimeout(() => socket.destroy(), 1000).unref();
+      this.emit('refused', ip, verdict.reason);
+      return null;
+    }
     const session = new Session(socket, this.host, this.sessionOptions());
     session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
+    for (const old of this.gate.track(ip, session)) old.close(`too many connections from ${ip} still in their handshake`, 'warn');
     return session;
   }
 
@@ -282,20 +353,57 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     }
   }
 
+  /** What the handshake of `session` offers and asks, from the options as they are now. */
+  private handshakePolicy(session: Session): HandshakePolicy {
+    const credentials = new ServerCredentials({ full: this.options.password, viewOnly: this.options.viewOnlyPassword }, this.options.users);
+    return {
+      offered: offeredSecurityTypes(this.options.securityTypes, credentials),
+      credentials,
+      keys: this.options.keys ?? NO_KEYS,
+      // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).
+      refusalBeforeSecurity: () => this.fullRefusal(),
+      onSecurityStarted: () => this.authState.set(session, 'started'),
+      onCredentialsChecked: (ok) => this.credentialsChecked(session, ok),
+      approve: async (outcome) => {
+        const full = this.fullRefusal();
+        if (full) return { ok: false, reason: full };
+        const answer = this.approver ? await this.approver({ session, ...outcome }) : { ok: true as const, access: outcome.access };
+        if (answer.ok && !session.closed) this.approved.add(session);
+        return answer;
+      },
+    };
+  }
+
+  /** Viewers in (or approved and on their way in) fill max_connections; connections still authenticating do not. */
+  private fullRefusal(): string | null {
+    const viewers = this.clients.length + this.approved.size;
+    return viewers >= this.options.maxConnections ? `too many connections (max_connections is ${this.options.maxConnections})` : null;
+  }
+
+  private credentialsChecked(session: Session, ok: boolean): void {
+    if (this.authState.get(session) === 'checked') return;
+    this.authState.set(session, 'checked');
+    this.emit('authenticated', session, ok);
+    if (ok) {
+      this.gate.authSucceeded(session.ip);
+      return;
+    }
+    const blockMs = this.gate.authFailed(session.ip);
+    if (blockMs > 0) {
+      this.log.warn({ client: session.ip, blockMs }, `blocking ${session.ip} for ${blockMs / 1000} s after repeated security failures`);
+      this.emit('blocked', session.ip, blockMs);
+    }
+  }
+
   private readonly host: SessionHost = {
     frame: () => this.frame,
     frameIsFresh: () => this.fresh,
     desktopName: () => this.options.desktopName,
-    password: () => this.options.password,
     updateInterval: () => 1000 / this.options.frameRate,
-    admissionRefusal: (session) => {
-      // Count viewers other than this one, connected or still in the handshake.
-      const others = this.sessions.size - this.watchers.size - (this.sessions.has(session) ? 1 : 0);
-      return others >= this.options.maxConnections
-        ? `too many connections (max_connections is ${this.options.maxConnections})`
-        : null;
-    },
+    handshakePolicy: (session) => this.handshakePolicy(session),
     onInitialised: (session, shared) => {
+      this.gate.untrack(session.ip, session);
+      this.approved.delete(session);
       const isShared = shared || this.options.alwaysShared;
       if (!isShared) {
         for (const other of this.sessions) {
@@ -332,6 +440,11 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);
       if (!wasMember) return;
+      this.gate.untrack(session.ip, session);
+      this.approved.delete(session);
+      // Leaving after the challenge without answering counts as a wrong answer: reconnecting must not dodge the count.
+      if (this.authState.get(session) === 'started') this.credentialsChecked(session, false);
+      this.authState.delete(session);
       this.updateWatching();
       if (this.watchers.delete(session)) return;
       // A refusal is our decision; a client hanging up mid-handshake (a port probe) is not one.
@@ -340,3 +453,9 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     },
   };
 }
+
+/** Keys for a server that keeps none: the types that need them fail with a reason the log shows. */
+const NO_KEYS: SecurityKeys = {
+  tls: () => Promise.reject(new Error('this server has no TLS certificate configured')),
+  rsa: () => Promise.reject(new Error('this server has no RSA key configured')),
+};

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Rect } from '../framebuffer/rect.js';
@@ -7,10 +6,12 @@ import { getLogger } from '../base/logger.js';
 import { LogContext, type LogContextFields } from '../base/log-context.js';
 import { DEFAULT_LIMITS, parseClientMessage } from './client-messages.js';
 import { ProtocolError } from './errors.js';
-import { Handshake, type HandshakeEvent, type RfbMinor } from './handshake.js';
+import { runHandshake, type HandshakeResult, type RfbMinor } from './handshake.js';
 import { NATIVE_FORMAT, type PixelFormat } from './pixel-format.js';
 import { bell, serverInit } from './server-messages.js';
 import { ClientParams } from './session/client-params.js';
+import { Connection, type SocketLike } from './session/connection.js';
+import type { Access } from './security/security-type.js';
 import { Clipboard } from './session/clipboard.js';
 import type { SessionContext, SessionHost, SessionOptions } from './session/context.js';
 import { CursorShape } from './session/cursor-shape.js';
@@ -26,8 +27,6 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   limits: DEFAULT_LIMITS,
   maxQueuedBytes: 4 * 1024 * 1024,
 };
-
-type SocketLike = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined };
 
 /** The reason recorded when the client closed the connection itself. */
 export const CLIENT_LEFT = 'client disconnected';
@@ -55,7 +54,7 @@ export class Session {
   /** Fields on every log line written while serving this client. */
   private readonly logContext: LogContextFields;
   private state: 'handshake' | 'normal' | 'closed' = 'handshake';
-  private readonly handshake: Handshake | null;
+  private readonly connection: Connection;
   private inbuf: Buffer = Buffer.alloc(0);
   /** Bytes of an over-long cut text still to be dropped as they arrive. */
   private skipBytes = 0;
@@ -71,17 +70,25 @@ export class Session {
   private readonly handler: MessageHandler;
 
   bytesSent = 0;
-  bytesReceived = 0;
   /** Whether the handshake completed (the client got ServerInit). */
   initialised = false;
+  /** The client's IP address, without the port (what the blacklist and the audit trail key on). */
+  readonly ip: string;
+  /** The security type it authenticated with (its settings name), once it has. */
+  securityType: string | null = null;
+  /** The user it logged in as, for security types with user names. */
+  user: string | null = null;
+  /** What its credentials allowed (a view-only password gives view-only), once authenticated. */
+  access: Access | null = null;
 
   constructor(
-    private readonly socket: SocketLike,
+    socket: SocketLike,
     private readonly host: SessionHost,
     private readonly opts: SessionOptions = DEFAULT_SESSION_OPTIONS,
     readonly kind: SessionKind = 'viewer',
   ) {
     this.address = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    this.ip = socket.remoteAddress ?? 'unknown';
     this.log = getLogger('session').child({ session: this.id.slice(0, 8), client: this.address });
     this.logContext = { session: this.id.slice(0, 8), client: this.address };
     this.context = this.makeContext();
@@ -93,22 +100,29 @@ export class Session {
     this.handler = new MessageHandler(this.context, this.updates, this.clipboard, this.size);
     // Whatever runs for this client (here or in the host's handlers) logs with its session and address.
     const inContext = <A extends unknown[]>(fn: (...args: A) => void) => LogContext.bind(this.logContext, fn);
+    this.connection = new Connection(
+      socket,
+      {
+        data: inContext((chunk: Buffer) => this.onData(chunk)),
+        drain: inContext(() => this.updates.wake()),
+        end: inContext((e?: Error) => this.close(e ? `socket error: ${e.message}` : CLIENT_LEFT)),
+      },
+      kind === 'viewer',
+    );
     if (kind === 'viewer') {
-      this.handshake = new Handshake({ password: host.password(), refuseReason: host.admissionRefusal(this) });
       this.handshakeTimer = setTimeout(
-        inContext(() => this.close(`handshake not completed within ${opts.handshakeTimeoutMs} ms`)),
+        inContext(() => {
+          const reason = `handshake not completed within ${opts.handshakeTimeoutMs} ms`;
+          this.connection.failHandshake(new ProtocolError(reason));
+          this.close(reason);
+        }),
         opts.handshakeTimeoutMs,
       );
+      LogContext.run(this.logContext, () => void this.handshake());
     } else {
-      this.handshake = null;
       this.handshakeTimer = null;
+      this.becomeReady(true);
     }
-    socket.on('data', inContext((chunk: Buffer) => this.onData(chunk)));
-    socket.on('drain', inContext(() => this.updates.wake()));
-    socket.on('error', inContext((e: Error) => this.close(`socket error: ${e.message}`)));
-    socket.on('close', inContext(() => this.close(CLIENT_LEFT)));
-    if (this.handshake) this.write(this.handshake.greeting());
-    else this.becomeReady(true);
   }
 
   private makeContext(): SessionContext {
@@ -123,13 +137,18 @@ export class Session {
         return session.state === 'normal';
       },
       get queuedBytes() {
-        return session.socket.writableLength;
+        return session.connection.queuedBytes;
       },
       write: (data, onFlushed) => this.write(data, onFlushed),
       close: (reason, level) => this.close(reason, level),
       wake: () => this.updates.wake(),
       markChanged: (rects) => this.updates.markChanged(rects),
     };
+  }
+
+  /** Bytes received from the client, handshake included. */
+  get bytesReceived(): number {
+    return this.connection.bytesIn;
   }
 
   get closed(): boolean {
@@ -186,22 +205,19 @@ export class Session {
       this.kind === 'watcher' ? 'watcher stopped' : wasReady ? 'client disconnected' : reason === CLIENT_LEFT ? 'client left during the handshake' : 'client refused';
     this.log[level]({ reason, bytesSent: this.bytesSent, updates: this.updatesSent }, `${what}: ${reason}`);
     this.updates.stop();
-    // Let queued bytes (e.g. a failure reason) reach the client, then make sure the socket goes.
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.connection.close();
     this.host.onClosed(this, reason);
   }
 
   private write(data: Buffer, onFlushed?: () => void): void {
-    if (!this.socket.writable) return;
+    if (!this.connection.writable) return;
     this.bytesSent += data.length;
-    this.socket.write(data, onFlushed && ((err?: Error | null) => void (err ? undefined : onFlushed())));
+    this.connection.write(data, onFlushed && ((err?: Error | null) => void (err ? undefined : onFlushed())));
   }
 
-  /** Frame incoming bytes into handshake steps and messages; a short read waits for more, never throws. */
+  /** Frame incoming bytes (past the handshake) into client messages; a short read waits for more, never throws. */
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.bytesReceived += chunk.length;
     this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
     let off = 0;
     try {
@@ -212,7 +228,8 @@ export class Session {
           off += n;
           continue;
         }
-        const n = this.state === 'handshake' ? this.feedHandshake(off) : this.feedMessage(off);
+        if (this.state !== 'normal') break; // bytes sent ahead of ServerInit wait for it
+        const n = this.feedMessage(off);
         if (n === 0) break;
         off += n;
       }
@@ -224,30 +241,48 @@ export class Session {
     this.inbuf = off >= this.inbuf.length ? Buffer.alloc(0) : this.inbuf.subarray(off);
   }
 
-  private feedHandshake(off: number): number {
-    if (!this.handshake) return 0; // a watcher has none: never in this state
-    const events: HandshakeEvent[] = [];
-    const n = this.handshake.feed(this.inbuf, off, events);
-    for (const ev of events) {
-      switch (ev.kind) {
-        case 'output':
-          this.write(ev.data);
-          break;
-        case 'version':
-          this.params.minor = ev.minor;
-          this.log.debug({ announced: ev.announced.trim(), served: `3.${ev.minor}` }, 'protocol version');
-          break;
-        case 'authenticated':
-          break;
-        case 'refused':
-          this.close(ev.reason, 'warn');
-          break;
-        case 'init':
-          this.onClientInit(ev.shared);
-          break;
-      }
+  /** Run the handshake to ServerInit; any failure closes the session with its reason. */
+  private async handshake(): Promise<void> {
+    let result: HandshakeResult;
+    const connection = this.connection;
+    try {
+      result = await runHandshake(
+        {
+          get address() {
+            return connection.address;
+          },
+          get minor() {
+            return connection.minor;
+          },
+          read: (n) => connection.read(n),
+          write: (data) => this.write(data),
+          startTls: (options) => connection.startTls(options),
+          setCipher: (cipher) => connection.setCipher(cipher),
+          setMinor: (minor) => {
+            connection.setMinor(minor);
+            this.params.minor = minor;
+          },
+        },
+        this.host.handshakePolicy(this),
+      );
+    } catch (e) {
+      // The client left, the timer fired, or it sent what no security type accepts.
+      if (!this.closed) this.close(e instanceof ProtocolError ? e.message : `handshake failed: ${(e as Error).message}`, 'warn');
+      return;
     }
-    return n;
+    if (this.closed) return;
+    if (!result.ok) {
+      this.close(result.reason, 'warn');
+      return;
+    }
+    this.securityType = result.securityType.name;
+    this.access = result.access;
+    if (result.user !== undefined) this.user = result.user;
+    if (result.access === 'view-only') this.params.viewOnly = true;
+    // The client may have sent its first messages right behind ClientInit.
+    const early = this.connection.endHandshake();
+    this.onClientInit(result.shared);
+    if (early.length > 0 && !this.closed) this.onData(early);
   }
 
   private onClientInit(shared: boolean): void {
@@ -257,7 +292,7 @@ export class Session {
     if (!this.host.onInitialised(this, shared)) return;
     const frame = this.becomeReady(shared);
     this.write(serverInit(frame.width, frame.height, NATIVE_FORMAT, this.host.desktopName()));
-    this.log.info({ version: `3.${this.params.minor}`, shared }, 'client connected');
+    this.log.info({ version: `3.${this.params.minor}`, shared, security: this.securityType, access: this.access, ...(this.user ? { user: this.user } : {}) }, 'client connected');
   }
 
   /** Past the handshake: updates can flow, sized to the desktop as it is now. */

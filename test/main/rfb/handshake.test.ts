@@ -4,6 +4,7 @@ import { RfbServer } from '../../../src/main/rfb/server.js';
 import { createFrame } from '../../../src/main/framebuffer/frame.js';
 import { negotiateVersion } from '../../../src/main/rfb/handshake.js';
 import { WireSocket } from '../../support/wire-socket.js';
+import { OPEN_ADMISSION } from '../../support/admission.js';
 
 const PASSWORD = 'sesame42';
 
@@ -63,7 +64,8 @@ describe('handshake over TCP', () => {
       ['none', null],
       ['vnc', PASSWORD],
     ] as const) {
-      const server = new RfbServer({ password, desktopName: 'matrix', handshakeTimeoutMs: 3000 });
+      // Wrong passwords in a row here are on purpose: the blacklist has its own tests (admission.test.ts).
+      const server = new RfbServer({ password, desktopName: 'matrix', handshakeTimeoutMs: 3000, admission: OPEN_ADMISSION });
       server.setFrame(createFrame(64, 48));
       const { port } = await server.listen(0, '127.0.0.1');
       servers[key] = { server, port };
@@ -171,8 +173,15 @@ describe('handshake over TCP', () => {
     const server = new RfbServer({ password: null, maxConnections: 1 });
     server.setFrame(createFrame(8, 8));
     const { port } = await server.listen(0, '127.0.0.1');
+    // A viewer that is in takes the place (one still in its handshake would not).
     const first = await WireSocket.connect(port);
     await first.read(12);
+    first.write('RFB 003.008\n');
+    await first.read(2);
+    first.write(Buffer.from([1]));
+    await first.read(4);
+    first.write(Buffer.from([1]));
+    await first.read(24 + 'TrayVNC'.length);
     const reason = Buffer.from('too many connections (max_connections is 1)');
     for (const minor of [3, 7, 8]) {
       const c = await WireSocket.connect(port);

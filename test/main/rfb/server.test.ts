@@ -115,14 +115,16 @@ describe('admission (maxConnections)', () => {
     await roundTrip(first);
   });
 
-  it('counts a connection still in its handshake against the limit', async () => {
-    const { port } = await serve({ maxConnections: 1 });
+  it('does not count a connection still in its handshake against the limit: it cannot lock viewers out', async () => {
+    const { server, port } = await serve({ maxConnections: 1 });
     const pending = await rawSocket(port);
     await pending.read(12); // in the handshake: version sent, nothing answered
-    const extra = await rawSocket(port);
-    await extra.read(12);
-    extra.write('RFB 003.008\n');
-    expect(await extra.read(1 + 4 + REASON.length)).toEqual(bytes().u8(0).u32(REASON.length).text(REASON).build());
+    const v = await viewer(port);
+    expect(v.width).toBe(16);
+    expect(server.clients).toHaveLength(1);
+    // The place is taken now: the one that waited is refused when it goes on, with the reason.
+    pending.write('RFB 003.008\n');
+    expect(await pending.read(1 + 4 + REASON.length)).toEqual(bytes().u8(0).u32(REASON.length).text(REASON).build());
   });
 
   it('frees the place when a client leaves', async () => {

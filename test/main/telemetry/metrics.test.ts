@@ -5,6 +5,7 @@ import { RfbServer, type RfbServerOptions } from '../../../src/main/rfb/server.j
 import type { UpdateStats } from '../../../src/main/rfb/session.js';
 import { PerformanceMonitor } from '../../../src/main/telemetry/monitor.js';
 import { PrometheusExporter, refusalCategory } from '../../../src/main/telemetry/metrics.js';
+import { BLACKLISTED_REASON, RATE_LIMITED_REASON } from '../../../src/main/rfb/admission/gatekeeper.js';
 import { tapTiming, type TimingSource } from '../../../src/main/telemetry/timing-tap.js';
 import { TestViewer } from '../../support/test-viewer.js';
 import { WireSocket } from '../../support/wire-socket.js';
@@ -160,6 +161,9 @@ describe('Prometheus metrics from a real server and client', () => {
     const s = await scrapeUntil(mport, (m) => m.sum('trayvnc_connections_refused_total') >= 4);
     expect(Object.fromEntries(s.byLabel('trayvnc_connections_refused_total', 'reason'))).toEqual({
       auth_failed: 1,
+      blacklisted: 0,
+      rate_limited: 0,
+      too_many_pending: 0,
       too_many_connections: 1,
       handshake_timeout: 1,
       protocol_error: 1,
@@ -242,6 +246,9 @@ describe('Prometheus metrics from a real server and client', () => {
   it('maps refusal reasons to a bounded set of categories', () => {
     expect(refusalCategory('authentication failed')).toBe('auth_failed');
     expect(refusalCategory('too many connections (max_connections is 10)')).toBe('too_many_connections');
+    expect(refusalCategory(BLACKLISTED_REASON)).toBe('blacklisted');
+    expect(refusalCategory(RATE_LIMITED_REASON)).toBe('rate_limited');
+    expect(refusalCategory('too many connections from 10.0.0.9 still in their handshake')).toBe('too_many_pending');
     expect(refusalCategory('handshake not completed within 10000 ms')).toBe('handshake_timeout');
     expect(refusalCategory('unsupported protocol version "RFB 009.009\\n"')).toBe('protocol_error');
     expect(refusalCategory('client chose security type 5, which was not offered')).toBe('protocol_error');

@@ -55,6 +55,8 @@ export interface Credentials {
   readonly hasUsers: boolean;
   /** The access the VNC Authentication `response` to `challenge` grants: the full password's, the view-only one's, or null. */
   checkVncResponse(challenge: Buffer, response: Buffer): Access | null;
+  /** The access a password given whole grants (RSA-AES without a user name): the full password's, the view-only one's, or null. */
+  checkPassword(password: string): Access | null;
   /** The access a user name and password grant, or null (checked in constant time against salted hashes). */
   checkUser(user: string, password: string): Promise<Access | null>;
 }

@@ -1,5 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import des from 'des.js';
+import { SecurityType as Ids } from '../constants.js';
+import { vncAuthChallenge } from '../server-messages.js';
+import type { Access, SecurityContext, SecurityType } from './security-type.js';
 
 /**
  * VNC Authentication (RFC 6143 §7.2.2): DES-encrypt a 16-byte challenge with
@@ -35,3 +38,27 @@ export function checkVncAuth(password: string, challenge: Uint8Array, response: 
   if (response.length !== 16) return false;
   return timingSafeEqual(vncAuthResponse(password, challenge), response);
 }
+
+/**
+ * Run VNC Authentication on `ctx.io`: send a fresh challenge, read the
+ * response, and say which password (if any) it answers. VeNCrypt's *Vnc
+ * subtypes run the same exchange inside TLS.
+ */
+export async function challengeAndCheck(ctx: SecurityContext): Promise<Access | null> {
+  const challenge = newChallenge();
+  ctx.io.write(vncAuthChallenge(challenge));
+  const response = await ctx.io.read(16);
+  return ctx.credentials.checkVncResponse(challenge, response);
+}
+
+/** VNC Authentication (type 2): DES over a challenge; the password decides the access (full or view-only). */
+export const vncAuthSecurity: SecurityType = {
+  id: Ids.VncAuth,
+  name: 'vnc',
+  encrypts: false,
+  usable: (credentials) => credentials.hasVncPassword,
+  async authenticate(ctx) {
+    const access = await challengeAndCheck(ctx);
+    return access ? { ok: true, access } : { ok: false, reason: 'authentication failed' };
+  },
+};

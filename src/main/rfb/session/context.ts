@@ -4,6 +4,7 @@ import type { CursorImage } from '../../framebuffer/cursor-image.js';
 import type { Frame } from '../../framebuffer/frame.js';
 import type { Rect } from '../../framebuffer/rect.js';
 import type { RectStats } from '../encodings/encode-manager.js';
+import type { HandshakePolicy } from '../handshake.js';
 import type { Session } from '../session.js';
 import type { ClientParams } from './client-params.js';
 
@@ -27,11 +28,10 @@ export interface SessionHost {
    */
   frameIsFresh(): boolean;
   desktopName(): string;
-  password(): string | null;
   /** Milliseconds between updates to one client (1000 / frame rate). */
   updateInterval(): number;
-  /** Reason to refuse a new client before authentication (e.g. too many connections), or null. */
-  admissionRefusal(session: Session): string | null;
+  /** What this client's handshake offers and asks (security types, credentials, approval). */
+  handshakePolicy(session: Session): HandshakePolicy;
   /** ClientInit arrived; return false to refuse. The server applies the shared flag here. */
   onInitialised(session: Session, shared: boolean): boolean;
   /** The session is past its handshake (or, a watcher, has none) and counts as watching. */
