@@ -5,6 +5,7 @@ import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } fr
 import { userConfigPath } from './app/config-file.js';
 import { FRAME_RATE } from '../shared/frame-rate.js';
 import type { SettingKey } from '../shared/settings-schema.js';
+import { SECURITY_TYPE_NAMES } from '../shared/security-names.js';
 
 /**
  * `trayvnc serve`'s options: the help text, the flags, and how they and the
@@ -34,6 +35,12 @@ Options for serve (flags override the config file):
   --dashboard-port N        the same as --http-port
   --password PW             VNC password (only the first 8 characters count)
   --password-file FILE      read the password from the first line of FILE
+  --security-types LIST     security types to offer, most preferred first, from
+                            ${SECURITY_TYPE_NAMES.join(', ')}
+                            (default: every one the credentials allow, the
+                            encrypted ones first, vnc last)
+  --insecure-no-auth        let viewers in without any password from other
+                            computers (a --host beyond loopback); refused otherwise
   --frame-rate N            updates per second per client, ${FRAME_RATE.min}-${FRAME_RATE.max} (default ${FRAME_RATE.default})
   --max-connections N       most clients at once (default 10)
   --display :N              share this X11 display (default $DISPLAY)
@@ -87,6 +94,8 @@ export const CLI_OPTIONS = {
   'http-host': { type: 'string' },
   password: { type: 'string' },
   'password-file': { type: 'string' },
+  'security-types': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
   'frame-rate': { type: 'string' },
   'max-connections': { type: 'string' },
   display: { type: 'string' },
@@ -127,6 +136,8 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   dashboard_host: '--http-host',
   password: '--password',
   password_file: '--password-file',
+  security_types: '--security-types',
+  insecure_no_auth: '--insecure-no-auth',
   frame_rate: '--frame-rate',
   max_connections: '--max-connections',
   enable_region_detection: '--no-region-detection',
@@ -190,6 +201,8 @@ export function buildConfig(argv: string[]): Setup {
     dashboard_host: values['http-host'],
     password: values.password,
     password_file: values['password-file'],
+    security_types: values['security-types']?.split(',').map((t) => t.trim()),
+    insecure_no_auth: values['insecure-no-auth'],
     frame_rate: int('frame-rate', values['frame-rate']),
     max_connections: int('max-connections', values['max-connections']),
     display: values.display,

@@ -28,6 +28,11 @@ async function serve(argv: string[]): Promise<void> {
     await Promise.race([service.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
     throw e;
   }
+  // Sharing beyond this computer without authentication or encryption: said at every start, not only once.
+  for (const warning of service.securityWarnings) {
+    process.stderr.write(`warning: ${warning.message}\n`);
+    log.warn({ kind: warning.kind }, warning.message);
+  }
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
   }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { panelId, tabId, Tabs } from './components/Tabs.js';
 import { pageHasToken } from './api/socket-url.js';
@@ -11,7 +11,7 @@ import { ClientsPage } from './pages/ClientsPage.js';
 import { MetricsPage } from './pages/MetricsPage.js';
 import { RecordingsPage } from './pages/RecordingsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
-import { desktopNotice, serverStatusText } from './server-summary.js';
+import { desktopNotice, securityNotice, serverStatusText } from './server-summary.js';
 
 export function App() {
   const connection = useConnection();
@@ -28,6 +28,7 @@ export function App() {
     connection.phase === 'open' ? serverStatusText(state, clients?.length) : connection.phase === 'connecting' ? 'Connecting…' : 'Not connected';
   const sharing = !!state?.running && connection.phase === 'open';
   const notice = connection.phase === 'open' ? desktopNotice(state) : null;
+  const security = connection.phase === 'open' ? securityNotice(state) : null;
 
   const panels: Record<PageId, ReactNode> = {
     clients: <ClientsPage client={client} state={state} clients={clients} updateClients={updateClients} active={page === 'clients'} />,
@@ -44,13 +45,16 @@ export function App() {
           <p role="status" aria-label="Server status" className={`server-status${sharing ? ' sharing' : ''}`}>
             <span className="status-dot" aria-hidden="true" />
             {statusText}
-            {notice && (
-              <>
-                {/* A space, so the status reads as two phrases where text is taken whole (screen readers, tests). */}{' '}
-                <span className={`status-notice${notice.warning ? ' warning' : ''}`} title={notice.detail}>
-                  {notice.text}
-                </span>
-              </>
+            {[notice, security].map(
+              (n, i) =>
+                n && (
+                  <Fragment key={i}>
+                    {/* A space, so the status reads as separate phrases where text is taken whole (screen readers, tests). */}{' '}
+                    <span className={`status-notice${n.warning ? ' warning' : ''}`} title={n.detail}>
+                      {n.text}
+                    </span>
+                  </Fragment>
+                ),
             )}
           </p>
         </div>

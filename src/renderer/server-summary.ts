@@ -30,6 +30,15 @@ export function desktopNotice(state: ServerState | null): DesktopNotice | null {
   return { text: 'Sharing the synthetic test pattern', detail: `Sharing the synthetic test pattern (${backend.reason})`, warning: false };
 }
 
+/** What the header says when the server is unsafe to reach: the worst warning in a few words, all of them in the tooltip. */
+export function securityNotice(state: ServerState | null): DesktopNotice | null {
+  const warnings = state?.running ? state.securityWarnings : [];
+  if (!warnings || warnings.length === 0) return null;
+  const detail = warnings.map((w) => w.message).join('\n');
+  const text = warnings.some((w) => w.kind === 'no-auth') ? 'No authentication: anyone on the network can control this desktop' : 'Unencrypted logins from the network';
+  return { text, detail, warning: true };
+}
+
 export interface ConnectAddress {
   /** What connects there ("VNC viewer"). */
   kind: string;

@@ -47,6 +47,14 @@ export interface DesktopBackendInfo {
   warning?: string;
 }
 
+/** Something that makes the running server unsafe to reach. */
+export interface SecurityWarning {
+  /** 'no-auth': anyone who reaches it gets in; 'unencrypted': logins and the session cross the network in clear. */
+  kind: 'no-auth' | 'unencrypted';
+  /** A sentence for the user: what it means and what to do. */
+  message: string;
+}
+
 /** The server as a whole. */
 export interface ServerState {
   /** Whether the VNC listener is up. */
@@ -66,6 +74,8 @@ export interface ServerState {
   clients: number;
   /** Whether viewers must give a password. */
   passwordSet: boolean;
+  /** What makes the server unsafe to reach as it runs (no authentication, no encryption beyond this computer); empty when nothing does. */
+  securityWarnings: SecurityWarning[];
   /** Settings changed since start that take effect only after a restart. */
   restartRequired: SettingKey[];
   /** Whether `metrics` events are available. */

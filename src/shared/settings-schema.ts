@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isHostOrAddress } from './hosts.js';
+import { SECURITY_TYPE_NAMES } from './security-names.js';
 import { FRAME_RATE } from './frame-rate.js';
 
 /**
@@ -52,6 +53,18 @@ export const SettingsSchema = z.object({
     .nullable()
     .optional(),
   password_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+  /**
+   * The security types to offer, most preferred first (names in
+   * shared/security-names.ts). Unset: every type the credentials allow, the
+   * encrypted ones first and VNC Authentication last.
+   */
+  security_types: z
+    .array(z.enum(SECURITY_TYPE_NAMES, { error: `must be one of ${SECURITY_TYPE_NAMES.join(', ')}` }), { error: `must be a list of ${SECURITY_TYPE_NAMES.join(', ')}` })
+    .min(1, { error: 'must name at least one security type' })
+    .refine((list) => new Set(list).size === list.length, { error: 'names a security type twice' })
+    .optional(),
+  /** Listen beyond this computer with no password and no users: only when the user says so. */
+  insecure_no_auth: bool.default(false),
   frame_rate: intIn(FRAME_RATE.min, FRAME_RATE.max).default(FRAME_RATE.default),
   max_connections: intIn(1, 1000).default(10),
   enable_region_detection: bool.default(true),
@@ -112,6 +125,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   dashboard_host: 'Dashboard address',
   password: 'Password',
   password_file: 'Password file',
+  security_types: 'Security types',
+  insecure_no_auth: 'Allow no authentication beyond this computer',
   frame_rate: 'Frame rate',
   max_connections: 'Maximum connections',
   enable_region_detection: 'Region detection',

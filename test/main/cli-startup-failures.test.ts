@@ -73,7 +73,7 @@ describe('trayvnc serve: start-up failures', () => {
 
   it('exits non-zero within a second when the listen address does not resolve', async () => {
     // .invalid never resolves (RFC 2606), and the name is well-formed, so only the lookup refuses it.
-    const r = await failStart(['--port', '0', '--http-port', '0', '--host', 'nosuchhost.invalid'], /trayvnc: .*\n/);
+    const r = await failStart(['--port', '0', '--http-port', '0', '--password', 'secret99', '--host', 'nosuchhost.invalid'], /trayvnc: .*\n/);
     expect(r.stderr).toMatch(/trayvnc: cannot listen on nosuchhost\.invalid:0 for VNC viewers: host name not found/);
     expect(r.code).not.toBe(0);
     expect(r.code).not.toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectAddresses, desktopNotice, serverStatusText } from '../../src/renderer/server-summary.js';
+import { connectAddresses, desktopNotice, securityNotice, serverStatusText } from '../../src/renderer/server-summary.js';
 import { serverState } from '../support/control-fixtures.js';
 
 describe('server summary', () => {
@@ -20,6 +20,19 @@ describe('server summary', () => {
     ]);
     expect(connectAddresses(wild, '')[0]).toEqual({ kind: 'VNC viewers', address: 'port 5900', note: "on any of this computer's network addresses" });
     expect(connectAddresses({ ...state, running: false }, 'h')).toEqual([]);
+  });
+
+  it('warns when the server is open to the network without authentication or encryption, the worst first', () => {
+    expect(securityNotice(state)).toBeNull();
+    const unencrypted = { kind: 'unencrypted' as const, message: 'Viewers on other computers log in with VNC Authentication only: …' };
+    const noAuth = { kind: 'no-auth' as const, message: 'No authentication: anyone who can reach every network interface can …' };
+    expect(securityNotice({ ...state, securityWarnings: [unencrypted] })).toEqual({ text: 'Unencrypted logins from the network', detail: unencrypted.message, warning: true });
+    expect(securityNotice({ ...state, securityWarnings: [unencrypted, noAuth] })).toEqual({
+      text: 'No authentication: anyone on the network can control this desktop',
+      detail: `${unencrypted.message}\n${noAuth.message}`,
+      warning: true,
+    });
+    expect(securityNotice({ ...state, running: false, securityWarnings: [noAuth] })).toBeNull();
   });
 
   it('says when the synthetic test pattern is shared, as a warning when no display was found', () => {

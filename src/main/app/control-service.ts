@@ -9,6 +9,7 @@ import {
   type DesktopBackendInfo,
   type MetricsSnapshot,
   type MonitorInfo,
+  type SecurityWarning,
   type ServerState,
   type SettingsPatch,
   type SettingsView,
@@ -56,6 +57,8 @@ export interface ControlTarget {
   setRegionDetection?(on: boolean): void;
   /** Recordings of the shared desktop (VncService has them; none while not sharing). */
   readonly recordings?: RecordingController | null;
+  /** How safe the server is to reach, found at start: no authentication, no encryption beyond loopback (VncService has them). */
+  readonly securityWarnings?: readonly SecurityWarning[];
 }
 
 /** Where metrics come from: the PerformanceMonitor (telemetry/monitor.ts) fits. */
@@ -198,6 +201,7 @@ export class ControlService {
       recording: this.recordings.status(),
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null,
+      securityWarnings: t.listening ? (t.securityWarnings ?? []).map((w) => ({ ...w })) : [],
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,
     };

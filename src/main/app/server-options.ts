@@ -4,7 +4,7 @@ import type { RfbServerOptions } from '../rfb/server.js';
 import { defaultDesktopName } from './config.js';
 
 /** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword' | 'securityTypes'>;
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword'>;
 
 /**
  * The RfbServer options for these settings, with the password already
@@ -15,6 +15,7 @@ export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'k
 export function serverOptionsFrom(settings: Settings, password: string | null): SettingsServerOptions {
   return {
     password,
+    securityTypes: settings.security_types ?? null,
     desktopName: settings.desktop_name ?? defaultDesktopName(),
     frameRate: settings.frame_rate,
     maxConnections: settings.max_connections,

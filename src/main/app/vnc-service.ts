@@ -16,7 +16,9 @@ import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocke
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
 import { packageVersion } from './version.js';
-import { resolveHost, resolvePassword, type Config } from './config.js';
+import { ConfigError, resolveHost, resolvePassword, type Config } from './config.js';
+import { checkExposure } from './exposure.js';
+import type { SecurityWarning } from '../../shared/control-contract.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
@@ -69,6 +71,8 @@ export class VncService {
   control: ControlService | null = null;
   /** The control API over WebSocket (the headless dashboard), when dashboard_port is set. */
   dashboard: ControlWebSocketServer | null = null;
+  /** What the user should know about how safe this server is to reach (no authentication, no encryption), from start(). */
+  securityWarnings: SecurityWarning[] = [];
   /** Per-client rates and `metrics` events for the control API (set before start()). */
   metrics: MetricsSource | null = null;
 
@@ -176,6 +180,9 @@ export class VncService {
       await this.features.start();
       undo.push(() => this.features.stop());
       const host = resolveHost(this.config, this.password);
+      const exposure = checkExposure(host, this.server.offeredSecurityTypes(), this.config.insecure_no_auth);
+      if (exposure.error) throw new ConfigError([exposure.error]);
+      this.securityWarnings = exposure.warnings;
       this.address = await this.server.listen(this.config.port, host);
       undo.push(() => this.server.close());
       if (this.telemetry.exporter) {

@@ -353,9 +353,18 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     }
   }
 
+  /** The security types a viewer connecting now is offered, most preferred first. */
+  offeredSecurityTypes(): SecurityType[] {
+    return offeredSecurityTypes(this.options.securityTypes, this.credentials());
+  }
+
+  private credentials(): ServerCredentials {
+    return new ServerCredentials({ full: this.options.password, viewOnly: this.options.viewOnlyPassword }, this.options.users);
+  }
+
   /** What the handshake of `session` offers and asks, from the options as they are now. */
   private handshakePolicy(session: Session): HandshakePolicy {
-    const credentials = new ServerCredentials({ full: this.options.password, viewOnly: this.options.viewOnlyPassword }, this.options.users);
+    const credentials = this.credentials();
     return {
       offered: offeredSecurityTypes(this.options.securityTypes, credentials),
       credentials,

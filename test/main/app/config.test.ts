@@ -98,3 +98,13 @@ describe('config', () => {
     expect(() => resolvePassword(parseConfig({ password_file: join(dir, 'missing') }))).toThrow(/password_file: cannot read/);
   });
 });
+
+describe('security_types', () => {
+  it('takes names from the list, in the order given, and refuses unknown names, repeats and an empty list', async () => {
+    const { parseConfig: parse, ConfigError: Err } = await import('../../../src/main/app/config.js');
+    expect(parse({ security_types: ['vnc', 'vencrypt'] }).security_types).toEqual(['vnc', 'vencrypt']);
+    for (const bad of [['tls'], ['vnc', 'vnc'], [], 'vnc']) {
+      expect(() => parse({ security_types: bad }), JSON.stringify(bad)).toThrow(Err);
+    }
+  });
+});

@@ -16,9 +16,11 @@ describe('serverOptionsFrom', () => {
       max_cut_text: 1000,
       view_only: true,
       allow_resize: false,
+      security_types: ['vnc'],
     });
     expect(serverOptionsFrom(settings, 'secret12')).toEqual({
       password: 'secret12',
+      securityTypes: ['vnc'],
       desktopName: 'desk',
       frameRate: 12,
       maxConnections: 3,
@@ -33,6 +35,7 @@ describe('serverOptionsFrom', () => {
   it('fills in what the settings leave out: the host name, the schema defaults, no password', () => {
     expect(serverOptionsFrom(parseConfig({}), null)).toEqual({
       password: null,
+      securityTypes: null,
       desktopName: hostname(),
       frameRate: 30,
       maxConnections: 10,

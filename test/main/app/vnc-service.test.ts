@@ -64,7 +64,7 @@ describe('VncService.start', () => {
   });
 
   it('reports an address that does not resolve as the host that failed', async () => {
-    const service = await VncService.create(parseConfig({ source: 'synthetic', width: 320, height: 200, host: 'nosuchhost.invalid', port: 0 }));
+    const service = await VncService.create(parseConfig({ source: 'synthetic', width: 320, height: 200, host: 'nosuchhost.invalid', port: 0, password: 'secret99' }));
     try {
       await expect(service.start()).rejects.toThrow(/^cannot listen on nosuchhost\.invalid:0 for VNC viewers: host name not found/);
       expect(service.listening).toBeNull();

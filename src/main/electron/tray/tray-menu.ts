@@ -94,6 +94,7 @@ export function buildTrayMenu(
     items.push(note(clients.length > 0 ? `Sharing — ${viewers(clients.length)}` : 'Sharing — no viewers'), item('Stop sharing', { action: 'stop' }));
     if (extras.restartPending) items.push(item('Restart sharing to apply changes', { action: 'restart' }));
     if (!state.passwordSet) items.push(note('No password set'));
+    for (const w of state.securityWarnings ?? []) items.push(note(w.kind === 'no-auth' ? 'Warning: no authentication on the network' : 'Warning: unencrypted logins from the network'));
     if (state.recording?.active) items.push(note(clip(`Recording — ${state.recording.active.name}`)), item('Stop recording', { action: 'stop-recording' }));
     else if (state.recording) {
       if (state.recording.error) items.push(note(clip(`Recording stopped: ${state.recording.error}`)));

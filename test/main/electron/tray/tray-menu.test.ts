@@ -112,6 +112,11 @@ describe('buildTrayMenu', () => {
     expect(labels(m)).toContain('(No password set)');
     expect(actions(m).some((a) => a.action === 'copy-address')).toBe(false);
   });
+
+  it('warns when the server is open to the network without authentication', () => {
+    const m = buildTrayMenu(state({ passwordSet: false, securityWarnings: [{ kind: 'no-auth', message: 'No authentication: …' }] }), [], []);
+    expect(labels(m)).toContain('(Warning: no authentication on the network)');
+  });
 });
 
 describe('trayTooltip', () => {
