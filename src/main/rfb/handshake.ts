@@ -39,7 +39,7 @@ export interface HandshakePolicy {
    * person answering a prompt).
    */
   approve(outcome: { securityType: SecurityType; access: Access; user?: string }): Promise<{ ok: true; access: Access } | { ok: false; reason: string }>;
-  /** Called once when the client's credentials were checked, right or wrong (the blacklist counts these). */
+  /** Called once when the client's credentials were checked, right or wrong (the blacklist counts these; None is always right). */
   onCredentialsChecked(ok: boolean): void;
   /** The security exchange began (a challenge went out): from here an abandoned handshake counts as a failure. */
   onSecurityStarted(type: SecurityType): void;
@@ -81,7 +81,7 @@ export async function runHandshake(io: HandshakeIo, policy: HandshakePolicy): Pr
   if (type.id !== Ids.None) policy.onSecurityStarted(type);
   const ctx = { io, credentials: policy.credentials, keys: policy.keys };
   const outcome = await type.authenticate(ctx);
-  if (type.id !== Ids.None) policy.onCredentialsChecked(outcome.ok);
+  policy.onCredentialsChecked(outcome.ok);
   // RFC 6143 §7.1.3: 3.8 always sends SecurityResult; 3.3 and 3.7 skip it for None.
   const sendsResult = minor === 8 || type.id !== Ids.None;
   if (!outcome.ok) {

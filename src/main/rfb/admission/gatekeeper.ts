@@ -90,6 +90,7 @@ export class Gatekeeper<T> {
 
   authSucceeded(address: string): void {
     this.blacklist.succeed(address);
+    this.rates.refund(address);
     this.announced.delete(address);
   }
 

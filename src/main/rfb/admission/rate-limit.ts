@@ -15,7 +15,9 @@ interface Bucket {
 /**
  * New connections a second, per address and overall. An address over its
  * own rate is refused without counting against the overall one, so one
- * flooding address cannot use up everyone's share.
+ * flooding address cannot use up everyone's share; a connection that
+ * authenticates gives its token back (refund), so only failures and
+ * unfinished handshakes count.
  */
 export class ConnectionRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -46,6 +48,22 @@ export class ConnectionRateLimiter {
     b.tokens--;
     this.total.tokens--;
     return true;
+  }
+
+  /**
+   * A connection from `address` authenticated: its token comes back. Viewers
+   * that get in never use up the rate, however often they reconnect; only
+   * connections that fail or never finish do.
+   */
+  refund(address: string): void {
+    const now = this.now();
+    const b = this.buckets.get(address);
+    if (b) {
+      refill(b, this.perAddress, now);
+      b.tokens = Math.min(this.perAddress.burst, b.tokens + 1);
+    }
+    refill(this.total, this.overall, now);
+    this.total.tokens = Math.min(this.overall.burst, this.total.tokens + 1);
   }
 
   /** Forget full buckets (they are the same as new ones), and the oldest when too many are kept. */

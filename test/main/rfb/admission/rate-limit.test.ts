@@ -35,3 +35,15 @@ describe('ConnectionRateLimiter', () => {
     expect(r.take('x')).toBe(true); // forgotten: a fresh bucket
   });
 });
+
+describe('ConnectionRateLimiter.refund', () => {
+  it('gives an authenticated connection its token back, so a viewer reconnecting often is never limited', () => {
+    const r = new ConnectionRateLimiter({ perSecond: 1, burst: 3 }, { perSecond: 1, burst: 3 }, () => 0);
+    for (let i = 0; i < 100; i++) {
+      expect(r.take('viewer'), `connection ${i}`).toBe(true);
+      r.refund('viewer');
+    }
+    for (let i = 0; i < 3; i++) expect(r.take('guesser')).toBe(true);
+    expect(r.take('guesser')).toBe(false); // never refunded: limited
+  });
+});

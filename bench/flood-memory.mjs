@@ -1,0 +1,155 @@
+// Memory under floods: does the server give memory back after an attack?
+//
+//   npm run soak             (runs this among the long security checks)
+//   node bench/flood-memory.mjs [--failures N] [--cycles N] [--idle S]
+//
+// Two servers from dist/ (a child process each, so their RSS is theirs alone):
+// 1. With a password: N failed VNC Authentications (default 5000), each from
+//    its own loopback address (127.1.x.y), so the blacklist does not turn
+//    them away cheaply and every one costs a full handshake; then 5 × N
+//    connections from one blocked address, refused before they are read.
+// 2. Without a password: N connect–update–disconnect cycles (default 1000) of
+//    a ZRLE viewer (a zlib stream each) on a 1280×720 moving test pattern.
+// For each: RSS at start, right after, and after S seconds idle (default 30).
+// Target: RSS after idle within 20 % of the start.
+
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startProcess, freePort, sleep, stopAll } from './procs.mjs';
+import { openRfb, ENC } from './rfb-client.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opts } = parseArgs({
+  options: { failures: { type: 'string', default: '5000' }, cycles: { type: 'string', default: '1000' }, idle: { type: 'string', default: '30' } },
+});
+const FAILURES = Math.max(10, Math.min(100_000, Number(opts.failures) || 5000));
+const CYCLES = Math.max(10, Math.min(20_000, Number(opts.cycles) || 1000));
+const IDLE_S = Math.max(1, Math.min(300, Number(opts.idle) || 30));
+const T0 = performance.now();
+const log = (m) => process.stderr.write(`[flood +${((performance.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
+
+const rssMiB = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
+
+async function startServer(extra) {
+  const port = await freePort();
+  const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'trayvnc-flood-config-')), DISPLAY: '' };
+  const args = [join(ROOT, 'dist', 'main', 'cli.js'), 'serve', '--source', 'synthetic', '--size', '1280x720', '--port', String(port), '--log-level', 'error', '--max-connections', '100', ...extra];
+  const proc = startProcess(process.execPath, args, { cwd: ROOT, env });
+  for (let i = 0; i < 400 && !proc.stdoutText().includes('TrayVNC listening'); i++) {
+    if (proc.exited()) throw new Error(`TrayVNC exited: ${proc.stderrText().slice(-400)}`);
+    await sleep(50);
+  }
+  return { proc, port };
+}
+
+/** One VNC Authentication with a wrong answer, from `localAddress`; resolves when the server has hung up (bounded). */
+function failOnce(port, localAddress) {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1', localAddress });
+    let buf = Buffer.alloc(0);
+    let step = 0;
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve();
+    };
+    const timer = setTimeout(done, 5000);
+    s.on('error', done);
+    s.on('close', done);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (step === 0 && buf.length >= 12) {
+        buf = buf.subarray(12);
+        s.write('RFB 003.008\n');
+        step = 1;
+      }
+      if (step === 1 && buf.length >= 2) {
+        buf = buf.subarray(1 + buf[0]);
+        s.write(Buffer.from([2]));
+        step = 2;
+      }
+      if (step === 2 && buf.length >= 16) {
+        buf = buf.subarray(16);
+        s.write(Buffer.alloc(16)); // a wrong answer
+        step = 3;
+      }
+    });
+  });
+}
+
+/** Run `count` tasks, `parallel` at a time. */
+async function pool(count, parallel, task) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+function verdict(start, after) {
+  const ratio = after / start;
+  return `${ratio <= 1.2 ? 'OK' : 'OVER'} (${((ratio - 1) * 100).toFixed(0)} % above the start; target ≤ 20 %)`;
+}
+
+async function main() {
+  const rows = [];
+  // 1. Failed authentications.
+  {
+    const { proc, port } = await startServer(['--password', 'secret99']);
+    await sleep(2000);
+    const start = rssMiB(proc.pid);
+    log(`auth server up, RSS ${start.toFixed(1)} MiB; ${FAILURES} failed authentications from as many addresses`);
+    const t = performance.now();
+    await pool(FAILURES, 32, (i) => failOnce(port, `127.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`));
+    const floodS = (performance.now() - t) / 1000;
+    log(`then ${FAILURES * 5} connections from one blocked address`);
+    for (let i = 0; i < 5; i++) await failOnce(port, '127.2.0.1');
+    await pool(FAILURES * 5, 32, () => failOnce(port, '127.2.0.1'));
+    const after = rssMiB(proc.pid);
+    log(`after the flood: RSS ${after.toFixed(1)} MiB; idle ${IDLE_S} s`);
+    await sleep(IDLE_S * 1000);
+    const idle = rssMiB(proc.pid);
+    rows.push({ what: `${FAILURES} failed authentications (${(FAILURES / floodS).toFixed(0)}/s) + ${FAILURES * 5} refused`, start, after, idle });
+    await proc.stop();
+  }
+  // 2. Viewers coming and going.
+  {
+    const { proc, port } = await startServer([]);
+    await sleep(2000);
+    const start = rssMiB(proc.pid);
+    log(`viewer server up, RSS ${start.toFixed(1)} MiB; ${CYCLES} connect–update–disconnect cycles`);
+    const t = performance.now();
+    await pool(CYCLES, 4, async () => {
+      const c = await openRfb(port);
+      c.setEncodings([ENC.ZRLE, ENC.CopyRect]);
+      c.request(false);
+      await c.nextUpdate(10_000);
+      c.close();
+    });
+    const cycleS = (performance.now() - t) / 1000;
+    const after = rssMiB(proc.pid);
+    log(`after the cycles: RSS ${after.toFixed(1)} MiB; idle ${IDLE_S} s`);
+    await sleep(IDLE_S * 1000);
+    const idle = rssMiB(proc.pid);
+    rows.push({ what: `${CYCLES} ZRLE viewers came and went (${(CYCLES / cycleS).toFixed(0)}/s)`, start, after, idle });
+    await proc.stop();
+  }
+  console.log('\nMemory under floods (server RSS, MiB)');
+  console.log('what'.padEnd(64), 'start'.padStart(8), 'after'.padStart(8), `+${IDLE_S}s idle`.padStart(10), '  verdict');
+  for (const r of rows) console.log(r.what.padEnd(64), r.start.toFixed(1).padStart(8), r.after.toFixed(1).padStart(8), r.idle.toFixed(1).padStart(10), ' ', verdict(r.start, r.idle));
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
