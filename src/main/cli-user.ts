@@ -43,11 +43,11 @@ export async function userCommand(argv: string[], io: UserCommandIo = processIo(
   const [sub, ...rest] = argv;
   try {
     const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
-    if (sub === undefined) throw new UsageError('say which: add, remove or list');
     if (sub === 'help' || sub === '--help' || sub === '-h' || values.help) {
       io.out(USER_USAGE);
       return 0;
     }
+    if (sub === undefined || sub.startsWith('-')) throw new UsageError('say which: add, remove or list');
     const store = await UserStore.open(values.file ?? usersFilePath());
     const oneName = () => {
       if (positionals.length !== 1) throw new UsageError(`"user ${sub}" takes one NAME`);
