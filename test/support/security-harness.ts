@@ -90,7 +90,7 @@ export interface ConnectionResult {
   /** The error authenticate() threw (a protocol error or a dead connection). */
   error?: Error;
   /** Whether TLS was started, and with what. */
-  tls?: { protocol: string | null; cipher: string };
+  tls?: { protocol: string | null; cipher: string; handshakeMs: number };
 }
 
 export interface Harness {
@@ -101,13 +101,21 @@ export interface Harness {
 }
 
 /** Serve `type` on 127.0.0.1; each connection runs authenticate() then SecurityResult. */
-export async function serveSecurityType(type: SecurityType, credentials: Credentials, keys: SecurityKeys): Promise<Harness> {
+export async function serveSecurityType(
+  type: SecurityType,
+  credentials: Credentials,
+  keys: SecurityKeys,
+  /** What to do after a successful SecurityResult (e.g. answer ClientInit), through the same (maybe TLS) stream. */
+  after?: AfterAuth,
+  /** Start with RFB 3.8's version exchange and a list of this one security type (for real viewers). */
+  rfbPrelude = false,
+): Promise<Harness> {
   const results: Array<Promise<ConnectionResult>> = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    results.push(handle(socket, type, credentials, keys));
+    results.push(handle(socket, type, credentials, keys, after, rfbPrelude));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let taken = 0;
@@ -128,7 +136,16 @@ export async function serveSecurityType(type: SecurityType, credentials: Credent
   };
 }
 
-async function handle(socket: net.Socket, type: SecurityType, credentials: Credentials, keys: SecurityKeys): Promise<ConnectionResult> {
+export type AfterAuth = (io: { read(n: number): Promise<Buffer>; write(data: Buffer): void }) => Promise<void>;
+
+async function handle(
+  socket: net.Socket,
+  type: SecurityType,
+  credentials: Credentials,
+  keys: SecurityKeys,
+  after: AfterAuth | undefined,
+  rfbPrelude: boolean,
+): Promise<ConnectionResult> {
   let stream: Duplex = socket;
   let reader = new StreamReader(socket);
   const result: ConnectionResult = {};
@@ -142,6 +159,7 @@ async function handle(socket: net.Socket, type: SecurityType, credentials: Crede
     startTls: async (options: TlsOptions) => {
       const rest = reader.detach();
       if (rest.length > 0) throw new Error('client sent TLS data before the go-ahead byte');
+      const t0 = performance.now();
       const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(options) });
       await new Promise<void>((resolve, reject) => {
         secure.once('secure', resolve);
@@ -150,13 +168,21 @@ async function handle(socket: net.Socket, type: SecurityType, credentials: Crede
       });
       stream = secure;
       reader = new StreamReader(secure);
-      result.tls = { protocol: secure.getProtocol(), cipher: secure.getCipher().name };
+      result.tls = { protocol: secure.getProtocol(), cipher: secure.getCipher().name, handshakeMs: performance.now() - t0 };
     },
     setCipher: () => {
       throw new Error('not used by this type');
     },
   };
   try {
+    if (rfbPrelude) {
+      // RFC 6143 §7.1.1–7.1.2: version, then the one security type on offer and the client's choice.
+      io.write(Buffer.from('RFB 003.008\n', 'latin1'));
+      await io.read(12);
+      io.write(Buffer.from([1, type.id]));
+      const chosen = (await io.read(1))[0];
+      if (chosen !== type.id) throw new Error(`client chose security type ${chosen}`);
+    }
     const outcome = await type.authenticate({ io, credentials, keys });
     result.outcome = outcome;
     const reason = outcome.ok ? Buffer.alloc(0) : Buffer.from(outcome.reason);
@@ -165,6 +191,7 @@ async function handle(socket: net.Socket, type: SecurityType, credentials: Crede
     if (!outcome.ok) head.writeUInt32BE(reason.length, 4);
     stream.write(Buffer.concat([head, reason]));
     if (!outcome.ok) stream.end();
+    else if (after) await after(io);
   } catch (e) {
     result.error = e as Error;
     stream.end();

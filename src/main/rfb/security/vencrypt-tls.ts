@@ -4,8 +4,14 @@ import type { TlsOptions } from 'node:tls';
 /**
  * The TLS settings for VeNCrypt's two kinds of subtype.
  *
- * X509*: an ordinary certificate-authenticated TLS server, TLS 1.2 or 1.3
- * with Node's default (strong) cipher suites.
+ * X509*: an ordinary certificate-authenticated TLS server with Node's
+ * default (ECDHE, AEAD-first) cipher suites, in TLS 1.2. Not 1.3: in TLS
+ * 1.3 OpenSSL sends its session tickets after the handshake, with our first
+ * message; TigerVNC's viewer (1.12) then leaves its ClientInit unsent when
+ * that message is the SecurityResult (X509Plain: the client speaks first
+ * after the handshake), and the connection stalls until a timeout. Node
+ * cannot turn the tickets off (SSL_OP_NO_TICKET only makes them stateful).
+ * libvncclient settles on TLS 1.2 with its own priorities anyway.
  *
  * TLS* (anonymous): the community RFB document says "anonymous TLS", and
  * the viewers mean just that: libvncclient asks GnuTLS for
@@ -68,7 +74,7 @@ export function anonTlsOptions(): TlsOptions {
   };
 }
 
-/** TLS options for X509None, X509Vnc, X509Plain: the server's certificate, TLS 1.2 and up. */
+/** TLS options for X509None, X509Vnc, X509Plain: the server's certificate, TLS 1.2 (see above for why not 1.3). */
 export function x509TlsOptions(keys: { cert: string; key: string }): TlsOptions {
-  return { minVersion: 'TLSv1.2', cert: keys.cert, key: keys.key };
+  return { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', cert: keys.cert, key: keys.key };
 }

@@ -209,7 +209,8 @@ describe('VeNCrypt subtypes', () => {
     expect(await c.result()).toEqual({ ok: true });
     const r = await h.next();
     expect(r.outcome).toEqual({ ok: true, access: 'full' });
-    expect(r.tls?.protocol).toBe('TLSv1.3');
+    expect(r.tls?.protocol).toBe('TLSv1.2');
+    expect(r.tls?.cipher).toMatch(/^ECDHE-RSA-(AES256-GCM|AES128-GCM|CHACHA20)/);
   });
 
   it('X509Vnc with a wrong password: SecurityResult failed, inside TLS', async () => {
