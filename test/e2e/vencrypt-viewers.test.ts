@@ -36,6 +36,7 @@ const credentials: Credentials = {
   hasVncPassword: true,
   hasUsers: true,
   checkVncResponse: (challenge, response) => (vncResponse(VNC_PASSWORD, challenge).equals(response) ? 'full' : null),
+  checkPassword: () => null,
   checkUser: async (user, password) => (user === USER && password === USER_PASSWORD ? 'view-only' : null),
 };
 

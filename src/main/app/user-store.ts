@@ -2,6 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Access } from '../rfb/security/security-type.js';
+import type { UserDirectory } from '../rfb/security/server-credentials.js';
 import { userConfigPath, writeFileAtomic } from './config-file.js';
 
 /**
@@ -94,10 +95,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
  */
 let decoy: Promise<string> | null = null;
 
-export class UserStore {
+export class UserStore implements UserDirectory {
   private users: StoredUser[] = [];
   /** The file's mtime and size when last read, to see a change made by `trayvnc user`. */
   private seen = '';
+  private lastRefresh = 0;
 
   private constructor(readonly path: string) {}
 
@@ -110,6 +112,27 @@ export class UserStore {
 
   get hasUsers(): boolean {
     return this.users.length > 0;
+  }
+
+  /**
+   * How many users there are: the server offers Plain only when there are
+   * some. Synchronous, so it answers from the last read and starts a new
+   * read (at most once a second) for the next connection to see users that
+   * `trayvnc user` added meanwhile.
+   */
+  get size(): number {
+    const now = Date.now();
+    if (now - this.lastRefresh >= 1000) {
+      this.lastRefresh = now;
+      // A damaged file is reported where the users are checked; here it just leaves the list as it was.
+      this.reload().catch(() => undefined);
+    }
+    return this.users.length;
+  }
+
+  /** UserDirectory's name for checkUser. */
+  check(name: string, password: string): Promise<Access | null> {
+    return this.checkUser(name, password);
   }
 
   list(): Array<{ name: string; access: Access }> {

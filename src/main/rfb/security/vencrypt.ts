@@ -63,6 +63,20 @@ export function vencryptSubtypeName(id: VeNCryptSubtypeId): VeNCryptSubtypeName 
   return (Object.keys(VeNCryptSubtype) as VeNCryptSubtypeName[]).find((k) => VeNCryptSubtype[k] === id)!;
 }
 
+/**
+ * The subtypes offered unless the settings say otherwise: certificate-checked
+ * TLS first, then anonymous TLS for viewers that have no CA file for us
+ * (encrypted, but open to a man in the middle), user names before the VNC
+ * password (Plain checks a whole password, not its first 8 characters).
+ * None of the None-inner subtypes: those are asked for explicitly.
+ */
+export const DEFAULT_VENCRYPT_SUBTYPES: readonly VeNCryptSubtypeId[] = [
+  VeNCryptSubtype.X509Plain,
+  VeNCryptSubtype.X509Vnc,
+  VeNCryptSubtype.TLSPlain,
+  VeNCryptSubtype.TLSVnc,
+];
+
 /** Whether a subtype can be offered with these credentials. */
 export function subtypeUsable(id: VeNCryptSubtypeId, credentials: Credentials): boolean {
   switch (SUBTYPES[id].inner) {
@@ -123,13 +137,24 @@ export class VeNCrypt implements SecurityType {
     }
     io.write(Buffer.from([0]));
 
-    const offered = this.offered(credentials);
+    // The X509 subtypes only if the certificate can be had: a viewer that picks one and then hears "no TLS" gives up.
+    let offered = this.offered(credentials);
+    let certificate: { cert: string; key: string } | null = null;
+    let certificateError = '';
+    if (offered.some((s) => SUBTYPES[s].transport === 'x509')) {
+      try {
+        certificate = await ctx.keys.tls();
+      } catch (e) {
+        certificateError = `: no TLS certificate (${(e as Error).message})`;
+        offered = offered.filter((s) => SUBTYPES[s].transport !== 'x509');
+      }
+    }
     const list = Buffer.alloc(1 + 4 * offered.length);
     list[0] = offered.length;
     offered.forEach((s, i) => list.writeUInt32BE(s, 1 + 4 * i));
     io.write(list);
     // With nothing to offer the count is 0 and the document says the connection ends here.
-    if (offered.length === 0) throw new ProtocolError('VeNCrypt: no subtype can be offered with the configured credentials');
+    if (offered.length === 0) throw new ProtocolError(`VeNCrypt: no subtype can be offered with the configured credentials${certificateError}`);
 
     const chosen = (await io.read(4)).readUInt32BE(0);
     if (!(offered as number[]).includes(chosen)) {
@@ -138,20 +163,12 @@ export class VeNCrypt implements SecurityType {
       throw new ProtocolError(chosen === 0 ? 'VeNCrypt: the client supports none of the offered subtypes' : `VeNCrypt: the client chose subtype ${chosen}, which was not offered`);
     }
     const subtype = SUBTYPES[chosen as VeNCryptSubtypeId];
-    if (subtype.transport !== 'clear') await this.startTls(ctx, subtype.transport);
-    return innerAuthenticate(io, credentials, subtype.inner);
-  }
-
-  private async startTls(ctx: SecurityContext, transport: 'anon' | 'x509'): Promise<void> {
-    let options;
-    try {
-      options = transport === 'anon' ? anonTlsOptions() : x509TlsOptions(await ctx.keys.tls());
-    } catch (e) {
-      ctx.io.write(Buffer.from([0]));
-      throw new ProtocolError(`VeNCrypt: cannot start TLS: ${(e as Error).message}`);
+    if (subtype.transport !== 'clear') {
+      // The go-ahead byte, then TLS; the certificate was fetched above (an X509 subtype is offered only with one).
+      io.write(Buffer.from([1]));
+      await io.startTls(subtype.transport === 'anon' ? anonTlsOptions() : x509TlsOptions(certificate!));
     }
-    ctx.io.write(Buffer.from([1]));
-    await ctx.io.startTls(options);
+    return innerAuthenticate(io, credentials, subtype.inner);
   }
 }
 

@@ -39,6 +39,7 @@ function credentials(opts: { vnc?: boolean; users?: boolean }): Credentials {
     hasVncPassword: opts.vnc === true,
     hasUsers: opts.users === true,
     checkVncResponse: (challenge, response) => (opts.vnc && vncResponse(VNC_PASSWORD, challenge).equals(response) ? 'full' : null),
+    checkPassword: () => null,
     checkUser: async (user, password) => (opts.users && USERS[user]?.password === password ? USERS[user]!.access : null),
   };
 }
@@ -297,14 +298,16 @@ describe('VeNCrypt subtypes', () => {
     expect((await h.next()).outcome).toEqual({ ok: true, access: 'view-only', user: 'bob' });
   });
 
-  it('a server whose certificate cannot be had refuses the X509 subtype with a 0 before TLS', async () => {
+  it('without a certificate the X509 subtypes are not offered; with nothing left, the list is empty and the connection ends', async () => {
     const broken: SecurityKeys = { tls: () => Promise.reject(new Error('cert.pem is damaged')), rsa: () => Promise.reject(new Error('no')) };
-    const h = await serve([S.X509Vnc], credentials({ vnc: true }), broken);
-    const c = await client(h);
-    await c.negotiate();
-    c.write(u32(S.X509Vnc));
-    expect([...(await c.closed())]).toEqual([0]);
-    expect((await h.next()).error?.message).toMatch(/cannot start TLS: cert\.pem is damaged/);
+    const h = await serve([S.X509Vnc, S.TLSVnc], credentials({ vnc: true }), broken);
+    expect(await (await client(h)).negotiate()).toEqual([258]);
+    const only = await serve([S.X509Vnc], credentials({ vnc: true }), broken);
+    const c = await client(only);
+    expect([...(await c.read(2))]).toEqual([0, 2]);
+    c.write([0, 2]);
+    expect([...(await c.closed())]).toEqual([0, 0]); // version accepted, then a count of 0
+    expect((await only.next()).error?.message).toMatch(/no subtype can be offered.*no TLS certificate \(cert\.pem is damaged\)/);
   });
 });
 
