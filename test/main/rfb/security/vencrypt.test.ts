@@ -17,7 +17,8 @@ import des from 'des.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTlsCertificate, type TlsCertificate } from '../../../../src/main/app/tls-certificate.js';
 import type { Access, Credentials, SecurityKeys } from '../../../../src/main/rfb/security/security-type.js';
-import { VeNCrypt, VeNCryptSubtype as S, vencryptSubtypeByName, type VeNCryptSubtypeId } from '../../../../src/main/rfb/security/vencrypt.js';
+import { offeredSecurityTypes, vencryptSecurity } from '../../../../src/main/rfb/security/registry.js';
+import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, VeNCryptSubtype as S, vencryptSubtypeByName, type VeNCryptSubtypeId } from '../../../../src/main/rfb/security/vencrypt.js';
 import { serveSecurityType, StreamReader, type Harness } from '../../../support/security-harness.js';
 
 const VNC_PASSWORD = 'sesame42';
@@ -193,6 +194,31 @@ describe('VeNCrypt subtype list', () => {
     c.write(u32(choice));
     expect([...(await c.closed())]).toEqual([0]);
     expect((await h.next()).error?.message).toMatch(message);
+  });
+});
+
+describe('VeNCrypt in the registry', () => {
+  const names = (types: Array<{ name: string }>) => types.map((t) => t.name);
+
+  it('is offered only when the settings name it, first where they put it', () => {
+    const both = credentials({ vnc: true, users: true });
+    expect(names(offeredSecurityTypes(null, both))).not.toContain('vencrypt');
+    expect(names(offeredSecurityTypes(['vencrypt', 'vnc'], both))).toEqual(['vencrypt', 'vnc']);
+    expect(names(offeredSecurityTypes(['vnc', 'vencrypt'], both))).toEqual(['vnc', 'vencrypt']);
+  });
+
+  it('by default offers X509Plain, X509Vnc, TLSPlain, TLSVnc, and never lets a password-less server skip to it over None', () => {
+    expect(DEFAULT_VENCRYPT_SUBTYPES).toEqual([262, 261, 259, 258]);
+    expect(vencryptSecurity.offered(credentials({ vnc: true, users: true }))).toEqual([262, 261, 259, 258]);
+    // No credentials: none of the default subtypes can be served, so None is what is offered.
+    expect(names(offeredSecurityTypes(['vencrypt', 'none'], credentials({})))).toEqual(['none']);
+  });
+
+  it('takes the subtypes the server is given', () => {
+    const [type] = offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), [S.TLSVnc, S.X509Vnc]);
+    expect((type as VeNCrypt).offered(credentials({ vnc: true }))).toEqual([258, 261]);
+    // The same list gives the same instance: nothing is rebuilt per connection.
+    expect(offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), [S.TLSVnc, S.X509Vnc])[0]).toBe(type);
   });
 });
 
