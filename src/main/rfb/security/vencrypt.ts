@@ -1,8 +1,8 @@
 import { ProtocolError } from '../errors.js';
 import { plainAuthenticate } from './plain.js';
-import type { AuthOutcome, Credentials, SecurityContext, SecurityIo, SecurityType } from './security-type.js';
+import type { AuthOutcome, Credentials, SecurityContext, SecurityType } from './security-type.js';
 import { anonTlsOptions, x509TlsOptions } from './vencrypt-tls.js';
-import { newChallenge } from './vnc-auth.js';
+import { challengeAndCheck } from './vnc-auth.js';
 
 /**
  * VeNCrypt (security type 19), version 0.2, as the community RFB document
@@ -168,23 +168,20 @@ export class VeNCrypt implements SecurityType {
       io.write(Buffer.from([1]));
       await io.startTls(subtype.transport === 'anon' ? anonTlsOptions() : x509TlsOptions(certificate!));
     }
-    return innerAuthenticate(io, credentials, subtype.inner);
+    return innerAuthenticate(ctx, subtype.inner);
   }
 }
 
-/** The authentication inside VeNCrypt, after TLS if any. */
-async function innerAuthenticate(io: SecurityIo, credentials: Credentials, inner: Inner): Promise<AuthOutcome> {
+/** The authentication inside VeNCrypt, after TLS if any (the io is TLS's by now). */
+async function innerAuthenticate(ctx: SecurityContext, inner: Inner): Promise<AuthOutcome> {
   switch (inner) {
     case 'none':
       return { ok: true, access: 'full' };
     case 'plain':
-      return plainAuthenticate(io, credentials);
+      return plainAuthenticate(ctx.io, ctx.credentials);
     case 'vnc': {
-      // VNC Authentication (RFC 6143 §7.2.2): a random challenge, its DES encryption under the password back.
-      const challenge = newChallenge();
-      io.write(challenge);
-      const response = await io.read(16);
-      const access = credentials.checkVncResponse(challenge, response);
+      // VNC Authentication (RFC 6143 §7.2.2), the same exchange as type 2.
+      const access = await challengeAndCheck(ctx);
       return access ? { ok: true, access } : { ok: false, reason: 'authentication failed' };
     }
   }

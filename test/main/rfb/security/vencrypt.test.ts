@@ -17,7 +17,10 @@ import des from 'des.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTlsCertificate, type TlsCertificate } from '../../../../src/main/app/tls-certificate.js';
 import type { Access, Credentials, SecurityKeys } from '../../../../src/main/rfb/security/security-type.js';
+import { createFrame } from '../../../../src/main/framebuffer/frame.js';
 import { offeredSecurityTypes, vencryptSecurity } from '../../../../src/main/rfb/security/registry.js';
+import { RfbServer } from '../../../../src/main/rfb/server.js';
+import { OPEN_ADMISSION } from '../../../support/admission.js';
 import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, VeNCryptSubtype as S, vencryptSubtypeByName, type VeNCryptSubtypeId } from '../../../../src/main/rfb/security/vencrypt.js';
 import { serveSecurityType, StreamReader, type Harness } from '../../../support/security-harness.js';
 
@@ -437,5 +440,57 @@ describe('truncated input', () => {
     // The server goes on serving the next viewer.
     const next = await client(h);
     expect(await next.negotiate()).toEqual([262, 256]);
+  });
+});
+
+describe('through the server\u2019s handshake runner', () => {
+  let server: RfbServer;
+  let port: number;
+  const refused: string[] = [];
+  beforeAll(async () => {
+    server = new RfbServer({
+      password: VNC_PASSWORD,
+      securityTypes: ['vencrypt', 'vnc'],
+      vencryptSubtypes: [S.X509Vnc, S.TLSVnc],
+      keys,
+      desktopName: 'inside-tls',
+      admission: OPEN_ADMISSION,
+      handshakeTimeoutMs: 5000,
+    });
+    server.setFrame(createFrame(64, 48));
+    server.on('refused', (_a, reason) => refused.push(reason));
+    port = (await server.listen(0, '127.0.0.1')).port;
+  });
+  afterAll(() => server.close());
+
+  async function rfbClient(): Promise<Client> {
+    const c = await Client.connect(port);
+    clients.push(c);
+    expect((await c.read(12)).toString('latin1')).toBe('RFB 003.008\n');
+    c.write(Buffer.from('RFB 003.008\n'));
+    expect([...(await c.read(3))]).toEqual([2, 19, 2]);
+    c.write([19]);
+    return c;
+  }
+
+  it('X509Vnc to ServerInit, all of it after VeNCrypt inside TLS', async () => {
+    const c = await rfbClient();
+    expect(await c.negotiate()).toEqual([261, 258]);
+    await c.chooseTls(S.X509Vnc, x509Client());
+    c.write(vncResponse(VNC_PASSWORD, await c.read(16)));
+    expect(await c.result()).toEqual({ ok: true });
+    c.write([1]); // ClientInit, shared
+    const init = await c.read(24);
+    expect([init.readUInt16BE(0), init.readUInt16BE(2)]).toEqual([64, 48]);
+    expect((await c.read(init.readUInt32BE(20))).toString()).toBe('inside-tls');
+  });
+
+  it('a refused VeNCrypt version ends the connection with 255, and the server says why', async () => {
+    const c = await rfbClient();
+    expect([...(await c.read(2))]).toEqual([0, 2]);
+    c.write([0, 1]);
+    expect([...(await c.closed())]).toEqual([255]);
+    for (let i = 0; i < 100 && !refused.some((r) => /version 0\.1/.test(r)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(refused.some((r) => /VeNCrypt: the client asked for version 0\.1; only 0\.2 is served/.test(r))).toBe(true);
   });
 });
