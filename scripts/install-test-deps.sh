@@ -12,6 +12,9 @@ PACKAGES=(
   # Other VNC software: x11vnc and TigerVNC's scraping server for side-by-side checks and
   # the benchmark, TigerVNC's viewer for trying a server by hand.
   x11vnc tigervnc-scraping-server tigervnc-viewer
+  # A packet capture on loopback (VeNCrypt: nothing of RFB in clear after the handshake), and
+  # openssl to check the TLS certificate we make.
+  tcpdump openssl
   # ImageMagick for test images, and a font for the terminal's text.
   imagemagick fonts-dejavu-core
   # Chromium for the noVNC and dashboard tests (driven by playwright-core), Prometheus to scrape /metrics.

@@ -17,6 +17,7 @@ export const HELP = `trayvnc — a VNC (RFB) server for this desktop
 Usage:
   trayvnc serve [options]     share a desktop with VNC viewers
   trayvnc recording info|list|export ...   recordings (below)
+  trayvnc user add|remove|list ...        users for VeNCrypt's Plain logins (trayvnc user --help)
   trayvnc --help | --version
 
 Options for serve (flags override the config file):

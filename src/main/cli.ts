@@ -4,6 +4,7 @@ import { ConfigError } from './app/config.js';
 import { saveSettingsToFile } from './app/config-file.js';
 import { buildConfig, HELP } from './cli-options.js';
 import { recordingCommand } from './cli-recording.js';
+import { userCommand } from './cli-user.js';
 import { VncService } from './app/vnc-service.js';
 import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
@@ -82,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     return -1; // keep running
   }
   if (cmd === 'recording') return recordingCommand(rest);
+  if (cmd === 'user') return userCommand(rest);
   process.stderr.write(`trayvnc: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

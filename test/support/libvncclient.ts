@@ -101,8 +101,12 @@ export interface RefClientOptions {
   format: PixelFormatName;
   /** encodings in preference order, e.g. ['zrle', 'hextile'] or 'zrle hextile' */
   encodings: readonly RefEncoding[] | string;
-  /** VNC password; written to a private temporary file for the client */
+  /** VNC password, or the Plain password with `user`; written to a private temporary file for the client */
   password?: string;
+  /** User name for VeNCrypt's Plain subtypes (TLSPlain, X509Plain) */
+  user?: string;
+  /** CA certificate file the server's certificate must chain to (VeNCrypt's X509 subtypes) */
+  caFile?: string;
   /** ClientInit shared flag, default true */
   shared?: boolean;
   /** default timeout for waits without an explicit one (ms), default 10000 */
@@ -471,6 +475,8 @@ export async function startRefClient(opts: RefClientOptions): Promise<RefClient>
     await chmod(pwFile, 0o600);
     args.push('--password-file', pwFile);
   }
+  if (opts.user !== undefined) args.push('--user', opts.user);
+  if (opts.caFile !== undefined) args.push('--ca-file', opts.caFile);
   if (opts.shared !== undefined) args.push('--shared', opts.shared ? '1' : '0');
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const description = `${opts.host}:${opts.port} ${opts.format} [${encodings}]`;

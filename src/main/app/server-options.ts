@@ -4,7 +4,7 @@ import type { RfbServerOptions } from '../rfb/server.js';
 import { defaultDesktopName } from './config.js';
 
 /** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword'>;
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword' | 'vencryptSubtypes'>;
 
 /**
  * The RfbServer options for these settings, with the password already

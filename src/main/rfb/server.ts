@@ -19,6 +19,7 @@ import type { HandshakePolicy } from './handshake.js';
 import { offeredSecurityTypes } from './security/registry.js';
 import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
 import { ServerCredentials, type UserDirectory } from './security/server-credentials.js';
+import type { VeNCryptSubtypeId } from './security/vencrypt.js';
 import { earlyRefusal } from './server-messages.js';
 
 export interface RfbServerOptions {
@@ -30,6 +31,8 @@ export interface RfbServerOptions {
   users: UserDirectory | null;
   /** Security types to offer by name, most preferred first; null offers every usable type in the default order. */
   securityTypes: readonly string[] | null;
+  /** VeNCrypt's subtypes to offer, most preferred first (security/vencrypt.ts); null for the default ones. */
+  vencryptSubtypes: readonly VeNCryptSubtypeId[] | null;
   /** Where security types get the server's certificate and RSA key; null when none are kept (those types then fail). */
   keys: SecurityKeys | null;
   /** The blacklist, the limits on connections still in their handshake, and connection rates. */
@@ -54,6 +57,7 @@ export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   viewOnlyPassword: null,
   users: null,
   securityTypes: null,
+  vencryptSubtypes: null,
   keys: null,
   admission: DEFAULT_ADMISSION,
   desktopName: 'TrayVNC',
@@ -366,7 +370,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private handshakePolicy(session: Session): HandshakePolicy {
     const credentials = this.credentials();
     return {
-      offered: offeredSecurityTypes(this.options.securityTypes, credentials),
+      offered: offeredSecurityTypes(this.options.securityTypes, credentials, this.options.vencryptSubtypes),
       credentials,
       keys: this.options.keys ?? NO_KEYS,
       // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).

@@ -3,7 +3,11 @@
  * end-to-end tests as an implementation that is independent of our server.
  *
  *   refclient HOST:PORT --format F --encodings "zrle hextile ..."
- *             [--password-file P] [--shared 0|1]
+ *             [--password-file P] [--user NAME] [--ca-file CA.pem] [--shared 0|1]
+ *
+ * --password-file serves VNC Authentication and, with --user, VeNCrypt's
+ * Plain subtypes; --ca-file is the certificate the X509 subtypes must chain
+ * to (libvncclient refuses them without one).
  *
  * All decoding is done by libvncclient. The framebuffer kept here holds the
  * pixels exactly as they travel on the wire in the requested pixel format
@@ -83,6 +87,8 @@ static int g_rectCount = 0;
 static char g_rectSummary[MAX_LISTED_RECTS * 32 + 8];
 static size_t g_rectSummaryLen = 0;
 static char *g_password = NULL;
+static char *g_user = NULL;
+static char *g_caFile = NULL;
 static char g_lastLog[512];
 
 static void emit(const char *fmt, ...) {
@@ -165,6 +171,36 @@ static char *getPassword(rfbClient *client) {
     return strdup("");
   }
   return strdup(g_password);
+}
+
+/* VeNCrypt asks for the CA file (X509 subtypes) and the user name and
+ * password (Plain subtypes) here. libvncclient frees the strings and the
+ * union itself, so every field is malloc'd. */
+static rfbCredential *getCredential(rfbClient *client, int credentialType) {
+  (void)client;
+  rfbCredential *c = calloc(1, sizeof *c);
+  if (c == NULL) return NULL;
+  if (credentialType == rfbCredentialTypeX509) {
+    if (g_caFile == NULL) {
+      fprintf(stderr, "refclient: server wants X509 but no --ca-file was given\n");
+      free(c);
+      return NULL;
+    }
+    c->x509Credential.x509CACertFile = strdup(g_caFile);
+    return c;
+  }
+  if (credentialType == rfbCredentialTypeUser) {
+    if (g_user == NULL || g_password == NULL) {
+      fprintf(stderr, "refclient: server wants a user name and password but --user or --password-file is missing\n");
+      free(c);
+      return NULL;
+    }
+    c->userCredential.username = strdup(g_user);
+    c->userCredential.password = strdup(g_password);
+    return c;
+  }
+  free(c);
+  return NULL;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -274,7 +310,8 @@ static int handleCommand(rfbClient *client, char *line) {
 static void usage(void) {
   fprintf(stderr,
           "usage: refclient HOST:PORT --format rgb888le|rgb888be|rgbx888be|bgr888le|rgb565le|rgb565be|bgr233\n"
-          "                 --encodings \"raw hextile zrle ...\" [--password-file P] [--shared 0|1]\n");
+          "                 --encodings \"raw hextile zrle ...\" [--password-file P] [--user NAME]\n"
+          "                 [--ca-file CA.pem] [--shared 0|1]\n");
 }
 
 /* ------------------------------------------------------------------------- */
@@ -292,6 +329,10 @@ int main(int argc, char **argv) {
       encodings = argv[++i];
     else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
       passwordFile = argv[++i];
+    else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+      g_user = argv[++i];
+    else if (strcmp(argv[i], "--ca-file") == 0 && i + 1 < argc)
+      g_caFile = argv[++i];
     else if (strcmp(argv[i], "--shared") == 0 && i + 1 < argc) {
       const char *v = argv[++i];
       if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
@@ -385,6 +426,7 @@ int main(int argc, char **argv) {
   client->GotFrameBufferUpdate = gotFrameBufferUpdate;
   client->FinishedFrameBufferUpdate = finishedFrameBufferUpdate;
   client->GetPassword = getPassword;
+  client->GetCredential = getCredential;
 
   client->serverHost = host; /* freed by rfbClientCleanup */
   client->serverPort = (int)port;
