@@ -59,6 +59,28 @@ export async function noVncEax(key: Uint8Array): Promise<NoVncEax> {
   return mod.AESEAXCipher.importKey(key, { name: 'AES-EAX' }, false, ['encrypt', 'decrypt']);
 }
 
+/** noVNC's RSA (PKCS#1 v1.5 on BigInt): a generated key pair, or a public key from its modulus and exponent. */
+export interface NoVncRsa {
+  encrypt(algorithm: { name: 'RSA-PKCS1-v1_5' }, message: Uint8Array): Promise<Uint8Array | null>;
+  decrypt(algorithm: { name: 'RSA-PKCS1-v1_5' }, message: Uint8Array): Promise<Uint8Array | null>;
+  exportKey(): Promise<{ n: Uint8Array; e: Uint8Array; d: Uint8Array }>;
+}
+
+export async function noVncRsa(what: { generate: number } | { n: Uint8Array; e: Uint8Array }): Promise<NoVncRsa> {
+  prepareGlobals();
+  const mod = (await import(moduleUrl('crypto/rsa.js'))) as {
+    RSACipher: {
+      generateKey(algorithm: { name: string; modulusLength: number; publicExponent: Uint8Array }, extractable: boolean, usages: string[]): Promise<{ privateKey: NoVncRsa }>;
+      importKey(key: { n: Uint8Array; e: Uint8Array }, algorithm: unknown, extractable: boolean, usages: string[]): Promise<NoVncRsa>;
+    };
+  };
+  if ('generate' in what) {
+    const pair = await mod.RSACipher.generateKey({ name: 'RSA-PKCS1-v1_5', modulusLength: what.generate, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['encrypt']);
+    return pair.privateKey;
+  }
+  return mod.RSACipher.importKey({ n: what.n, e: what.e }, { name: 'RSA-PKCS1-v1_5' }, false, ['encrypt']);
+}
+
 export async function loadNoVncRa2(): Promise<Ra2StateClass> {
   prepareGlobals();
   const mod = (await import(moduleUrl('ra2.js'))) as { default: Ra2StateClass };

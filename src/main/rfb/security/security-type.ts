@@ -59,6 +59,8 @@ export interface Credentials {
   checkPassword(password: string): Access | null;
   /** The access a user name and password grant, or null (checked in constant time against salted hashes). */
   checkUser(user: string, password: string): Promise<Access | null>;
+  /** The access a VNC password sent in full grants (RSA-AES's password-only subtype): the full password's, the view-only one's, or null. */
+  checkPassword(password: string): Access | null;
 }
 
 /**
