@@ -95,6 +95,12 @@ export interface ProtocolClientOptions {
   corruptClientHash?: boolean;
   /** Send this instead of the encrypted random (its U16 length is taken from it). */
   replaceEncryptedRandom?: (serverKeySize: number, serverN: Buffer, serverE: Buffer) => Buffer;
+  /**
+   * Hold our encrypted random back until the server's has come, then send it
+   * and the first record in one write: the server gets record bytes in the
+   * same chunk as the random, before it has switched the cipher on.
+   */
+  coalesceRandomAndHash?: boolean;
   /** Bytes sent after the credentials, in the same record. */
   extraAfterCredentials?: Buffer;
 }
@@ -142,7 +148,8 @@ export async function runProtocolClient(q: ByteQueue, send: (b: Buffer) => void,
     : Buffer.from((await serverRsa.encrypt({ name: 'RSA-PKCS1-v1_5' }, clientRandom))!);
   const lengthOut = Buffer.alloc(2);
   lengthOut.writeUInt16BE(encrypted.length);
-  send(Buffer.concat([lengthOut, encrypted]));
+  const randomMessage = Buffer.concat([lengthOut, encrypted]);
+  if (!opts.coalesceRandomAndHash) send(randomMessage);
 
   // 4. The server's random.
   const lengthIn = (await q.read(2)).readUInt16BE(0);
@@ -162,7 +169,8 @@ export async function runProtocolClient(q: ByteQueue, send: (b: Buffer) => void,
   // 6. Hashes.
   const clientHash = createHash(hashName).update(clientKey).update(serverKey).digest();
   if (opts.corruptClientHash) clientHash[0]! ^= 1;
-  send(await toServer.seal(clientHash));
+  const hashRecord = await toServer.seal(clientHash);
+  send(opts.coalesceRandomAndHash ? Buffer.concat([randomMessage, hashRecord]) : hashRecord);
   const serverHash = await fromServer.readRecord(q);
   if (serverHash.length !== hashLength || !serverHash.equals(createHash(hashName).update(serverKey).update(clientKey).digest())) throw new Error('wrong server hash');
 

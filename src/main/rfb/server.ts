@@ -355,7 +355,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   /** The security types a viewer connecting now is offered, most preferred first. */
   offeredSecurityTypes(): SecurityType[] {
-    return offeredSecurityTypes(this.options.securityTypes, this.credentials());
+    return offeredSecurityTypes(this.options.securityTypes, this.credentials(), this.options.keys !== null);
   }
 
   private credentials(): ServerCredentials {
@@ -366,7 +366,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private handshakePolicy(session: Session): HandshakePolicy {
     const credentials = this.credentials();
     return {
-      offered: offeredSecurityTypes(this.options.securityTypes, credentials),
+      offered: offeredSecurityTypes(this.options.securityTypes, credentials, this.options.keys !== null),
       credentials,
       keys: this.options.keys ?? NO_KEYS,
       // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).

@@ -182,6 +182,7 @@ function rsaAesType(v: Variant): SecurityType {
     id: v.id,
     name: v.name,
     encrypts: v.wholeSession,
+    needsKey: 'rsa',
     // It needs something to check: a user list (subtype 1) or a VNC password (subtype 2).
     usable: (credentials) => credentials.hasUsers || credentials.hasVncPassword,
     authenticate: (ctx) => authenticate(v, ctx),

@@ -59,8 +59,6 @@ export interface Credentials {
   checkPassword(password: string): Access | null;
   /** The access a user name and password grant, or null (checked in constant time against salted hashes). */
   checkUser(user: string, password: string): Promise<Access | null>;
-  /** The access a VNC password sent in full grants (RSA-AES's password-only subtype): the full password's, the view-only one's, or null. */
-  checkPassword(password: string): Access | null;
 }
 
 /**
@@ -93,6 +91,8 @@ export interface SecurityType {
   readonly name: string;
   /** Whether it encrypts the session after authentication (for warnings and the UI). */
   readonly encrypts: boolean;
+  /** The key it cannot work without ('rsa' for RSA-AES): a server that keeps no keys does not offer it. */
+  readonly needsKey?: keyof SecurityKeys;
   /** Whether it can be offered with these credentials (e.g. VNC Authentication needs a password). */
   usable(credentials: Credentials): boolean;
   /** Run the exchange. Throwing (or a failed read) ends the connection as a protocol error. */
