@@ -169,6 +169,8 @@ export interface OpenNoVncOptions {
   /** Path of the WebSocket URL (default '/'). */
   wsPath?: string;
   password?: string;
+  /** Approve the server's RSA key when noVNC asks (RA2ne's 'serververification'); default true. */
+  approveServer?: boolean;
   shared?: boolean;
   /** WebSocket subprotocols noVNC offers (default none, as noVNC does). */
   wsProtocols?: string[];
@@ -232,7 +234,7 @@ export async function openNoVnc(opts: OpenNoVncOptions): Promise<NoVncBrowser> {
     const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
       page.evaluate(`window.harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
     const url = `ws://${opts.wsHost ?? '127.0.0.1'}:${opts.wsPort}${opts.wsPath ?? '/'}`;
-    await call('connect', url, { password: opts.password, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [] });
+    await call('connect', url, { password: opts.password, approveServer: opts.approveServer ?? true, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [] });
 
     const ctx = context;
     const state = (): Promise<HarnessState> => call<HarnessState>('snapshot');

@@ -316,7 +316,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
    * stream, test pipe). An address that is blacklisted or over its rate is
    * refused here, before anything is read or allocated for it; null then.
    */
-  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }): Session | null {
+  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: 'tcp' | 'websocket' = 'tcp'): Session | null {
     const ip = socket.remoteAddress ?? 'unknown';
     const verdict = this.gate.admit(ip);
     if (!verdict.admit) {
@@ -330,7 +330,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       this.emit('refused', ip, verdict.reason);
       return null;
     }
-    const session = new Session(socket, this.host, this.sessionOptions());
+    const session = new Session(socket, this.host, { ...this.sessionOptions(), transport });
     session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
     for (const old of this.gate.track(ip, session)) old.close(`too many connections from ${ip} still in their handshake`, 'warn');
@@ -358,8 +358,16 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   /** The security types a viewer connecting now is offered, most preferred first. */
-  offeredSecurityTypes(): SecurityType[] {
-    return offeredSecurityTypes(this.options.securityTypes, this.credentials());
+  offeredSecurityTypes(transport: 'tcp' | 'websocket' = 'tcp'): SecurityType[] {
+    return offeredSecurityTypes(this.options.securityTypes, this.credentials(), {
+      hasKeys: this.options.keys !== null,
+      vencryptSubtypes: this.options.vencryptSubtypes,
+      transport,
+    });
+  }
+
+  private offerFor(session: Session): SecurityType[] {
+    return this.offeredSecurityTypes(session.transport);
   }
 
   private credentials(): ServerCredentials {
@@ -370,7 +378,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private handshakePolicy(session: Session): HandshakePolicy {
     const credentials = this.credentials();
     return {
-      offered: offeredSecurityTypes(this.options.securityTypes, credentials, this.options.vencryptSubtypes),
+      offered: this.offerFor(session),
       credentials,
       keys: this.options.keys ?? NO_KEYS,
       // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).

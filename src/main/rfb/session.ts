@@ -76,6 +76,10 @@ export class Session {
   readonly ip: string;
   /** The security type it authenticated with (its settings name), once it has. */
   securityType: string | null = null;
+  /** How it came: over TCP, or a browser's WebSocket. */
+  get transport(): 'tcp' | 'websocket' {
+    return this.opts.transport ?? 'tcp';
+  }
   /** The user it logged in as, for security types with user names. */
   user: string | null = null;
   /** What its credentials allowed (a view-only password gives view-only), once authenticated. */

@@ -14,7 +14,7 @@ import { getLogger } from '../base/logger.js';
 
 /** Whatever serves a client over a stream: the RfbServer. */
 export interface StreamAcceptor {
-  accept(stream: WebSocketStream): unknown;
+  accept(stream: WebSocketStream, transport: 'websocket'): unknown;
   /** When the server has no password, browsers are only let in from loopback origins by default. */
   readonly options?: { readonly password: string | null };
 }
@@ -236,7 +236,7 @@ export async function listenWebSocket(
         const stream = new WebSocketStream(ws, remote);
         log.debug({ client: `${remote.remoteAddress}:${remote.remotePort}`, path: req.url, protocol: ws.protocol }, 'websocket client');
         try {
-          server.accept(stream);
+          server.accept(stream, 'websocket');
         } catch (err) {
           log.error({ err }, 'could not serve a websocket client');
           stream.destroy();

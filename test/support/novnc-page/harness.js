@@ -45,6 +45,12 @@ window.harness = {
       record('credentialsrequired', e.detail);
       if (credentials) rfb.sendCredentials(credentials);
     });
+    // RSA-AES (RA2ne): noVNC waits until the user approves the server's key; record it and approve.
+    rfb.addEventListener('serververification', (e) => {
+      const key = e.detail.publickey;
+      record('serververification', { type: e.detail.type, publickey: Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('') });
+      if (options.approveServer ?? true) rfb.approveServer();
+    });
     rfb.addEventListener('securityfailure', (e) => {
       state.securityFailure = e.detail;
       record('securityfailure', e.detail);

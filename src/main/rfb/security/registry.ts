@@ -1,4 +1,5 @@
 import { noneSecurity } from './none.js';
+import { RA2, RA2NE, RA2NE_256, RA2_256 } from './rsa-aes.js';
 import type { Credentials, SecurityType } from './security-type.js';
 import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, type VeNCryptSubtypeId } from './vencrypt.js';
 import { vncAuthSecurity } from './vnc-auth.js';
@@ -8,21 +9,19 @@ export const vencryptSecurity = new VeNCrypt(DEFAULT_VENCRYPT_SUBTYPES);
 
 /**
  * Every security type the server speaks, in the default order of offer:
- * the ones that encrypt first, VNC Authentication (DES, readable on the
- * wire) last for the viewers that speak nothing better, None only when no
- * credentials are set at all. Adding a type is one file and one line here.
+ * the ones that encrypt the whole session first (VeNCrypt's TLS, RSA-AES),
+ * then the ones that protect only the password (RSA-AES "ne"), VNC
+ * Authentication (DES, readable on the wire) last for the viewers that speak
+ * nothing better, None only when no credentials are set at all. Adding a
+ * type is one file and one line here.
+ *
+ * Viewers differ in how they pick: TigerVNC by its own order of preference
+ * among those offered, libvncclient and noVNC the first in ours that they
+ * speak. So VeNCrypt's own subtypes put anonymous TLS first (libvncclient
+ * then needs no CA file; TigerVNC still takes X.509 first), and browsers,
+ * which cannot run TLS inside a WebSocket, are not offered VeNCrypt at all.
  */
-export const SECURITY_TYPES: readonly SecurityType[] = [vencryptSecurity, vncAuthSecurity, noneSecurity];
-
-/**
- * What is offered when the settings name no types. Not VeNCrypt: viewers
- * take the first type they know from the list, and a libvncclient viewer
- * (Remmina, for one) that lands on an X509 subtype without a CA file
- * configured fails instead of falling back to VNC Authentication; TigerVNC
- * asks its user about a certificate it does not know. So VeNCrypt is
- * offered when the settings ask for it ("vencrypt" in security_types).
- */
-const DEFAULT_OFFER: readonly SecurityType[] = [vncAuthSecurity, noneSecurity];
+export const SECURITY_TYPES: readonly SecurityType[] = [vencryptSecurity, RA2_256, RA2, RA2NE_256, RA2NE, vncAuthSecurity, noneSecurity];
 
 /** The names the `security_types` setting accepts. */
 export const SECURITY_TYPE_NAMES: readonly string[] = SECURITY_TYPES.map((t) => t.name);
@@ -31,19 +30,30 @@ export function securityTypeNamed(name: string): SecurityType | undefined {
   return SECURITY_TYPES.find((t) => t.name === name);
 }
 
+/** What decides the offer besides the names and the credentials. */
+export interface OfferContext {
+  /** Whether the server keeps keys (a type that needs a key the server does not keep would fail every client that picks it). */
+  hasKeys: boolean;
+  /** VeNCrypt's subtypes, most preferred first, when not the default ones. */
+  vencryptSubtypes: readonly VeNCryptSubtypeId[] | null;
+  /** How the client came: a browser over WebSocket cannot run TLS inside it, so it is not offered VeNCrypt. */
+  transport: 'tcp' | 'websocket';
+}
+
+const DEFAULT_CONTEXT: OfferContext = { hasKeys: true, vencryptSubtypes: null, transport: 'tcp' };
+
 /**
  * What to offer: the types named (in that order; null = the default order)
- * that these credentials can serve. None is offered only when nothing else
- * can be — a server with a password never lets a client skip it.
+ * that these credentials, keys and transport can serve. None is offered only
+ * when nothing else can be — a server with a password never lets a client skip it.
  */
-export function offeredSecurityTypes(
-  names: readonly string[] | null,
-  credentials: Credentials,
-  /** VeNCrypt's subtypes, most preferred first, when not the default ones. */
-  vencryptSubtypes: readonly VeNCryptSubtypeId[] | null = null,
-): SecurityType[] {
-  const named = names === null ? DEFAULT_OFFER : names.map((n) => securityTypeNamed(n)).filter((t): t is SecurityType => t !== undefined);
-  const wanted = vencryptSubtypes === null ? named : named.map((t) => (t === vencryptSecurity ? vencryptWith(vencryptSubtypes) : t));
+export function offeredSecurityTypes(names: readonly string[] | null, credentials: Credentials, context: Partial<OfferContext> = {}): SecurityType[] {
+  const ctx = { ...DEFAULT_CONTEXT, ...context };
+  const named = names === null ? SECURITY_TYPES : names.map((n) => securityTypeNamed(n)).filter((t): t is SecurityType => t !== undefined);
+  const wanted = named
+    .filter((t) => ctx.hasKeys || t.needsKey === undefined)
+    .filter((t) => !(ctx.transport === 'websocket' && t === vencryptSecurity))
+    .map((t) => (t === vencryptSecurity && ctx.vencryptSubtypes !== null ? vencryptWith(ctx.vencryptSubtypes) : t));
   const secured = wanted.filter((t) => t !== noneSecurity && t.usable(credentials));
   if (secured.length > 0) return secured;
   return credentials.hasVncPassword || credentials.hasUsers ? [] : wanted.filter((t) => t === noneSecurity);

@@ -91,6 +91,8 @@ export interface SecurityType {
   readonly name: string;
   /** Whether it encrypts the session after authentication (for warnings and the UI). */
   readonly encrypts: boolean;
+  /** The key it cannot work without ('rsa' for RSA-AES): a server that keeps no keys does not offer it. */
+  readonly needsKey?: keyof SecurityKeys;
   /** Whether it can be offered with these credentials (e.g. VNC Authentication needs a password). */
   usable(credentials: Credentials): boolean;
   /** Run the exchange. Throwing (or a failed read) ends the connection as a protocol error. */

@@ -64,17 +64,20 @@ export function vencryptSubtypeName(id: VeNCryptSubtypeId): VeNCryptSubtypeName 
 }
 
 /**
- * The subtypes offered unless the settings say otherwise: certificate-checked
- * TLS first, then anonymous TLS for viewers that have no CA file for us
- * (encrypted, but open to a man in the middle), user names before the VNC
- * password (Plain checks a whole password, not its first 8 characters).
- * None of the None-inner subtypes: those are asked for explicitly.
+ * The subtypes offered unless the settings say otherwise. Anonymous TLS
+ * first: libvncclient (Remmina) takes the first subtype offered and refuses a
+ * certificate it cannot check, and a viewer set up with no CA file for us
+ * would then fail instead of getting an encrypted (if not authenticated)
+ * session; TigerVNC picks by its own order, X.509 first, and asks its user
+ * about our certificate. User names before the VNC password (Plain checks a
+ * whole password, not its first 8 characters). None of the None-inner
+ * subtypes: those are asked for explicitly.
  */
 export const DEFAULT_VENCRYPT_SUBTYPES: readonly VeNCryptSubtypeId[] = [
-  VeNCryptSubtype.X509Plain,
-  VeNCryptSubtype.X509Vnc,
   VeNCryptSubtype.TLSPlain,
   VeNCryptSubtype.TLSVnc,
+  VeNCryptSubtype.X509Plain,
+  VeNCryptSubtype.X509Vnc,
 ];
 
 /** Whether a subtype can be offered with these credentials. */

@@ -61,6 +61,8 @@ export interface SessionHost {
 
 export interface SessionOptions {
   handshakeTimeoutMs: number;
+  /** How the client came (default TCP): a browser over WebSocket cannot be offered TLS inside it. */
+  transport?: 'tcp' | 'websocket';
   limits: ParseLimits;
   /** Stop writing updates while more than this many bytes wait in the socket. */
   maxQueuedBytes: number;

@@ -203,25 +203,27 @@ describe('VeNCrypt subtype list', () => {
 describe('VeNCrypt in the registry', () => {
   const names = (types: Array<{ name: string }>) => types.map((t) => t.name);
 
-  it('is offered only when the settings name it, first where they put it', () => {
+  it('is offered first by default, where the settings put it when they name types, and never to a browser (no TLS inside a WebSocket)', () => {
     const both = credentials({ vnc: true, users: true });
-    expect(names(offeredSecurityTypes(null, both))).not.toContain('vencrypt');
+    expect(names(offeredSecurityTypes(null, both))[0]).toBe('vencrypt');
+    expect(names(offeredSecurityTypes(null, both)).at(-1)).toBe('vnc');
+    expect(names(offeredSecurityTypes(null, both, { transport: 'websocket' }))).not.toContain('vencrypt');
     expect(names(offeredSecurityTypes(['vencrypt', 'vnc'], both))).toEqual(['vencrypt', 'vnc']);
     expect(names(offeredSecurityTypes(['vnc', 'vencrypt'], both))).toEqual(['vnc', 'vencrypt']);
   });
 
-  it('by default offers X509Plain, X509Vnc, TLSPlain, TLSVnc, and never lets a password-less server skip to it over None', () => {
-    expect(DEFAULT_VENCRYPT_SUBTYPES).toEqual([262, 261, 259, 258]);
-    expect(vencryptSecurity.offered(credentials({ vnc: true, users: true }))).toEqual([262, 261, 259, 258]);
+  it('by default offers TLSPlain, TLSVnc, X509Plain, X509Vnc, and never lets a password-less server skip to it over None', () => {
+    expect(DEFAULT_VENCRYPT_SUBTYPES).toEqual([259, 258, 262, 261]);
+    expect(vencryptSecurity.offered(credentials({ vnc: true, users: true }))).toEqual([259, 258, 262, 261]);
     // No credentials: none of the default subtypes can be served, so None is what is offered.
     expect(names(offeredSecurityTypes(['vencrypt', 'none'], credentials({})))).toEqual(['none']);
   });
 
   it('takes the subtypes the server is given', () => {
-    const [type] = offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), [S.TLSVnc, S.X509Vnc]);
+    const [type] = offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), { vencryptSubtypes: [S.TLSVnc, S.X509Vnc] });
     expect((type as VeNCrypt).offered(credentials({ vnc: true }))).toEqual([258, 261]);
     // The same list gives the same instance: nothing is rebuilt per connection.
-    expect(offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), [S.TLSVnc, S.X509Vnc])[0]).toBe(type);
+    expect(offeredSecurityTypes(['vencrypt'], credentials({ vnc: true }), { vencryptSubtypes: [S.TLSVnc, S.X509Vnc] })[0]).toBe(type);
   });
 });
 
