@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function serve(opts: Partial<RfbServerOptions> = {}): Promise<{ server: RfbServer; port: number }> {
-  const server = new RfbServer({ password: PASSWORD, handshakeTimeoutMs: 5000, ...opts });
+  const server = new RfbServer({ password: PASSWORD, securityTypes: ['vnc', 'none'], handshakeTimeoutMs: 5000, ...opts });
   servers.push(server);
   server.setFrame(createFrame(16, 12));
   const { port } = await server.listen(0, '127.0.0.1');

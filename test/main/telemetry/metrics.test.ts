@@ -123,7 +123,7 @@ describe('Prometheus metrics from a real server and client', () => {
   });
 
   it('counts refusals in a few categories and failed authentications', async () => {
-    const { server: locked, port: lockedPort } = await startServer({ password: 'secret', handshakeTimeoutMs: 300 });
+    const { server: locked, port: lockedPort } = await startServer({ password: 'secret', securityTypes: ['vnc'], handshakeTimeoutMs: 300 });
     const { server: small, port: smallPort } = await startServer({ maxConnections: 1 });
     const { port: mport } = await startExporter([locked, small]);
 

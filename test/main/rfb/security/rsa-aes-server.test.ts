@@ -72,7 +72,7 @@ describe('RSA-AES through RfbServer', () => {
     expect(server.offeredSecurityTypes().map((t) => t.id)).toEqual([19, 129, 5, 130, 6, 2]);
     expect(server.offeredSecurityTypes('websocket').map((t) => t.id)).toEqual([129, 5, 130, 6, 2]);
     const creds = new ServerCredentials({ full: PASSWORD, viewOnly: null }, null);
-    expect(offeredSecurityTypes(null, creds, { hasKeys: false }).map((t) => t.id)).toEqual([2]);
+    expect(offeredSecurityTypes(null, creds, { hasKeys: false }).map((t) => t.id)).toEqual([19, 2]); // anonymous TLS needs no key
     expect(offeredSecurityTypes(['ra2ne', 'vnc'], creds, { hasKeys: true }).map((t) => t.id)).toEqual([6, 2]);
   });
 
@@ -88,7 +88,7 @@ describe('RSA-AES through RfbServer', () => {
     it(`type ${c.type}${c.opts?.coalesceRandomAndHash ? ' (random and hash in one write)' : ''}: SecurityResult, ClientInit and ServerInit are ${c.whole ? 'records' : 'plain'}`, async () => {
       const { q, socket } = await open();
       try {
-        expect(await chooseType(q, socket, c.type)).toEqual([129, 5, 130, 6, 2]);
+        expect(await chooseType(q, socket, c.type)).toEqual([19, 129, 5, 130, 6, 2]);
         const before = connected.length;
         const client = await withTimeout(runProtocolClient(q, (b) => socket.write(b), { type: c.type, password: PASSWORD, ...c.opts }), 20_000, 'handshake');
         expect(client.subtype).toBe(2);
