@@ -40,6 +40,14 @@ Options for serve (flags override the config file):
                             ${SECURITY_TYPE_NAMES.join(', ')}
                             (default: every one the credentials allow, the
                             encrypted ones first, vnc last)
+  --vencrypt-subtypes LIST  VeNCrypt's subtypes, most preferred first (TigerVNC's
+                            names: TLSPlain, TLSVnc, X509Plain, X509Vnc, TLSNone,
+                            X509None, Plain; default the first four)
+  --tls-cert FILE           TLS certificate (PEM) for the X509 subtypes (default: one
+                            made on first use, kept in $XDG_CONFIG_HOME/trayvnc)
+  --tls-key FILE            its private key (PEM)
+  --users-file FILE         users for user-name logins (default
+                            $XDG_CONFIG_HOME/trayvnc/users.json; trayvnc user add)
   --insecure-no-auth        let viewers in without any password from other
                             computers (a --host beyond loopback); refused otherwise
   --frame-rate N            updates per second per client, ${FRAME_RATE.min}-${FRAME_RATE.max} (default ${FRAME_RATE.default})
@@ -97,6 +105,10 @@ export const CLI_OPTIONS = {
   'password-file': { type: 'string' },
   'security-types': { type: 'string' },
   'insecure-no-auth': { type: 'boolean' },
+  'vencrypt-subtypes': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'users-file': { type: 'string' },
   'frame-rate': { type: 'string' },
   'max-connections': { type: 'string' },
   display: { type: 'string' },
@@ -139,6 +151,10 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   password_file: '--password-file',
   security_types: '--security-types',
   insecure_no_auth: '--insecure-no-auth',
+  vencrypt_subtypes: '--vencrypt-subtypes',
+  tls_cert_file: '--tls-cert',
+  tls_key_file: '--tls-key',
+  users_file: '--users-file',
   frame_rate: '--frame-rate',
   max_connections: '--max-connections',
   enable_region_detection: '--no-region-detection',
@@ -204,6 +220,10 @@ export function buildConfig(argv: string[]): Setup {
     password_file: values['password-file'],
     security_types: values['security-types']?.split(',').map((t) => t.trim()),
     insecure_no_auth: values['insecure-no-auth'],
+    vencrypt_subtypes: values['vencrypt-subtypes']?.split(',').map((t) => t.trim()),
+    tls_cert_file: values['tls-cert'],
+    tls_key_file: values['tls-key'],
+    users_file: values['users-file'],
     frame_rate: int('frame-rate', values['frame-rate']),
     max_connections: int('max-connections', values['max-connections']),
     display: values.display,

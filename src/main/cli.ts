@@ -43,6 +43,17 @@ async function serve(argv: string[]): Promise<void> {
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
       `${service.password ? 'password required' : 'no password'})\n`,
   );
+  // Viewers show these the first time they connect: the user compares them by eye.
+  const { tls, rsa } = service.security;
+  if (tls) {
+    process.stdout.write(`TrayVNC TLS certificate SHA-256: ${tls.fingerprint}\n`);
+    log.info({ fingerprint: tls.fingerprint, source: tls.source, certificate: tls.certPath }, `TLS certificate (${tls.source}) SHA-256 fingerprint ${tls.fingerprint}`);
+    if (tls.renewed) log.warn('the generated TLS certificate had expired and was replaced: viewers that saved the old one will ask again');
+  }
+  if (rsa) {
+    process.stdout.write(`TrayVNC RSA key fingerprint: ${rsa.fingerprint}\n`);
+    log.info({ fingerprint: rsa.fingerprint, sha256: rsa.sha256, key: rsa.path }, `RSA key fingerprint ${rsa.fingerprint}`);
+  }
   if (service.websocket) {
     const ws = service.websocket.address;
     process.stdout.write(`TrayVNC WebSocket (noVNC): ws://${ws.address}:${ws.port}/\n`);

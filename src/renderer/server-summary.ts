@@ -71,3 +71,13 @@ export function connectAddresses(state: ServerState | null, pageHostname: string
   if (state.websocket) show('Browser viewers (WebSocket)', state.websocket, 'ws://');
   return out;
 }
+
+/** The fingerprints viewers show on a first connection, as rows to compare them by eye. */
+export function identityRows(state: ServerState | null): Array<{ kind: string; value: string; note: string }> {
+  const id = state?.running ? state.identity : null;
+  if (!id) return [];
+  const rows: Array<{ kind: string; value: string; note: string }> = [];
+  if (id.tlsFingerprint) rows.push({ kind: 'TLS certificate (SHA-256)', value: id.tlsFingerprint, note: 'TigerVNC and Remmina show it for the X509 security types' });
+  if (id.rsaFingerprint) rows.push({ kind: 'RSA key', value: id.rsaFingerprint, note: "noVNC's “Server identity” and TigerVNC show it for RSA-AES" });
+  return rows;
+}

@@ -55,6 +55,19 @@ export interface SecurityWarning {
   message: string;
 }
 
+/**
+ * How viewers can tell they reached this server and not an impostor: the
+ * fingerprints they are shown when they first connect, to compare by eye.
+ */
+export interface ServerIdentity {
+  /** The TLS certificate's SHA-256 (colon-separated hex, as `openssl x509 -fingerprint -sha256` and browsers show it), for VeNCrypt's X509 subtypes. */
+  tlsFingerprint: string | null;
+  /** The RSA key as noVNC's "Server identity" and TigerVNC's viewer show it (8 hex pairs joined by '-'), for RSA-AES. */
+  rsaFingerprint: string | null;
+  /** The RSA key's full SHA-256 (colon-separated hex), for pinning. */
+  rsaSha256: string | null;
+}
+
 /** The server as a whole. */
 export interface ServerState {
   /** Whether the VNC listener is up. */
@@ -74,6 +87,8 @@ export interface ServerState {
   clients: number;
   /** Whether viewers must give a password. */
   passwordSet: boolean;
+  /** The fingerprints viewers are shown; null while not sharing. */
+  identity: ServerIdentity | null;
   /** What makes the server unsafe to reach as it runs (no authentication, no encryption beyond this computer); empty when nothing does. */
   securityWarnings: SecurityWarning[];
   /** Settings changed since start that take effect only after a restart. */

@@ -16,3 +16,18 @@
 export const SECURITY_TYPE_NAMES = ['vencrypt', 'ra2_256', 'ra2', 'ra2ne_256', 'ra2ne', 'vnc', 'none'] as const;
 
 export type SecurityTypeName = (typeof SECURITY_TYPE_NAMES)[number];
+
+/**
+ * VeNCrypt's subtypes by the names TigerVNC gives them (-SecurityTypes):
+ * TLS* are anonymous TLS (encrypted, not authenticated), X509* TLS with the
+ * server's certificate; *None, *Vnc and *Plain say what is checked inside
+ * (nothing, the VNC password, a user name and password). Plain alone has no TLS.
+ */
+export const VENCRYPT_SUBTYPE_NAMES = ['Plain', 'TLSNone', 'TLSVnc', 'TLSPlain', 'X509None', 'X509Vnc', 'X509Plain'] as const;
+
+export type VeNCryptSubtypeName = (typeof VENCRYPT_SUBTYPE_NAMES)[number];
+
+/** The canonical spelling of a subtype name given in any case, or the text unchanged when it names none. */
+export function canonicalSubtypeName(text: string): string {
+  return VENCRYPT_SUBTYPE_NAMES.find((n) => n.toLowerCase() === text.toLowerCase()) ?? text;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isHostOrAddress } from './hosts.js';
-import { SECURITY_TYPE_NAMES } from './security-names.js';
+import { canonicalSubtypeName, SECURITY_TYPE_NAMES, VENCRYPT_SUBTYPE_NAMES } from './security-names.js';
 import { FRAME_RATE } from './frame-rate.js';
 
 /**
@@ -63,6 +63,21 @@ export const SettingsSchema = z.object({
     .min(1, { error: 'must name at least one security type' })
     .refine((list) => new Set(list).size === list.length, { error: 'names a security type twice' })
     .optional(),
+  /** VeNCrypt's subtypes to offer, most preferred first (TigerVNC's names, any case); unset: TLSPlain, TLSVnc, X509Plain, X509Vnc. */
+  vencrypt_subtypes: z
+    .array(
+      z.preprocess((v) => (typeof v === 'string' ? canonicalSubtypeName(v) : v), z.enum(VENCRYPT_SUBTYPE_NAMES, { error: `must be one of ${VENCRYPT_SUBTYPE_NAMES.join(', ')}` })),
+      { error: `must be a list of ${VENCRYPT_SUBTYPE_NAMES.join(', ')}` },
+    )
+    .min(1, { error: 'must name at least one subtype' })
+    .refine((list) => new Set(list).size === list.length, { error: 'names a subtype twice' })
+    .optional(),
+  /** The TLS certificate (PEM) for VeNCrypt's X509 subtypes; unset: one is made on first use and kept beside the config. */
+  tls_cert_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+  /** The certificate's private key (PEM); set together with tls_cert_file. */
+  tls_key_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+  /** The users for logins with a user name (VeNCrypt Plain, RSA-AES); unset: users.json beside the config. `trayvnc user add` fills it. */
+  users_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
   /** Listen beyond this computer with no password and no users: only when the user says so. */
   insecure_no_auth: bool.default(false),
   frame_rate: intIn(FRAME_RATE.min, FRAME_RATE.max).default(FRAME_RATE.default),
@@ -127,6 +142,10 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   password_file: 'Password file',
   security_types: 'Security types',
   insecure_no_auth: 'Allow no authentication beyond this computer',
+  vencrypt_subtypes: 'VeNCrypt subtypes',
+  tls_cert_file: 'TLS certificate file',
+  tls_key_file: 'TLS key file',
+  users_file: 'Users file',
   frame_rate: 'Frame rate',
   max_connections: 'Maximum connections',
   enable_region_detection: 'Region detection',

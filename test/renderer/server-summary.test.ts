@@ -54,3 +54,18 @@ describe('server summary', () => {
     expect(desktopNotice(null)).toBeNull();
   });
 });
+
+describe('identityRows', () => {
+  it('lists the fingerprints viewers are shown, only those the server has, only while sharing', async () => {
+    const { identityRows } = await import('../../src/renderer/server-summary.js');
+    const base = serverState({ address: { host: '127.0.0.1', port: 5900 } });
+    expect(identityRows(base)).toEqual([]);
+    const identity = { tlsFingerprint: 'AB:CD', rsaFingerprint: 'ce-66-7a-fc-60-93-7d-8b', rsaSha256: '01:02' };
+    expect(identityRows({ ...base, identity }).map((r) => [r.kind, r.value])).toEqual([
+      ['TLS certificate (SHA-256)', 'AB:CD'],
+      ['RSA key', 'ce-66-7a-fc-60-93-7d-8b'],
+    ]);
+    expect(identityRows({ ...base, identity: { ...identity, tlsFingerprint: null } }).map((r) => r.kind)).toEqual(['RSA key']);
+    expect(identityRows({ ...base, running: false, identity })).toEqual([]);
+  });
+});

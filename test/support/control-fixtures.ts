@@ -13,6 +13,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     recording: null,
     clients: 0,
     passwordSet: true,
+    identity: null,
     securityWarnings: [],
     restartRequired: [],
     metrics: false,

@@ -57,6 +57,8 @@ export interface ControlTarget {
   setRegionDetection?(on: boolean): void;
   /** Recordings of the shared desktop (VncService has them; none while not sharing). */
   readonly recordings?: RecordingController | null;
+  /** The certificate and key viewers are shown (VncService has them). */
+  readonly security?: { readonly tls: { readonly fingerprint: string } | null; readonly rsa: { readonly fingerprint: string; readonly sha256: string } | null };
   /** How safe the server is to reach, found at start: no authentication, no encryption beyond loopback (VncService has them). */
   readonly securityWarnings?: readonly SecurityWarning[];
 }
@@ -201,6 +203,10 @@ export class ControlService {
       recording: this.recordings.status(),
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null,
+      identity:
+        t.listening && t.security
+          ? { tlsFingerprint: t.security.tls?.fingerprint ?? null, rsaFingerprint: t.security.rsa?.fingerprint ?? null, rsaSha256: t.security.rsa?.sha256 ?? null }
+          : null,
       securityWarnings: t.listening ? (t.securityWarnings ?? []).map((w) => ({ ...w })) : [],
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,

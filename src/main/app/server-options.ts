@@ -1,10 +1,11 @@
 import type { Settings } from '../../shared/settings-schema.js';
 import { DEFAULT_LIMITS } from '../rfb/client-messages.js';
 import type { RfbServerOptions } from '../rfb/server.js';
+import { vencryptSubtypeByName } from '../rfb/security/vencrypt.js';
 import { defaultDesktopName } from './config.js';
 
 /** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword' | 'vencryptSubtypes'>;
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword'>;
 
 /**
  * The RfbServer options for these settings, with the password already
@@ -16,6 +17,7 @@ export function serverOptionsFrom(settings: Settings, password: string | null): 
   return {
     password,
     securityTypes: settings.security_types ?? null,
+    vencryptSubtypes: settings.vencrypt_subtypes?.map((name) => vencryptSubtypeByName(name)!) ?? null,
     desktopName: settings.desktop_name ?? defaultDesktopName(),
     frameRate: settings.frame_rate,
     maxConnections: settings.max_connections,

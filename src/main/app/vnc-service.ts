@@ -18,6 +18,7 @@ import { RecordingController, type RecordingSettings } from './recording-control
 import { packageVersion } from './version.js';
 import { ConfigError, resolveHost, resolvePassword, type Config } from './config.js';
 import { checkExposure } from './exposure.js';
+import { prepareSecurity, type SecuritySetup } from './security-setup.js';
 import type { SecurityWarning } from '../../shared/control-contract.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
@@ -84,9 +85,11 @@ export class VncService {
     display: string | null,
     /** Which desktop backend this service shares, and why; null for a source the embedder supplied without saying. */
     readonly backend: BackendChoice | null,
+    /** The users, the TLS certificate and the RSA key the security types use (prepareSecurity). */
+    readonly security: SecuritySetup,
   ) {
     this.source = source;
-    this.server = new RfbServer(serverOptionsFrom(config, password));
+    this.server = new RfbServer({ ...serverOptionsFrom(config, password), keys: security.keys, users: security.users });
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;
@@ -120,10 +123,11 @@ export class VncService {
    */
   static async create(config: Config, desktop: DesktopOverride = {}, backend?: BackendChoice): Promise<VncService> {
     const password = resolvePassword(config);
+    const security = await prepareSecurity(config);
     if (desktop.source) {
       await desktop.source.start();
       const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
-      return new VncService(config, password, desktop.source, parts, null, backend ?? null);
+      return new VncService(config, password, desktop.source, parts, null, backend ?? null, security);
     }
     const choice = backend ?? chooseDesktopBackend({ settings: config, platform: process.platform, env: process.env, systemCapture: false });
     let source = screenSourceFor(choice, {
@@ -145,7 +149,7 @@ export class VncService {
             cursor: new X11Cursor({ display }),
           }
         : { input: null, clipboard: null, cursor: null };
-      return new VncService(config, password, source, parts, display, choice);
+      return new VncService(config, password, source, parts, display, choice, security);
     } catch (e) {
       // Nobody else holds the source yet: release its X connection before giving up.
       await source.stop().catch((err: unknown) => log.warn({ err }, 'stopping the desktop source failed'));

@@ -3,7 +3,7 @@ import type { ClientInfo, ServerState } from '../../shared/control-contract.js';
 import type { ControlClient } from '../api/control-client.js';
 import { formatAgo, formatBytes, formatClock, formatEncodingUsage, formatPixelFormatShort, formatRate } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
-import { connectAddresses } from '../server-summary.js';
+import { connectAddresses, identityRows } from '../server-summary.js';
 
 interface ClientsPageProps {
   client: ControlClient | null;
@@ -182,6 +182,15 @@ function ConnectInfo({ state }: { state: ServerState | null }) {
             <dd>
               <code>{a.address}</code>
               {a.note ? <span className="muted"> ({a.note})</span> : null}
+            </dd>
+          </div>
+        ))}
+        {identityRows(state).map((r) => (
+          <div key={r.kind} className="connect-row">
+            <dt>{r.kind}</dt>
+            <dd>
+              <code className="fingerprint">{r.value}</code>
+              <span className="muted"> ({r.note})</span>
             </dd>
           </div>
         ))}
