@@ -27,8 +27,12 @@ export type HandshakeOutcome =
  * SecurityResult; on success send ClientInit (shared) and read ServerInit.
  * `resultTimeoutMs` bounds the wait for SecurityResult (a prompt may hold it).
  */
-export async function handshake38(port: number, opts: { from?: string; password?: string; resultTimeoutMs?: number } = {}): Promise<HandshakeOutcome> {
+export async function handshake38(
+  port: number,
+  opts: { from?: string; password?: string; resultTimeoutMs?: number; onSocket?: (sock: WireSocket) => void } = {},
+): Promise<HandshakeOutcome> {
   const sock = await WireSocket.connect(port, '127.0.0.1', opts.from);
+  opts.onSocket?.(sock);
   try {
     if ((await sock.read(12)).toString('latin1') !== 'RFB 003.008\n') throw new Error('not an RFB 3.8 server');
     sock.write('RFB 003.008\n');
