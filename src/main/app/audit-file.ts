@@ -84,6 +84,9 @@ export class AuditFile {
     }
     await this.flush();
     this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.dropped += this.queue.splice(0).length;
     if (this.dropped > 0) this.log.error({ file: this.path, dropped: this.dropped }, `${this.dropped} audit lines could not be written`);
     await this.handle?.close().catch(() => undefined);
     this.handle = null;
