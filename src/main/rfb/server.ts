@@ -401,6 +401,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
         const full = this.fullRefusal();
         if (full) return { ok: false, reason: full };
         let answer: Approval = { ok: true, access: outcome.access };
+        session.securityType = outcome.securityType.name;
         if (this.approver) {
           // Someone else is slow now, not the client: its handshake clock waits, and a client that leaves ends the wait.
           const resume = session.suspendHandshakeTimeout();
