@@ -78,6 +78,7 @@ export class AttendedAccess {
       if (decision.answer === 'view-only') access = 'view-only';
     }
     if (s.accept_prompt) {
+      this.log.info({ client: request.session.address, timeout: s.accept_timeout }, `${request.session.address} waits to be let in (answer within ${s.accept_timeout} s)`);
       const outcome = await this.prompts.ask(
         { address: request.session.address, securityType: request.securityType.name, user: request.user ?? null, access },
         s.accept_timeout * 1000,
