@@ -48,8 +48,22 @@ describe('the accept prompt on the dashboard', () => {
     rmSync(STATE, { recursive: true, force: true });
   }, 30_000);
 
-  it('shows each waiting viewer with a countdown; Accept lets one in, Refuse keeps the other out with its reason', async () => {
+  it('shows the attended-access settings it was started with on the Settings page', async () => {
     await page.goto(pageUrl);
+    await page.getByRole('tab', { name: 'Settings', exact: true }).click();
+    const group = page.getByRole('group', { name: 'Attended access' });
+    await group.waitFor({ state: 'visible' });
+    expect(await page.getByLabel('Ask before accepting', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Answer within', { exact: true }).inputValue()).toBe('60');
+    expect(await page.getByLabel('When nobody answers', { exact: true }).inputValue()).toBe('refuse');
+    // Tall enough that the group is clear of the form's sticky buttons.
+    await page.setViewportSize({ width: 800, height: 1400 });
+    await group.screenshot({ path: join(SHOTS, 'settings-attended-access-light.png') });
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByRole('tab', { name: 'Clients', exact: true }).click();
+  });
+
+  it('shows each waiting viewer with a countdown; Accept lets one in, Refuse keeps the other out with its reason', async () => {
     await expect.poll(() => page.getByRole('status', { name: 'Server status' }).textContent(), { timeout: 10_000 }).toContain(`127.0.0.1:${vncPort}`);
 
     const outcomes: Record<string, Promise<HandshakeOutcome>> = {
