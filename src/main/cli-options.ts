@@ -84,7 +84,8 @@ Options for serve (flags override the config file):
   --accept-default ANSWER   refuse (default), view-only or accept: the answer when
                             nobody answered in time
   --audit-file FILE         keep the audit trail (JSON lines) in FILE (default:
-                            $XDG_STATE_HOME/trayvnc/audit.jsonl)
+                            $XDG_STATE_HOME/trayvnc/audit.jsonl, or
+                            ~/.local/state/trayvnc/audit.jsonl)
   --no-audit                keep no audit trail
 
 Recordings (TrayVNC's .vnc.gz, and PyVNCServer's, which hold a timeline only):

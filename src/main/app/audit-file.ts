@@ -4,8 +4,14 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { getLogger } from '../base/logger.js';
 
-/** Where the audit trail goes when no file is set: the user's state folder, where logs belong (XDG). */
-export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
+/**
+ * Where the audit trail goes when no file is set: where the platform keeps
+ * an application's logs — $XDG_STATE_HOME/trayvnc (~/.local/state/trayvnc),
+ * ~/Library/Logs/TrayVNC on macOS, %LOCALAPPDATA%\TrayVNC on Windows.
+ */
+export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env, home = os.homedir(), platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Logs', 'TrayVNC', 'audit.jsonl');
+  if (platform === 'win32') return join(env['LOCALAPPDATA'] || join(home, 'AppData', 'Local'), 'TrayVNC', 'audit.jsonl');
   const state = env['XDG_STATE_HOME'] || join(home, '.local', 'state');
   return join(state, 'trayvnc', 'audit.jsonl');
 }

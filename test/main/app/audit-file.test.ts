@@ -14,9 +14,11 @@ function allLines(path: string, keep: number): string[] {
 }
 
 describe('AuditFile', () => {
-  it('goes to $XDG_STATE_HOME/trayvnc/audit.jsonl, or ~/.local/state without it', () => {
-    expect(defaultAuditPath({ XDG_STATE_HOME: '/s' }, '/home/u')).toBe('/s/trayvnc/audit.jsonl');
-    expect(defaultAuditPath({}, '/home/u')).toBe('/home/u/.local/state/trayvnc/audit.jsonl');
+  it('goes where the platform keeps logs: $XDG_STATE_HOME (or ~/.local/state), ~/Library/Logs, %LOCALAPPDATA%', () => {
+    expect(defaultAuditPath({ XDG_STATE_HOME: '/s' }, '/home/u', 'linux')).toBe('/s/trayvnc/audit.jsonl');
+    expect(defaultAuditPath({}, '/home/u', 'linux')).toBe('/home/u/.local/state/trayvnc/audit.jsonl');
+    expect(defaultAuditPath({ XDG_STATE_HOME: '/s' }, '/Users/u', 'darwin')).toBe('/Users/u/Library/Logs/TrayVNC/audit.jsonl');
+    expect(defaultAuditPath({ LOCALAPPDATA: '/c/Local' }, '/c/u', 'win32')).toBe(join('/c/Local', 'TrayVNC', 'audit.jsonl'));
   });
 
   it('rotates by size without losing, splitting or reordering a line, appended in one burst', async () => {
