@@ -16,14 +16,21 @@ export function approvalTitle(r: Pick<PendingApproval, 'address'>): string {
   return `${r.address} wants to connect`;
 }
 
+/** How each security type reads in a sentence ("Authenticated with …"). */
 const SECURITY_NAMES: Readonly<Record<string, string>> = {
   none: 'no password',
   vnc: 'the VNC password',
+  vencrypt: 'VeNCrypt (TLS)',
+  ra2: 'RSA-AES',
+  ra2_256: 'RSA-AES-256',
+  ra2ne: 'RSA-AES (unencrypted session)',
+  ra2ne_256: 'RSA-AES-256 (unencrypted session)',
 };
 
 /** "Signed in as eve with VeNCrypt; asks to see and control your screen." */
 export function approvalDetail(r: Pick<PendingApproval, 'securityType' | 'user' | 'access'>): string {
-  const how = r.user ? `Signed in as ${r.user} (${r.securityType})` : `Authenticated with ${SECURITY_NAMES[r.securityType] ?? r.securityType}`;
+  const type = SECURITY_NAMES[r.securityType] ?? r.securityType;
+  const how = r.user ? `Signed in as ${r.user} with ${type}` : `Authenticated with ${type}`;
   const wants = r.access === 'full' ? 'asks to see and control your screen' : 'asks to see your screen (its password is view-only)';
   return `${how}; ${wants}.`;
 }

@@ -8,8 +8,9 @@ describe('the accept prompt’s words', () => {
     expect(approvalTitle(request)).toBe('192.168.1.20:50001 wants to connect');
     expect(approvalDetail(request)).toBe('Authenticated with the VNC password; asks to see and control your screen.');
     expect(approvalDetail({ ...request, securityType: 'vencrypt', user: 'eve', access: 'view-only' })).toBe(
-      'Signed in as eve (vencrypt); asks to see your screen (its password is view-only).',
+      'Signed in as eve with VeNCrypt (TLS); asks to see your screen (its password is view-only).',
     );
+    expect(approvalDetail({ ...request, securityType: 'ra2_256' })).toBe('Authenticated with RSA-AES-256; asks to see and control your screen.');
   });
 
   it('counts down in whole seconds to the default answer, never below zero', () => {
