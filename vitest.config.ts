@@ -10,6 +10,8 @@ import { defineConfig } from 'vitest/config';
  * file left there would change later runs). Removed by test/global-setup.ts.
  */
 const configHome = mkdtempSync(join(tmpdir(), 'trayvnc-test-config-'));
+/** The same for $XDG_STATE_HOME, where the audit trail goes by default. */
+const stateHome = mkdtempSync(join(tmpdir(), 'trayvnc-test-state-'));
 
 /** noVNC's decoders, as the renderer imports them (vite.config.ts maps them the same way for the page). */
 const novncDir = dirname(dirname(createRequire(import.meta.url).resolve('@novnc/novnc')));
@@ -29,6 +31,7 @@ export default defineConfig({
       // Quiet by default; tests that check logging configure their own destination.
       TRAYVNC_LOG_LEVEL: process.env['TRAYVNC_LOG_LEVEL'] ?? 'silent',
       XDG_CONFIG_HOME: configHome,
+      XDG_STATE_HOME: stateHome,
     },
   },
 });

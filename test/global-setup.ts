@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { TestProject } from 'vitest/node';
 
-/** Remove the temporary config folder vitest.config.ts made for this run (XDG_CONFIG_HOME). */
+/** Remove the temporary folders vitest.config.ts made for this run (XDG_CONFIG_HOME, XDG_STATE_HOME). */
 export default function setup(project: TestProject): () => void {
-  const configHome = project.config.env['XDG_CONFIG_HOME'];
+  const homes = [project.config.env['XDG_CONFIG_HOME'], project.config.env['XDG_STATE_HOME']];
   return () => {
-    if (typeof configHome === 'string' && configHome.startsWith(tmpdir())) rmSync(configHome, { recursive: true, force: true });
+    for (const home of homes) if (typeof home === 'string' && home.startsWith(tmpdir())) rmSync(home, { recursive: true, force: true });
   };
 }

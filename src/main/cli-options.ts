@@ -81,6 +81,20 @@ Options for serve (flags override the config file):
   --record-keys             also record viewers' key events (off: typed passwords
                             stay out of recordings)
   --record-clipboard-text   also record clipboard text (off: only its size)
+  --accept-prompt           ask at the dashboard (or the tray app) before each viewer
+                            that authenticated gets in: Accept, view-only or Refuse
+  --accept-command CMD      run CMD (with the shell) for each viewer that authenticated:
+                            exit 0 accepts, 1 accepts view-only, anything else refuses;
+                            the viewer is described in the environment
+                            (TRAYVNC_CLIENT_ADDRESS, TRAYVNC_SECURITY_TYPE, TRAYVNC_USER,
+                            TRAYVNC_ACCESS)
+  --accept-timeout SECONDS  time the prompt or the command has to answer, 1-600 (default 30)
+  --accept-default ANSWER   refuse (default), view-only or accept: the answer when
+                            nobody answered in time
+  --audit-file FILE         keep the audit trail (JSON lines) in FILE (default:
+                            $XDG_STATE_HOME/trayvnc/audit.jsonl, or
+                            ~/.local/state/trayvnc/audit.jsonl)
+  --no-audit                keep no audit trail
 
 Recordings (TrayVNC's .vnc.gz, and PyVNCServer's, which hold a timeline only):
   trayvnc recording info FILE [--json]
@@ -133,6 +147,12 @@ export const CLI_OPTIONS = {
   'record-mode': { type: 'string' },
   'record-keys': { type: 'boolean' },
   'record-clipboard-text': { type: 'boolean' },
+  'accept-prompt': { type: 'boolean' },
+  'accept-command': { type: 'string' },
+  'accept-timeout': { type: 'string' },
+  'accept-default': { type: 'string' },
+  'audit-file': { type: 'string' },
+  'no-audit': { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /**
@@ -180,6 +200,12 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   record_mode: '--record-mode',
   record_keys: '--record-keys',
   record_clipboard_text: '--record-clipboard-text',
+  accept_prompt: '--accept-prompt',
+  accept_command: '--accept-command',
+  accept_timeout: '--accept-timeout',
+  accept_default: '--accept-default',
+  audit_log: '--no-audit',
+  audit_file: '--audit-file',
 };
 
 /** Config keys without a flag (none today; --help would name them). */
@@ -247,6 +273,12 @@ export function buildConfig(argv: string[]): Setup {
     record_mode: values['record-mode'],
     record_keys: values['record-keys'],
     record_clipboard_text: values['record-clipboard-text'],
+    accept_prompt: values['accept-prompt'],
+    accept_command: values['accept-command'],
+    accept_timeout: int('accept-timeout', values['accept-timeout']),
+    accept_default: values['accept-default'],
+    audit_log: values['no-audit'] ? false : undefined,
+    audit_file: values['audit-file'],
   };
   if (values.size !== undefined) {
     const m = /^(\d+)x(\d+)$/.exec(values.size);

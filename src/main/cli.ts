@@ -37,6 +37,13 @@ async function serve(argv: string[]): Promise<void> {
   if (service.password && service.password.length > 8) {
     log.warn('VNC Authentication uses only the first 8 characters of the password');
   }
+  if (config.accept_prompt && !service.dashboard) {
+    // Only the dashboard (or a control API client) can answer here: without it every viewer waits for the default.
+    log.warn(
+      { acceptTimeout: config.accept_timeout, acceptDefault: config.accept_default },
+      `accept_prompt is on but the dashboard is not (--http-port): nobody can answer, so each viewer gets "${config.accept_default}" after ${config.accept_timeout} s`,
+    );
+  }
   // $DISPLAY is read where the backend is chosen (desktop/backend-choice.ts), not copied into the settings.
   const where = service.backend?.backend === 'x11' ? `display ${service.backend.display}` : 'synthetic desktop';
   process.stdout.write(

@@ -1,8 +1,10 @@
 import { Fragment, type ReactNode } from 'react';
+import { ApprovalPrompts } from './components/ApprovalPrompts.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
 import { panelId, tabId, Tabs } from './components/Tabs.js';
 import { pageHasToken } from './api/socket-url.js';
 import { useColorScheme } from './hooks/use-color-scheme.js';
+import { useApprovals } from './hooks/use-approvals.js';
 import { useConnection } from './hooks/use-connection.js';
 import { usePage } from './hooks/use-page.js';
 import { useClients, useMetricsHistory, useServerState } from './hooks/use-server-data.js';
@@ -21,6 +23,7 @@ export function App() {
   const state = useServerState(client);
   const [clients, updateClients] = useClients(client, page === 'clients');
   const history = useMetricsHistory(client);
+  const approvals = useApprovals(client);
 
   // Without the bridge, the page's own address must carry the token.
   const hasToken = window.trayvnc !== undefined || pageHasToken(window.location.href);
@@ -61,6 +64,7 @@ export function App() {
         <Tabs current={page} onSelect={setPage} />
       </header>
       <ConnectionBanner phase={connection.phase} hasToken={hasToken} />
+      <ApprovalPrompts pending={approvals.pending} answer={approvals.answer} />
       <main className="app-main">
         {PAGES.map((p) => (
           <div key={p.id} role="tabpanel" id={panelId(p.id)} aria-labelledby={tabId(p.id)} hidden={p.id !== page} tabIndex={0} className="panel">

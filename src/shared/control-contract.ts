@@ -217,6 +217,38 @@ export interface MetricsSnapshot {
   clients: ClientMetrics[];
 }
 
+/** An answer to an accept prompt: let the viewer in as its credentials allow, let it in view-only, or refuse it. */
+export type ApprovalAnswer = 'accept' | 'view-only' | 'refuse';
+export const APPROVAL_ANSWERS = ['accept', 'view-only', 'refuse'] as const satisfies readonly ApprovalAnswer[];
+
+/** A viewer that authenticated and waits for a person to let it in (accept_prompt). */
+export interface PendingApproval {
+  id: string;
+  /** host:port of the viewer. */
+  address: string;
+  /** The security type it authenticated with ("none", "vnc", …). */
+  securityType: string;
+  /** The user name it logged in with, for security types that have them. */
+  user: string | null;
+  /** What its credentials allow: 'full', or 'view-only' (a view-only password). Accepting never gives more. */
+  access: 'full' | 'view-only';
+  /** Epoch milliseconds. */
+  askedAt: number;
+  /** Epoch milliseconds: then the default answer (accept_default) applies. */
+  expiresAt: number;
+  /** The answer that applies at expiresAt. */
+  defaultAnswer: ApprovalAnswer;
+}
+
+/**
+ * What the `approval` event says: a viewer waits for an answer, or a wait
+ * ended (answered here or elsewhere, timed out, or the viewer left): a UI
+ * showing its prompt takes it down.
+ */
+export type ApprovalEvent =
+  | { type: 'pending'; request: PendingApproval }
+  | { type: 'settled'; id: string; answer: ApprovalAnswer; by: 'person' | 'timeout' | 'left' | 'server' };
+
 // ---------------------------------------------------------------------------
 // The method list
 
@@ -238,6 +270,8 @@ export const CONTROL_METHODS = [
   'readRecordingSegment',
   'deleteRecording',
   'importRecording',
+  'listApprovals',
+  'answerApproval',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -245,7 +279,7 @@ export type ControlMethod = (typeof CONTROL_METHODS)[number];
 /** Methods handled per connection by the transport layer rather than by the API's user. */
 export const SUBSCRIPTION_METHODS = ['subscribe', 'unsubscribe'] as const satisfies readonly ControlMethod[];
 
-export const CONTROL_EVENTS = ['metrics', 'clients', 'settings', 'recording'] as const;
+export const CONTROL_EVENTS = ['metrics', 'clients', 'settings', 'recording', 'approval'] as const;
 export type ControlEventName = (typeof CONTROL_EVENTS)[number];
 
 export interface ControlEventMap {
@@ -257,6 +291,8 @@ export interface ControlEventMap {
   settings: UpdateSettingsResult;
   /** When a recording starts, stops or fails. */
   recording: RecordingStatusInfo;
+  /** When a viewer starts waiting for an accept prompt's answer, and when its wait ends. */
+  approval: ApprovalEvent;
 }
 
 export interface ControlMethodMap {
@@ -295,6 +331,10 @@ export interface ControlMethodMap {
    * refused and removed.
    */
   importRecording: { params: RecordingImportChunk; result: RecordingImportResult };
+  /** Viewers waiting for a person to let them in (accept_prompt), oldest first. */
+  listApprovals: { params: void; result: PendingApproval[] };
+  /** Answer a waiting viewer. Fails with 'not-found' when it no longer waits (answered, timed out, gone). */
+  answerApproval: { params: { id: string; answer: ApprovalAnswer }; result: { answered: ApprovalAnswer } };
 }
 
 export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];

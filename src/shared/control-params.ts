@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_EVENTS, type ControlMethod, type ControlParams, type SettingsPatch } from './control-contract.js';
+import { APPROVAL_ANSWERS, CONTROL_EVENTS, type ControlMethod, type ControlParams, type SettingsPatch } from './control-contract.js';
 import { IMPORT_CHUNK_MAX_BYTES, IMPORT_MAX_BYTES } from './recording-contract.js';
 
 /**
@@ -54,5 +54,10 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
     offset: z.number({ error: 'offset must be a byte offset' }).int().min(0).max(IMPORT_MAX_BYTES),
     data: chunkData,
     last: z.boolean({ error: 'last must be true or false' }),
+  }),
+  listApprovals: noParams,
+  answerApproval: z.strictObject({
+    id: z.string({ error: 'id must be a request id' }).min(1, { error: 'id must be a request id' }).max(128, { error: 'id must be a request id' }),
+    answer: z.enum(APPROVAL_ANSWERS, { error: `answer must be one of ${APPROVAL_ANSWERS.join(', ')}` }),
   }),
 };

@@ -120,6 +120,25 @@ export const SettingsSchema = z.object({
   record_keys: bool.default(false),
   /** Record the clipboard's text, not only its size. */
   record_clipboard_text: bool.default(false),
+  /**
+   * Attended access: ask a person (the dashboard, the tray app) before each
+   * viewer that authenticated gets in.
+   */
+  accept_prompt: bool.default(false),
+  /**
+   * Attended access by a program: a shell command run for each viewer that
+   * authenticated; exit status 0 accepts, 1 accepts view-only, anything else
+   * refuses. The viewer's details are in its environment (TRAYVNC_CLIENT_ADDRESS, …).
+   */
+  accept_command: z.string({ error: 'must be a command' }).min(1, { error: 'must be a command' }).max(4096, { error: 'must be at most 4096 characters' }).optional(),
+  /** Seconds the prompt or the command has to answer before accept_default applies. */
+  accept_timeout: intIn(1, 600).default(30),
+  /** The answer when nobody (or no command) answered in time. */
+  accept_default: oneOf(['refuse', 'view-only', 'accept']).default('refuse'),
+  /** Keep the audit trail: who connected, who let them in, refusals, control changes, clipboard sizes, recordings. */
+  audit_log: bool.default(true),
+  /** The audit trail's file (JSON lines; default: audit.jsonl in the user's state folder). */
+  audit_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
 });
 
 /** Validated settings, defaults filled in. */
@@ -171,7 +190,20 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   record_mode: 'Record',
   record_keys: 'Record typed keys',
   record_clipboard_text: 'Record clipboard text',
+  accept_prompt: 'Ask before accepting',
+  accept_command: 'Accept command',
+  accept_timeout: 'Answer within',
+  accept_default: 'When nobody answers',
+  audit_log: 'Audit trail',
+  audit_file: 'Audit file',
 };
+
+/**
+ * Settings the control API may not change: a command the server runs, and
+ * the audit trail that records what the control API's users do. They are set
+ * in the config file or on the command line, by whoever runs the server.
+ */
+export const LOCAL_ONLY_SETTINGS: readonly SettingKey[] = ['accept_command', 'audit_log', 'audit_file'];
 
 /**
  * Messages per offending field, each without the field's name ("must be a

@@ -45,6 +45,8 @@ export class ControlConnection {
       deleteRecording: (p) => service.recordings.delete(p.name),
       // Uploads belong to this connection: they end with it (close()).
       importRecording: (p) => service.recordings.importChunk(this, p),
+      listApprovals: () => service.listApprovals(),
+      answerApproval: (p) => service.answerApproval(p.id, p.answer, origin),
     };
   }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import {
   ControlError,
+  type ApprovalAnswer,
   type ClientInfo,
   type ControlEventMap,
   type ControlEventName,
@@ -10,6 +11,7 @@ import {
   type MetricsSnapshot,
   type MonitorInfo,
   type SecurityWarning,
+  type PendingApproval,
   type ServerState,
   type SettingsPatch,
   type SettingsView,
@@ -17,7 +19,8 @@ import {
   type WireEvent,
 } from '../../shared/control-contract.js';
 import type { RecordingStatusInfo } from '../../shared/recording-contract.js';
-import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import { fieldErrorLines, LOCAL_ONLY_SETTINGS, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import type { AttendedAccess, AttendedSettings } from './attended-access.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
 import type { RecordingController } from './recording-controller.js';
 import { ClippedScreen } from '../desktop/clipped-screen.js';
@@ -61,6 +64,10 @@ export interface ControlTarget {
   readonly security?: { readonly tls: { readonly fingerprint: string } | null; readonly rsa: { readonly fingerprint: string; readonly sha256: string } | null };
   /** How safe the server is to reach, found at start: no authentication, no encryption beyond loopback (VncService has them). */
   readonly securityWarnings?: readonly SecurityWarning[];
+  /** Attended access (VncService has it; none while not sharing): the prompts waiting for an answer. */
+  readonly attended?: AttendedAccess | null;
+  /** Take new attended-access settings for the next viewer; without it the change waits for a restart. */
+  useAttendedSettings?(settings: AttendedSettings): void;
 }
 
 /** Where metrics come from: the PerformanceMonitor (telemetry/monitor.ts) fits. */
@@ -171,11 +178,13 @@ export class ControlService {
       const status = this.recordings.status();
       if (status) this.events.emit('recording', status);
     });
+    const stopApprovalEvents = target.attended?.prompts.subscribe((e) => this.events.emit('approval', e));
     this.detach = () => {
       server.off('update', onUpdate);
       server.off('connected', onConnected);
       server.off('disconnected', onDisconnected);
       stopRecordingEvents?.();
+      stopApprovalEvents?.();
     };
   }
 
@@ -240,6 +249,12 @@ export class ControlService {
       throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
     }
     const entries = Object.entries(patch as Record<string, unknown>);
+    const localOnly = entries.filter(([k, v]) => LOCAL_ONLY_SETTINGS.includes(k as SettingKey) && !same(v, this.settings[k as SettingKey]));
+    if (localOnly.length > 0) {
+      const keys = localOnly.map(([k]) => k);
+      const fieldErrors = Object.fromEntries(keys.map((k) => [k, ['can be changed only in the config file or on the command line']]));
+      throw new ControlError(`${keys.join(', ')} can be changed only in the config file or on the command line`, 'invalid-settings', fieldErrors);
+    }
     if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
       throw new ControlError('give either password or password_file, not both', 'invalid-settings', {
         password: ['and a password file cannot both be given'],
@@ -338,12 +353,25 @@ export class ControlService {
   setClientControl(id: string, control: boolean, origin = DEFAULT_ORIGIN): ClientInfo {
     const s = this.find(id);
     const had = !s.viewOnly;
-    this.target.server.setViewOnly(id, !control);
+    this.target.server.setViewOnly(id, !control, origin);
     const fields = { session: s.id.slice(0, 8), client: s.address, control, from: origin };
     if (had !== control) this.log.info(fields, `${s.address} ${control ? 'got' : 'lost'} control (from ${origin})`);
     else this.log.debug(fields, `${s.address} ${control ? 'already had' : 'already had no'} control (from ${origin})`);
     this.clientsChanged();
     return this.describe(s, undefined);
+  }
+
+  /** Viewers waiting for a person to let them in, oldest first. */
+  listApprovals(): PendingApproval[] {
+    return this.target.attended?.prompts.list() ?? [];
+  }
+
+  /** Answer a waiting viewer on behalf of `origin` (the window the person used). */
+  answerApproval(id: string, answer: ApprovalAnswer, origin = DEFAULT_ORIGIN): { answered: ApprovalAnswer } {
+    if (!this.target.attended?.prompts.answer(id, answer, origin)) {
+      throw new ControlError('that viewer no longer waits for an answer (it was answered, timed out, or left)', 'not-found');
+    }
+    return { answered: answer };
   }
 
   async listMonitors(): Promise<MonitorInfo[]> {

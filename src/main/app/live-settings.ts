@@ -36,7 +36,17 @@ export const LIVE_SETTINGS: Partial<Record<SettingKey, LiveApplier>> = {
   record_mode: (t, s) => recordingSettings(t, s),
   record_keys: (t, s) => recordingSettings(t, s),
   record_clipboard_text: (t, s) => recordingSettings(t, s),
+  // Attended access applies from the next viewer that authenticates.
+  accept_prompt: (t, s) => attendedSettings(t, s),
+  accept_timeout: (t, s) => attendedSettings(t, s),
+  accept_default: (t, s) => attendedSettings(t, s),
 };
+
+function attendedSettings(t: ControlTarget, s: Settings): boolean {
+  if (!t.useAttendedSettings) return false;
+  t.useAttendedSettings(s);
+  return true;
+}
 
 function recordingSettings(t: ControlTarget, s: Settings): boolean {
   if (!t.recordings) return false;

@@ -24,6 +24,9 @@ import { ControlService, type ControlServiceOptions, type MetricsSource } from '
 import { listenControlWebSocket, type ControlWebSocketServer } from './control-ws.js';
 import { DesktopFeatures, type DesktopParts } from './desktop-features.js';
 import { serverOptionsFrom } from './server-options.js';
+import { AttendedAccess, type AttendedSettings } from './attended-access.js';
+import { AuditFile, defaultAuditPath } from './audit-file.js';
+import { AuditTrail } from './audit-trail.js';
 
 const log = getLogger('service');
 
@@ -76,6 +79,11 @@ export class VncService {
   securityWarnings: SecurityWarning[] = [];
   /** Per-client rates and `metrics` events for the control API (set before start()). */
   metrics: MetricsSource | null = null;
+  /** Attended access: the accept command and the accept prompt, asked about every viewer that authenticated. */
+  readonly attended: AttendedAccess;
+  private attendedSettings: AttendedSettings;
+  /** The audit trail, while running with audit_log on. */
+  audit: AuditTrail | null = null;
 
   private constructor(
     readonly config: Config,
@@ -103,6 +111,14 @@ export class VncService {
       desktop_name: config.desktop_name,
     };
     this.features = new DesktopFeatures(this.server, parts, config, origin);
+    this.attendedSettings = {
+      accept_prompt: config.accept_prompt,
+      accept_command: config.accept_command,
+      accept_timeout: config.accept_timeout,
+      accept_default: config.accept_default,
+    };
+    this.attended = new AttendedAccess(() => this.attendedSettings);
+    this.server.approver = this.attended.approve;
     // Resizing the desktop for a client only makes sense when the whole display is shared.
     if (display && !(source instanceof ClippedScreen)) {
       this.server.resizer = async (w, h) => {
@@ -179,6 +195,11 @@ export class VncService {
   async start(control: Omit<ControlServiceOptions, 'metrics'> = {}): Promise<AddressInfo> {
     const undo: Array<() => unknown> = [];
     try {
+      if (this.config.audit_log) {
+        // Before the listener opens, so the first viewer is in it.
+        this.audit = new AuditTrail(new AuditFile({ path: this.config.audit_file ?? defaultAuditPath() }), { server: this.server, attended: this.attended });
+        undo.push(() => this.audit?.close());
+      }
       await this.loop.start();
       undo.push(() => this.loop.stop());
       await this.features.start();
@@ -204,6 +225,7 @@ export class VncService {
         },
       });
       undo.push(() => this.recordings?.close());
+      this.audit?.followRecordings(this.recordings);
       this.control = new ControlService(this, { metrics: this.metrics, ...control });
       undo.push(() => this.control?.close());
       if (this.config.dashboard_port !== undefined) {
@@ -214,6 +236,7 @@ export class VncService {
           ...(token ? { token } : {}),
         });
       }
+      this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
       return this.address;
     } catch (e) {
       for (const step of undo.reverse()) {
@@ -224,7 +247,7 @@ export class VncService {
         }
       }
       this.address = this.metricsAddress = null;
-      this.websocket = this.control = this.dashboard = this.recordings = null;
+      this.websocket = this.control = this.dashboard = this.recordings = this.audit = null;
       throw e;
     }
   }
@@ -239,6 +262,11 @@ export class VncService {
     }
   }
 
+  /** New attended-access settings: they apply from the next viewer on. */
+  useAttendedSettings(next: AttendedSettings): void {
+    this.attendedSettings = { ...next };
+  }
+
   /** Switch tile comparison on or off while running. */
   setRegionDetection(on: boolean): void {
     this.loop.setRegionDetection(on);
@@ -247,6 +275,8 @@ export class VncService {
   async stop(): Promise<void> {
     await this.dashboard?.close();
     this.control?.close();
+    // Viewers still waiting for an answer are refused before the server goes.
+    this.attended.close();
     // Finish a recording while the server still runs, so it ends with its index.
     await this.recordings?.close();
     this.loop.stop();
@@ -255,5 +285,8 @@ export class VncService {
     await this.websocket?.close();
     await this.features.stop();
     await this.source.stop();
+    this.audit?.write('stopped');
+    await this.audit?.close();
+    this.audit = null;
   }
 }

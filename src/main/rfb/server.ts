@@ -77,6 +77,8 @@ export interface ApprovalRequest {
   securityType: SecurityType;
   access: Access;
   user?: string;
+  /** Aborted when the client leaves (or is dropped) before the answer: stop asking. */
+  signal: AbortSignal;
 }
 
 /** An approver's answer: let it in with this access, or refuse it with a reason the client is told. */
@@ -93,7 +95,12 @@ export interface RfbServerEvents {
   clipboard: [session: Session, text: string];
   connected: [session: Session];
   disconnected: [session: Session, reason: string];
-  refused: [address: string, reason: string];
+  /**
+   * A connection was refused: `session` is null when it was refused before its
+   * handshake began (blacklisted, over its rate); `announced` says whether the
+   * log said so (once per block or burst, not per attempt).
+   */
+  refused: [address: string, reason: string, session: Session | null, announced: boolean];
   /** An address was blocked for `ms` after too many security failures. */
   blocked: [address: string, ms: number];
   /** A client authenticated (right credentials) or failed to (wrong ones, or it left after the challenge). */
@@ -107,8 +114,8 @@ export interface RfbServerEvents {
   frameRate: [fps: number];
   /** Someone started or stopped watching (a viewer or a watcher such as the recorder): capture follows it. */
   watching: [watching: boolean];
-  /** A viewer was given control or made view-only (setViewOnly). */
-  control: [session: Session, viewOnly: boolean];
+  /** A viewer was given control or made view-only (setViewOnly); `by` names who asked, when known. */
+  control: [session: Session, viewOnly: boolean, by: string | null];
   /** The desktop's clipboard text went to the viewers (broadcastClipboard). */
   clipboardToViewers: [text: string];
 }
@@ -146,6 +153,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   private readonly authState = new Map<Session, 'started' | 'checked'>();
   /** Sessions approved and not yet past ClientInit: they hold a viewer's place already. */
   private readonly approved = new Set<Session>();
+  /** Sessions the approver is deciding on, and how to tell it they left. */
+  private readonly approving = new Map<Session, AbortController>();
 
   constructor(options: Partial<RfbServerOptions> = {}) {
     super();
@@ -263,13 +272,13 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     this.emit('clipboardToViewers', text);
   }
 
-  /** Make one client view-only or give it control; returns false if there is no such client. */
-  setViewOnly(id: string, viewOnly: boolean): boolean {
+  /** Make one client view-only or give it control (`by`: who asked); returns false if there is no such client. */
+  setViewOnly(id: string, viewOnly: boolean, by: string | null = null): boolean {
     for (const s of this.sessions) {
       if (s.id === id && s.kind === 'viewer') {
         const changed = s.viewOnly !== viewOnly;
         s.viewOnly = viewOnly;
-        if (changed && s.ready) this.emit('control', s, viewOnly);
+        if (changed && s.ready) this.emit('control', s, viewOnly, by);
         return true;
       }
     }
@@ -327,7 +336,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       socket.on('error', () => {}); // it may reset while we say why; nothing to do about it
       socket.end(earlyRefusal(verdict.reason));
       setTimeout(() => socket.destroy(), 1000).unref();
-      this.emit('refused', ip, verdict.reason);
+      this.emit('refused', ip, verdict.reason, null, verdict.log);
       return null;
     }
     const session = new Session(socket, this.host, { ...this.sessionOptions(), transport });
@@ -383,12 +392,31 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       keys: this.options.keys ?? NO_KEYS,
       // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).
       refusalBeforeSecurity: () => this.fullRefusal(),
-      onSecurityStarted: () => this.authState.set(session, 'started'),
+      onSecurityStarted: (type) => {
+        session.securityType = type.name;
+        this.authState.set(session, 'started');
+      },
       onCredentialsChecked: (ok) => this.credentialsChecked(session, ok),
       approve: async (outcome) => {
         const full = this.fullRefusal();
         if (full) return { ok: false, reason: full };
-        const answer = this.approver ? await this.approver({ session, ...outcome }) : { ok: true as const, access: outcome.access };
+        let answer: Approval = { ok: true, access: outcome.access };
+        session.securityType = outcome.securityType.name;
+        if (this.approver) {
+          // Someone else is slow now, not the client: its handshake clock waits, and a client that leaves ends the wait.
+          const resume = session.suspendHandshakeTimeout();
+          const asking = new AbortController();
+          this.approving.set(session, asking);
+          try {
+            answer = await this.approver({ session, ...outcome, signal: asking.signal });
+          } finally {
+            this.approving.delete(session);
+            resume();
+          }
+          // Another viewer may have taken the last place while this one waited.
+          const nowFull = answer.ok ? this.fullRefusal() : null;
+          if (nowFull) answer = { ok: false, reason: nowFull };
+        }
         if (answer.ok && !session.closed) this.approved.add(session);
         return answer;
       },
@@ -463,13 +491,14 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
       if (!wasMember) return;
       this.gate.untrack(session.ip, session);
       this.approved.delete(session);
+      this.approving.get(session)?.abort();
       // Leaving after the challenge without answering counts as a wrong answer: reconnecting must not dodge the count.
       if (this.authState.get(session) === 'started') this.credentialsChecked(session, false);
       this.authState.delete(session);
       this.updateWatching();
       if (this.watchers.delete(session)) return;
       // A refusal is our decision; a client hanging up mid-handshake (a port probe) is not one.
-      if (!session.initialised && reason !== CLIENT_LEFT) this.emit('refused', session.address, reason);
+      if (!session.initialised && reason !== CLIENT_LEFT) this.emit('refused', session.address, reason, session, true);
       this.emit('disconnected', session, reason);
     },
   };

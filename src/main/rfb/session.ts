@@ -58,7 +58,7 @@ export class Session {
   private inbuf: Buffer = Buffer.alloc(0);
   /** Bytes of an over-long cut text still to be dropped as they arrive. */
   private skipBytes = 0;
-  private handshakeTimer: NodeJS.Timeout | null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
 
   private readonly params = new ClientParams();
   private readonly context: SessionContext;
@@ -74,7 +74,7 @@ export class Session {
   initialised = false;
   /** The client's IP address, without the port (what the blacklist and the audit trail key on). */
   readonly ip: string;
-  /** The security type it authenticated with (its settings name), once it has. */
+  /** The security type it chose (its settings name), from when its exchange began (None: once through). */
   securityType: string | null = null;
   /** How it came: over TCP, or a browser's WebSocket. */
   get transport(): 'tcp' | 'websocket' {
@@ -114,19 +114,37 @@ export class Session {
       kind === 'viewer',
     );
     if (kind === 'viewer') {
-      this.handshakeTimer = setTimeout(
-        inContext(() => {
-          const reason = `handshake not completed within ${opts.handshakeTimeoutMs} ms`;
-          this.connection.failHandshake(new ProtocolError(reason));
-          this.close(reason);
-        }),
-        opts.handshakeTimeoutMs,
-      );
+      this.startHandshakeTimer();
       LogContext.run(this.logContext, () => void this.handshake());
     } else {
-      this.handshakeTimer = null;
       this.becomeReady(true);
     }
+  }
+
+  /**
+   * Stop the handshake's clock while the server waits on someone else (a
+   * person answering an accept prompt, an accept command): the viewer is not
+   * the one who is slow. The returned function starts a fresh
+   * handshake_timeout for what is left of the handshake.
+   */
+  suspendHandshakeTimeout(): () => void {
+    if (!this.handshakeTimer) return () => undefined;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    return () => {
+      if (this.state === 'handshake' && !this.handshakeTimer) this.startHandshakeTimer();
+    };
+  }
+
+  private startHandshakeTimer(): void {
+    this.handshakeTimer = setTimeout(
+      LogContext.bind(this.logContext, () => {
+        const reason = `handshake not completed within ${this.opts.handshakeTimeoutMs} ms`;
+        this.connection.failHandshake(new ProtocolError(reason));
+        this.close(reason);
+      }),
+      this.opts.handshakeTimeoutMs,
+    );
   }
 
   private makeContext(): SessionContext {

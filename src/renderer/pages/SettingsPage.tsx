@@ -10,6 +10,7 @@ import {
   LOG_LEVELS,
   prepareSave,
   RECORD_MODES,
+  ACCEPT_DEFAULTS,
   rebaseFormValues,
   sameFormValues,
   splitFieldErrors,
@@ -28,6 +29,12 @@ interface SettingsPageProps {
 
 type Errors = Partial<Record<FormField, string>>;
 type SaveStatus = { kind: 'ok' | 'problem'; text: string } | null;
+
+const ACCEPT_DEFAULT_LABELS: Record<(typeof ACCEPT_DEFAULTS)[number], string> = {
+  refuse: 'Refuse',
+  'view-only': 'Accept view-only',
+  accept: 'Accept',
+};
 
 const fieldId = (f: FormField) => `setting-${f.replace(/_/g, '-')}`;
 
@@ -151,7 +158,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
     'aria-invalid': errors[f] ? (true as const) : undefined,
     'aria-describedby': errors[f] ? `${fieldId(f)}-error` : `${fieldId(f)}-hint`,
   });
-  const numberInput = (f: 'port' | 'max_connections' | 'frame_rate', min: number, max: number) => (
+  const numberInput = (f: 'port' | 'max_connections' | 'frame_rate' | 'accept_timeout', min: number, max: number) => (
     <input
       {...inputA11y(f)}
       type="number"
@@ -164,7 +171,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
       onChange={(e) => change(f, e.currentTarget.value)}
     />
   );
-  const checkbox = (f: 'view_only' | 'enable_region_detection' | 'enable_metrics' | 'record_keys' | 'record_clipboard_text') => (
+  const checkbox = (f: 'view_only' | 'accept_prompt' | 'enable_region_detection' | 'enable_metrics' | 'record_keys' | 'record_clipboard_text') => (
     <input {...inputA11y(f)} type="checkbox" className="switch" checked={values[f]} onChange={(e) => change(f, e.currentTarget.checked)} />
   );
 
@@ -220,6 +227,25 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
           </Field>
           <Field {...props('view_only')} hint="Viewers see the screen but cannot use its mouse, keyboard or clipboard." inline>
             {checkbox('view_only')}
+          </Field>
+        </fieldset>
+
+        <fieldset className="card settings-group">
+          <legend>Attended access</legend>
+          <Field {...props('accept_prompt')} hint="Each viewer waits until someone here chooses Accept, Accept view-only or Refuse." inline>
+            {checkbox('accept_prompt')}
+          </Field>
+          <Field {...props('accept_timeout')} hint="Seconds to answer, 1 to 600; then the answer below applies.">
+            {numberInput('accept_timeout', 1, 600)}
+          </Field>
+          <Field {...props('accept_default')} hint="What happens to a viewer when nobody answers in time.">
+            <select {...inputA11y('accept_default')} className="input select" value={values.accept_default} onChange={(e) => change('accept_default', e.currentTarget.value)}>
+              {ACCEPT_DEFAULTS.map((d) => (
+                <option key={d} value={d}>
+                  {ACCEPT_DEFAULT_LABELS[d]}
+                </option>
+              ))}
+            </select>
           </Field>
         </fieldset>
 

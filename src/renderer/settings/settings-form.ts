@@ -15,6 +15,9 @@ export const FORM_FIELDS = [
   'port',
   'max_connections',
   'view_only',
+  'accept_prompt',
+  'accept_timeout',
+  'accept_default',
   'frame_rate',
   'enable_region_detection',
   'enable_metrics',
@@ -27,10 +30,11 @@ export const FORM_FIELDS = [
 
 export type FormField = (typeof FORM_FIELDS)[number];
 
-export const NUMBER_FIELDS = ['port', 'max_connections', 'frame_rate'] as const satisfies readonly FormField[];
-export const BOOLEAN_FIELDS = ['view_only', 'enable_region_detection', 'enable_metrics', 'record_keys', 'record_clipboard_text'] as const satisfies readonly FormField[];
+export const NUMBER_FIELDS = ['port', 'max_connections', 'frame_rate', 'accept_timeout'] as const satisfies readonly FormField[];
+export const BOOLEAN_FIELDS = ['view_only', 'accept_prompt', 'enable_region_detection', 'enable_metrics', 'record_keys', 'record_clipboard_text'] as const satisfies readonly FormField[];
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const RECORD_MODES = ['off', 'while-viewed', 'manual'] as const;
+export const ACCEPT_DEFAULTS = ['refuse', 'view-only', 'accept'] as const;
 
 type NumberField = (typeof NUMBER_FIELDS)[number];
 type BooleanField = (typeof BOOLEAN_FIELDS)[number];
@@ -44,6 +48,7 @@ export type FormValues = { [K in NumberField]: string } & { [K in BooleanField]:
   record_dir: string;
   /** The mode in force (an unset mode shows as the one it stands for). */
   record_mode: string;
+  accept_default: string;
 };
 
 /** The Record setting in force: record_mode, or while-viewed when only a folder is set (as the server decides). */
@@ -57,6 +62,9 @@ export function formValuesFrom(view: SettingsView): FormValues {
     host: view.host ?? '',
     port: String(view.port),
     max_connections: String(view.max_connections),
+    accept_timeout: String(view.accept_timeout),
+    accept_prompt: view.accept_prompt,
+    accept_default: view.accept_default,
     frame_rate: String(view.frame_rate),
     view_only: view.view_only,
     enable_region_detection: view.enable_region_detection,
@@ -123,6 +131,7 @@ export function prepareSave(loaded: SettingsView, values: FormValues): PreparedS
   for (const f of NUMBER_FIELDS) set(f, numberFromText(values[f]));
   for (const f of BOOLEAN_FIELDS) set(f, values[f]);
   set('log_level', values.log_level);
+  set('accept_default', values.accept_default);
   const recordDir = values.record_dir.trim();
   if (recordDir === '') {
     delete merged['record_dir'];

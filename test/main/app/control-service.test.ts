@@ -126,7 +126,7 @@ describe('the contract', () => {
   });
 
   it('lists the events it pushes', () => {
-    expect([...CONTROL_EVENTS]).toEqual(['metrics', 'clients', 'settings', 'recording']);
+    expect([...CONTROL_EVENTS]).toEqual(['metrics', 'clients', 'settings', 'recording', 'approval']);
   });
 });
 

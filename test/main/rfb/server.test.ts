@@ -108,7 +108,8 @@ describe('admission (maxConnections)', () => {
     extra.write(version);
     expect(await extra.read(expected.length)).toEqual(expected);
     expect(await extra.waitClosed()).toHaveLength(0); // nothing after the reason: the server hung up
-    expect(await refused).toEqual([extraAddress, REASON]);
+    // The session it was, and said in the log.
+    expect(await refused).toEqual([extraAddress, REASON, expect.objectContaining({ address: extraAddress, initialised: false }), true]);
     // The client already in keeps its place.
     expect(server.clients).toHaveLength(1);
     first.setEncodings([RAW]);

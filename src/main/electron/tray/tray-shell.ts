@@ -11,6 +11,7 @@ import { ensureFirstRunPassword, passwordNotice, type FirstRunStore } from '../s
 import { idleTarget } from '../service/idle-target.js';
 import type { LoginItem } from './login-item.js';
 import { ClientWatcher } from './viewer-notifications.js';
+import { ApprovalDialogs } from './approval-dialogs.js';
 import type { CreatedService, ServiceLike } from '../service/service-factory.js';
 import { addressesToShare, buildTrayMenu, toMenuTemplate, trayState, trayTooltip, type MenuAction, type TrayState } from './tray-menu.js';
 
@@ -26,6 +27,9 @@ import { addressesToShare, buildTrayMenu, toMenuTemplate, trayState, trayTooltip
  * Every start, stop and restart runs in one queue, so clicks that arrive
  * while one is under way wait their turn instead of racing it.
  */
+
+/** Who answered an accept prompt from a dialog, in the log and the audit trail. */
+export const TRAY_ORIGIN = 'the tray app';
 
 export interface ShellStore extends FirstRunStore {
   save(settings: Settings): void;
@@ -67,11 +71,17 @@ export class TrayShell {
   private shutDown = false;
   private icon: string | null = null;
   private readonly watcher: ClientWatcher;
+  private readonly approvals: ApprovalDialogs;
 
   constructor(private readonly deps: ShellDeps) {
     this.log = deps.log ?? getLogger('tray');
     this.control = new ControlSwitch(this.idleControl());
     this.watcher = new ClientWatcher((n) => deps.seam.notify(n));
+    this.approvals = new ApprovalDialogs({
+      showMessageBox: (options) => deps.seam.showMessageBox(options),
+      answer: (id, answer) => this.running?.control.answerApproval(id, answer, TRAY_ORIGIN),
+      log: this.log,
+    });
   }
 
   get isQuitting(): boolean {
@@ -216,7 +226,9 @@ export class TrayShell {
     const offClients = control.subscribe('clients', (list) => this.onClients(list));
     const offSettings = control.subscribe('settings', (r) => this.onSettings(r));
     const offRecording = control.subscribe('recording', (r) => this.onRecording(r));
-    this.running = { service, control, detach: () => (offClients(), offSettings(), offRecording()) };
+    // Viewers waiting to be let in (accept_prompt) get a dialog each.
+    const offApprovals = control.subscribe('approval', (e) => this.approvals.onEvent(e));
+    this.running = { service, control, detach: () => (offClients(), offSettings(), offRecording(), offApprovals(), this.approvals.closeAll()) };
     this.problem = null;
     this.restartPending = false;
     this.watcher.reset(control.listClients());

@@ -12,6 +12,7 @@ import { SETTINGS_FILE, SettingsStore } from '../../../../src/main/electron/serv
 import { TrayShell } from '../../../../src/main/electron/tray/tray-shell.js';
 import type { ControlReply, ServerState, SettingsView } from '../../../../src/shared/control-contract.js';
 import type { Settings } from '../../../../src/shared/settings-schema.js';
+import { handshake38 } from '../../../support/rfb-handshake.js';
 import { TestViewer } from '../../../support/test-viewer.js';
 import { fakeSafeStorage, fakeSeam, preventable, until, type FakeSeam, type FakeTray } from '../fake-electron.js';
 
@@ -391,6 +392,21 @@ describe('TrayShell recording', () => {
     const files = readdirSync(recordings);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^trayvnc-\d{8}-\d{6}\.vnc\.gz$/);
+  });
+
+  it('asks in a dialog before a viewer gets in (accept_prompt), and lets it in with the answer given', async () => {
+    // The "person" clicks the second button: Accept view-only.
+    const { seam, shell } = setup({ settings: { ...LOCAL, accept_prompt: true }, messageBoxResponse: 1 });
+    await shell.init({ share: true });
+    const port = (await shell.control.service.getState()).address!.port;
+    const v = await handshake38(port, { resultTimeoutMs: 10_000 });
+    expect(v.ok).toBe(true);
+    v.sock.destroy();
+    const box = seam.messageBoxes.find((b) => b.title === 'TrayVNC: a viewer wants to connect');
+    expect(box?.message).toMatch(/^127\.0\.0\.1:\d+ wants to connect$/);
+    expect(box?.buttons).toEqual(['Accept', 'Accept view-only', 'Refuse']);
+    const clients = shell.control.service.listClients();
+    expect(clients.map((c) => c.viewOnly)).toEqual([true]);
   });
 
   it('says so in a notification when a recording cannot start', async () => {
