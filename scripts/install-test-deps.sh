@@ -15,6 +15,8 @@ PACKAGES=(
   # A packet capture on loopback (VeNCrypt: nothing of RFB in clear after the handshake), and
   # openssl to check the TLS certificate we make.
   tcpdump openssl
+  # TigerVNC's vncpasswd: password files written by it are read by us, and the other way round.
+  tigervnc-tools
   # ImageMagick for test images, and a font for the terminal's text.
   imagemagick fonts-dejavu-core
   # Chromium for the noVNC and dashboard tests (driven by playwright-core), Prometheus to scrape /metrics.

@@ -14,6 +14,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     clients: 0,
     passwordSet: true,
     securityWarnings: [],
+    viewOnlyPasswordSet: false,
     restartRequired: [],
     metrics: false,
     ...over,

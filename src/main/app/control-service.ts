@@ -33,6 +33,7 @@ import { ControlRecordings } from './control-recordings.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
+import { hasViewOnlyPassword, settingsPasswordClash } from './config.js';
 import { describePixelFormat } from './pixel-format-info.js';
 
 // The connection class lived here; transports and the tray app import it from this module.
@@ -50,6 +51,8 @@ export interface ControlTarget {
   readonly source: ScreenSource;
   readonly listening: AddressInfo | null;
   readonly password: string | null;
+  /** The view-only password in force (VncService has it; absent: none). */
+  readonly viewOnlyPassword?: string | null;
   readonly websocket: { readonly address: AddressInfo } | null;
   /** The desktop backend chosen at start, and why (VncService has it; none while not sharing). */
   readonly backend?: BackendChoice | null;
@@ -109,10 +112,21 @@ function endpoint(a: AddressInfo | null | undefined): { host: string; port: numb
   return a ? { host: a.address, port: a.port } : null;
 }
 
+/** The settings without the passwords, which never go back to a UI: only whether each is set. */
 function redact(s: Settings): SettingsView {
-  const { password, ...rest } = s;
-  return { ...rest, password_set: (password !== null && password !== undefined) || s.password_file !== undefined };
+  const { password, view_only_password: _viewOnly, ...rest } = s;
+  return {
+    ...rest,
+    password_set: (password !== null && password !== undefined) || s.password_file !== undefined,
+    view_only_password_set: hasViewOnlyPassword(s),
+  };
 }
+
+/** A password and the file that would hold the same one: given together, which one is meant is unclear. */
+const PASSWORD_PAIRS = [
+  ['password', 'password_file', 'a password file', 'a password'],
+  ['view_only_password', 'view_only_password_file', 'a view-only password file', 'a view-only password'],
+] as const;
 
 /**
  * The control API on a running VncService: state, settings (validated by the
@@ -200,7 +214,8 @@ export class ControlService {
       backend: t.backend ? backendInfo(t.backend) : null,
       recording: this.recordings.status(),
       clients: t.server.clients.length,
-      passwordSet: t.server.options.password !== null,
+      passwordSet: t.server.options.password !== null || t.server.options.viewOnlyPassword !== null,
+      viewOnlyPasswordSet: t.server.options.viewOnlyPassword !== null,
       securityWarnings: t.listening ? (t.securityWarnings ?? []).map((w) => ({ ...w })) : [],
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,
@@ -234,20 +249,25 @@ export class ControlService {
       throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
     }
     const entries = Object.entries(patch as Record<string, unknown>);
-    if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
-      throw new ControlError('give either password or password_file, not both', 'invalid-settings', {
-        password: ['and a password file cannot both be given'],
-        password_file: ['and a password cannot both be given'],
-      });
+    const given = patch as Record<string, unknown>;
+    for (const [pw, file, fileWords, pwWords] of PASSWORD_PAIRS) {
+      if (given[pw] !== undefined && given[pw] !== null && given[file] !== undefined && given[file] !== null) {
+        throw new ControlError(`give either ${pw} or ${file}, not both`, 'invalid-settings', {
+          [pw]: [`and ${fileWords} cannot both be given`],
+          [file]: [`and ${pwWords} cannot both be given`],
+        });
+      }
     }
     const merged: Record<string, unknown> = { ...this.settings };
     for (const [k, v] of entries) {
-      if (v === null && k !== 'password') delete merged[k];
+      if (v === null && k !== 'password' && k !== 'view_only_password') delete merged[k];
       else merged[k] = v;
     }
     // A password replaces a password file, and the other way round (as on the command line).
-    if (patch.password !== undefined) delete merged['password_file'];
-    if (patch.password_file !== undefined && patch.password_file !== null) delete merged['password'];
+    for (const [pw, file] of PASSWORD_PAIRS) {
+      if (given[pw] !== undefined) delete merged[file];
+      if (given[file] !== undefined && given[file] !== null) delete merged[pw];
+    }
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
 
     const v = validateSettings(merged);
@@ -255,6 +275,9 @@ export class ControlService {
       throw new ControlError(fieldErrorLines(v.fieldErrors).join('; '), 'invalid-settings', v.fieldErrors);
     }
     const next = v.settings;
+    // Passwords in files are checked against each other too (the schema sees only those given inline).
+    const clash = settingsPasswordClash(next);
+    if (clash) throw new ControlError(clash, 'invalid-settings', { view_only_password: [clash] });
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {
@@ -278,9 +301,10 @@ export class ControlService {
       }
     }
     // A password set live also settles the password file it replaced.
-    if (applied.includes('password')) {
-      this.running['password_file'] = next.password_file;
-      if (same(next.password_file, undefined)) this.pending.delete('password_file');
+    for (const [pw, file] of PASSWORD_PAIRS) {
+      if (!applied.includes(pw)) continue;
+      this.running[file] = next[file];
+      if (same(next[file], undefined)) this.pending.delete(file);
     }
     this.settings = next;
     if (changed.length > 0) this.log.info({ changed, applied, restartRequired: this.restartRequired() }, 'settings changed');

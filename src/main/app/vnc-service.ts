@@ -16,7 +16,7 @@ import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocke
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
 import { packageVersion } from './version.js';
-import { ConfigError, resolveHost, resolvePassword, type Config } from './config.js';
+import { ConfigError, resolveHost, resolvePasswords, type Config, type Passwords } from './config.js';
 import { checkExposure } from './exposure.js';
 import type { SecurityWarning } from '../../shared/control-contract.js';
 import { ControlService, type ControlServiceOptions, type MetricsSource } from './control-service.js';
@@ -76,9 +76,14 @@ export class VncService {
   /** Per-client rates and `metrics` events for the control API (set before start()). */
   metrics: MetricsSource | null = null;
 
+  /** The full-control password in force, or null. */
+  readonly password: string | null;
+  /** The view-only password in force, or null. */
+  readonly viewOnlyPassword: string | null;
+
   private constructor(
     readonly config: Config,
-    readonly password: string | null,
+    passwords: Passwords,
     source: ScreenSource,
     parts: DesktopParts,
     display: string | null,
@@ -86,7 +91,9 @@ export class VncService {
     readonly backend: BackendChoice | null,
   ) {
     this.source = source;
-    this.server = new RfbServer(serverOptionsFrom(config, password));
+    this.password = passwords.full;
+    this.viewOnlyPassword = passwords.viewOnly;
+    this.server = new RfbServer(serverOptionsFrom(config, passwords));
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;
@@ -119,11 +126,11 @@ export class VncService {
    * settings and $DISPLAY, with no system screen capture.
    */
   static async create(config: Config, desktop: DesktopOverride = {}, backend?: BackendChoice): Promise<VncService> {
-    const password = resolvePassword(config);
+    const passwords = resolvePasswords(config);
     if (desktop.source) {
       await desktop.source.start();
       const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
-      return new VncService(config, password, desktop.source, parts, null, backend ?? null);
+      return new VncService(config, passwords, desktop.source, parts, null, backend ?? null);
     }
     const choice = backend ?? chooseDesktopBackend({ settings: config, platform: process.platform, env: process.env, systemCapture: false });
     let source = screenSourceFor(choice, {
@@ -145,7 +152,7 @@ export class VncService {
             cursor: new X11Cursor({ display }),
           }
         : { input: null, clipboard: null, cursor: null };
-      return new VncService(config, password, source, parts, display, choice);
+      return new VncService(config, passwords, source, parts, display, choice);
     } catch (e) {
       // Nobody else holds the source yet: release its X connection before giving up.
       await source.stop().catch((err: unknown) => log.warn({ err }, 'stopping the desktop source failed'));
@@ -179,7 +186,7 @@ export class VncService {
       undo.push(() => this.loop.stop());
       await this.features.start();
       undo.push(() => this.features.stop());
-      const host = resolveHost(this.config, this.password);
+      const host = resolveHost(this.config, { full: this.password, viewOnly: this.viewOnlyPassword });
       const exposure = checkExposure(host, this.server.offeredSecurityTypes(), this.config.insecure_no_auth);
       if (exposure.error) throw new ConfigError([exposure.error]);
       this.securityWarnings = exposure.warnings;
