@@ -62,25 +62,6 @@ export async function vncAuthLogin(port: number, password: string, version = 'RF
   const width = await sock.u16();
   const height = await sock.u16();
   await sock.read(16); // pixel format
-  const name = (await reasonText(sock)).toString();
+  const name = await reasonText(sock);
   return { ok: true, sock, width, height, name, serverVersion };
-}
-
-/** PointerEvent (§7.5.5): buttons mask, position. */
-export function pointerEvent(sock: WireSocket, x: number, y: number, buttons: number): void {
-  const b = Buffer.alloc(6);
-  b[0] = 5;
-  b[1] = buttons;
-  b.writeUInt16BE(x, 2);
-  b.writeUInt16BE(y, 4);
-  sock.write(b);
-}
-
-/** KeyEvent (§7.5.4): down or up, keysym. */
-export function keyEvent(sock: WireSocket, keysym: number, down: boolean): void {
-  const b = Buffer.alloc(8);
-  b[0] = 4;
-  b[1] = down ? 1 : 0;
-  b.writeUInt32BE(keysym, 4);
-  sock.write(b);
 }
