@@ -33,7 +33,8 @@ import { ControlRecordings } from './control-recordings.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
-import { hasViewOnlyPassword, settingsPasswordClash } from './config.js';
+import { settingsPasswordClash } from './config.js';
+import { checkPasswordPairs, PASSWORD_PAIRS, redact, settlePasswordPairs } from './settings-secrets.js';
 import { describePixelFormat } from './pixel-format-info.js';
 
 // The connection class lived here; transports and the tray app import it from this module.
@@ -111,22 +112,6 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === 
 function endpoint(a: AddressInfo | null | undefined): { host: string; port: number } | null {
   return a ? { host: a.address, port: a.port } : null;
 }
-
-/** The settings without the passwords, which never go back to a UI: only whether each is set. */
-function redact(s: Settings): SettingsView {
-  const { password, view_only_password: _viewOnly, ...rest } = s;
-  return {
-    ...rest,
-    password_set: (password !== null && password !== undefined) || s.password_file !== undefined,
-    view_only_password_set: hasViewOnlyPassword(s),
-  };
-}
-
-/** A password and the file that would hold the same one: given together, which one is meant is unclear. */
-const PASSWORD_PAIRS = [
-  ['password', 'password_file', 'a password file', 'a password'],
-  ['view_only_password', 'view_only_password_file', 'a view-only password file', 'a view-only password'],
-] as const;
 
 /**
  * The control API on a running VncService: state, settings (validated by the
@@ -250,24 +235,13 @@ export class ControlService {
     }
     const entries = Object.entries(patch as Record<string, unknown>);
     const given = patch as Record<string, unknown>;
-    for (const [pw, file, fileWords, pwWords] of PASSWORD_PAIRS) {
-      if (given[pw] !== undefined && given[pw] !== null && given[file] !== undefined && given[file] !== null) {
-        throw new ControlError(`give either ${pw} or ${file}, not both`, 'invalid-settings', {
-          [pw]: [`and ${fileWords} cannot both be given`],
-          [file]: [`and ${pwWords} cannot both be given`],
-        });
-      }
-    }
+    checkPasswordPairs(given);
     const merged: Record<string, unknown> = { ...this.settings };
     for (const [k, v] of entries) {
       if (v === null && k !== 'password' && k !== 'view_only_password') delete merged[k];
       else merged[k] = v;
     }
-    // A password replaces a password file, and the other way round (as on the command line).
-    for (const [pw, file] of PASSWORD_PAIRS) {
-      if (given[pw] !== undefined) delete merged[file];
-      if (given[file] !== undefined && given[file] !== null) delete merged[pw];
-    }
+    settlePasswordPairs(merged, given);
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
 
     const v = validateSettings(merged);
