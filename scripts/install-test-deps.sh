@@ -10,11 +10,13 @@ PACKAGES=(
   # libvncclient: the tests build a small reference viewer against it.
   libvncserver-dev pkg-config gcc libc6-dev
   # Other VNC software: x11vnc and TigerVNC's scraping server for side-by-side checks and
-  # the benchmark, TigerVNC's viewer for trying a server by hand.
+  # the benchmark, TigerVNC's viewer (the password tests log in with its -passwd FILE).
   x11vnc tigervnc-scraping-server tigervnc-viewer
   # A packet capture on loopback (VeNCrypt: nothing of RFB in clear after the handshake), and
   # openssl to check the TLS certificate we make.
   tcpdump openssl
+  # TigerVNC's vncpasswd: password files written by it are read by us, and the other way round.
+  tigervnc-tools
   # ImageMagick for test images, and a font for the terminal's text.
   imagemagick fonts-dejavu-core
   # Chromium for the noVNC and dashboard tests (driven by playwright-core), Prometheus to scrape /metrics.

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, readConfigFile, unknownKeys, type Config } from './app/config.js';
@@ -18,6 +19,7 @@ Usage:
   trayvnc serve [options]     share a desktop with VNC viewers
   trayvnc recording info|list|export ...   recordings (below)
   trayvnc user add|remove|list ...        users for VeNCrypt's Plain logins (trayvnc user --help)
+  trayvnc passwd FILE [--view-only]       write a password file (vncpasswd format; trayvnc passwd --help)
   trayvnc --help | --version
 
 Options for serve (flags override the config file):
@@ -34,8 +36,15 @@ Options for serve (flags override the config file):
                             (token: $TRAYVNC_DASHBOARD_TOKEN, or random)
   --http-host ADDR          address for the dashboard (default 127.0.0.1)
   --dashboard-port N        the same as --http-port
-  --password PW             VNC password (only the first 8 characters count)
-  --password-file FILE      read the password from the first line of FILE
+  --password PW             VNC password (only the first 8 characters count; other
+                            users can see it in the process list: prefer a file)
+  --password-file FILE      read the password from FILE: a vncpasswd file (TigerVNC's
+                            format, also holding a view-only password when it has
+                            one; see trayvnc passwd) or the first line of a text file
+  --view-only-password PW   a second password: viewers who give it can watch but
+                            not control (it must differ from --password in its
+                            first 8 characters)
+  --view-only-password-file FILE  read the view-only password from FILE (either format)
   --security-types LIST     security types to offer, most preferred first, from
                             ${SECURITY_TYPE_NAMES.join(', ')}
                             (default: every one the credentials allow, the
@@ -117,6 +126,8 @@ export const CLI_OPTIONS = {
   'http-host': { type: 'string' },
   password: { type: 'string' },
   'password-file': { type: 'string' },
+  'view-only-password': { type: 'string' },
+  'view-only-password-file': { type: 'string' },
   'security-types': { type: 'string' },
   'insecure-no-auth': { type: 'boolean' },
   'vencrypt-subtypes': { type: 'string' },
@@ -169,6 +180,8 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   dashboard_host: '--http-host',
   password: '--password',
   password_file: '--password-file',
+  view_only_password: '--view-only-password',
+  view_only_password_file: '--view-only-password-file',
   security_types: '--security-types',
   insecure_no_auth: '--insecure-no-auth',
   vencrypt_subtypes: '--vencrypt-subtypes',
@@ -232,6 +245,9 @@ export function buildConfig(argv: string[]): Setup {
   if (values.password !== undefined && values['password-file'] !== undefined) {
     throw new ConfigError(['use either --password or --password-file, not both']);
   }
+  if (values['view-only-password'] !== undefined && values['view-only-password-file'] !== undefined) {
+    throw new ConfigError(['use either --view-only-password or --view-only-password-file, not both']);
+  }
   // Without --config, the user's config file, where the dashboard saves settings (absent until it does).
   const configPath = values.config ?? userConfigPath();
   const file = values.config !== undefined || existsSync(configPath) ? readConfigFile(configPath) : {};
@@ -244,6 +260,8 @@ export function buildConfig(argv: string[]): Setup {
     dashboard_host: values['http-host'],
     password: values.password,
     password_file: values['password-file'],
+    view_only_password: values['view-only-password'],
+    view_only_password_file: values['view-only-password-file'],
     security_types: values['security-types']?.split(',').map((t) => t.trim()),
     insecure_no_auth: values['insecure-no-auth'],
     vencrypt_subtypes: values['vencrypt-subtypes']?.split(',').map((t) => t.trim()),
@@ -289,10 +307,37 @@ export function buildConfig(argv: string[]): Setup {
   const merged: Record<string, unknown> = { ...file };
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
   // A password on the command line replaces a password file from the config, and vice versa.
-  if (flags['password'] !== undefined) delete merged['password_file'];
-  if (flags['password_file'] !== undefined) delete merged['password'];
+  for (const [pw, file] of [
+    ['password', 'password_file'],
+    ['view_only_password', 'view_only_password_file'],
+  ] as const) {
+    if (flags[pw] !== undefined) delete merged[file];
+    if (flags[file] !== undefined) delete merged[pw];
+  }
   const config = parseConfig(merged);
   if (unknown.length > 0) process.stderr.write(`warning: ignoring unknown config keys: ${unknown.join(', ')}\n`);
+  const plain = plainPasswordWarning(file, configPath);
+  if (plain) process.stderr.write(`warning: ${plain}\n`);
   return { config, configPath };
 }
 
+
+/**
+ * What to say when the config file holds a password in plain text, or null:
+ * how to move it into a password file (`trayvnc passwd`), which keeps it
+ * out of a file that is copied, shared and shown more often.
+ */
+export function plainPasswordWarning(file: Record<string, unknown>, configPath: string): string | null {
+  const full = typeof file['password'] === 'string';
+  const viewOnly = typeof file['view_only_password'] === 'string';
+  if (!full && !viewOnly) return null;
+  const target = join(dirname(resolve(configPath)), 'passwd');
+  const what = full && viewOnly ? 'the password and the view-only password' : full ? 'the password' : 'the view-only password';
+  // A vncpasswd file holds both passwords: with a view-only one, one file takes both.
+  const command = viewOnly ? `trayvnc passwd --view-only ${target}` : `trayvnc passwd ${target}`;
+  const remove = [...(full ? ['"password"'] : []), ...(viewOnly ? ['"view_only_password"'] : [])].join(' and ');
+  return (
+    `${configPath} holds ${what} in plain text. Keep ${full && viewOnly ? 'them' : 'it'} in a password file instead: ` +
+    `run \`${command}\`${viewOnly ? ' (it asks for both passwords)' : ''}, then in ${configPath} set "password_file": ${JSON.stringify(target)} and remove ${remove}.`
+  );
+}

@@ -5,6 +5,7 @@ import { saveSettingsToFile } from './app/config-file.js';
 import { buildConfig, HELP } from './cli-options.js';
 import { recordingCommand } from './cli-recording.js';
 import { userCommand } from './cli-user.js';
+import { passwdCommand } from './cli-passwd.js';
 import { VncService } from './app/vnc-service.js';
 import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
@@ -48,7 +49,7 @@ async function serve(argv: string[]): Promise<void> {
   const where = service.backend?.backend === 'x11' ? `display ${service.backend.display}` : 'synthetic desktop';
   process.stdout.write(
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
-      `${service.password ? 'password required' : 'no password'})\n`,
+      `${service.password || service.viewOnlyPassword ? 'password required' : 'no password'})\n`,
   );
   // Viewers show these the first time they connect: the user compares them by eye.
   const { tls, rsa } = service.security;
@@ -102,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'recording') return recordingCommand(rest);
   if (cmd === 'user') return userCommand(rest);
+  if (cmd === 'passwd') return passwdCommand(rest);
   process.stderr.write(`trayvnc: unknown command "${cmd}"\n\n${HELP}`);
   return 2;
 }

@@ -10,7 +10,7 @@ export function serverStatusText(state: ServerState | null, viewers?: number): s
   return [
     `Sharing on ${formatEndpoint(state.address)}`,
     formatCount(n, 'viewer', 'viewers'),
-    state.passwordSet ? 'password set' : 'no password',
+    state.viewOnlyPasswordSet ? 'password and view-only password set' : state.passwordSet ? 'password set' : 'no password',
   ].join(' · ');
 }
 

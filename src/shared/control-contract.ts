@@ -85,12 +85,14 @@ export interface ServerState {
   backend: DesktopBackendInfo | null;
   /** Connected clients (past the handshake). */
   clients: number;
-  /** Whether viewers must give a password. */
+  /** Whether viewers must give a password (the full one or the view-only one). */
   passwordSet: boolean;
   /** The fingerprints viewers are shown; null while not sharing. */
   identity: ServerIdentity | null;
   /** What makes the server unsafe to reach as it runs (no authentication, no encryption beyond this computer); empty when nothing does. */
   securityWarnings: SecurityWarning[];
+  /** Whether a view-only password is in force (viewers who give it can watch but not control). */
+  viewOnlyPasswordSet: boolean;
   /** Settings changed since start that take effect only after a restart. */
   restartRequired: SettingKey[];
   /** Whether `metrics` events are available. */
@@ -98,10 +100,11 @@ export interface ServerState {
 }
 
 /**
- * Settings as a UI sees them: everything but the password, which is
- * write-only (send `password` in updateSettings; read `password_set`).
+ * Settings as a UI sees them: everything but the passwords, which are
+ * write-only (send `password` or `view_only_password` in updateSettings;
+ * read `password_set` and `view_only_password_set`).
  */
-export type SettingsView = Omit<Settings, 'password'> & { password_set: boolean };
+export type SettingsView = Omit<Settings, 'password' | 'view_only_password'> & { password_set: boolean; view_only_password_set: boolean };
 
 /** A change to some settings: a value sets it, null returns it to its default (or none). */
 export type SettingsPatch = { [K in SettingKey]?: SettingsInput[K] | null };

@@ -29,3 +29,23 @@ export function generatePassword(randomBytes: (n: number) => Uint8Array, length 
   }
   return out;
 }
+
+/** How much of a password VNC Authentication reads (the DES key is 8 bytes). */
+export const VNC_PASSWORD_BYTES = 8;
+
+/**
+ * The 8 bytes VNC Authentication makes of a password: one per character
+ * (its low byte, as Latin-1 would), the first 8, padded with zeros.
+ */
+export function vncPasswordBytes(password: string): number[] {
+  const out = new Array<number>(VNC_PASSWORD_BYTES).fill(0);
+  for (let i = 0; i < out.length && i < password.length; i++) out[i] = password.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** Whether two passwords are the same to VNC Authentication (the same first 8 characters as bytes). */
+export function sameVncPassword(a: string, b: string): boolean {
+  const x = vncPasswordBytes(a);
+  const y = vncPasswordBytes(b);
+  return x.every((v, i) => v === y[i]);
+}

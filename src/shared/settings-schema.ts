@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isHostOrAddress } from './hosts.js';
 import { canonicalSubtypeName, SECURITY_TYPE_NAMES, VENCRYPT_SUBTYPE_NAMES } from './security-names.js';
 import { FRAME_RATE } from './frame-rate.js';
+import { sameVncPassword } from './password.js';
 
 /**
  * The settings schema: the configuration file's keys, their types, ranges,
@@ -34,6 +35,10 @@ const level = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v),
 const ADDRESS = 'must be an IP address (such as 127.0.0.1, 0.0.0.0 or ::) or a host name';
 const address = z.string({ error: ADDRESS }).refine(isHostOrAddress, { error: ADDRESS });
 
+/** Why a view-only password equal to the full one (as VNC Authentication reads them) is refused. */
+export const VIEW_ONLY_CLASH =
+  'must differ from the password in its first 8 characters (VNC Authentication reads only 8, so it would give full control)';
+
 /**
  * The configuration file. Keys keep PyVNCServer's names so its config.json
  * files load unchanged; the rest are ours. Every field is optional in the file.
@@ -53,6 +58,14 @@ export const SettingsSchema = z.object({
     .nullable()
     .optional(),
   password_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+  /** A second password that lets viewers watch but not control (VNC Authentication decides by which one matches). */
+  view_only_password: z
+    .string({ error: 'must be text (or null for none)' })
+    .min(1, { error: 'must not be empty (leave it out for no view-only password)' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .nullable()
+    .optional(),
+  view_only_password_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
   /**
    * The security types to offer, most preferred first (names in
    * shared/security-names.ts). Unset: every type the credentials allow, the
@@ -139,6 +152,11 @@ export const SettingsSchema = z.object({
   audit_log: bool.default(true),
   /** The audit trail's file (JSON lines; default: audit.jsonl in the user's state folder). */
   audit_file: z.string({ error: 'must be the path of a file' }).min(1, { error: 'must be the path of a file' }).optional(),
+}).superRefine((s, ctx) => {
+  // DES reads 8 characters: a view-only password that starts like the full one would give full control.
+  if (typeof s.password === 'string' && typeof s.view_only_password === 'string' && sameVncPassword(s.password, s.view_only_password)) {
+    ctx.addIssue({ code: 'custom', path: ['view_only_password'], message: VIEW_ONLY_CLASH });
+  }
 });
 
 /** Validated settings, defaults filled in. */
@@ -159,6 +177,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   dashboard_host: 'Dashboard address',
   password: 'Password',
   password_file: 'Password file',
+  view_only_password: 'View-only password',
+  view_only_password_file: 'View-only password file',
   security_types: 'Security types',
   insecure_no_auth: 'Allow no authentication beyond this computer',
   vencrypt_subtypes: 'VeNCrypt subtypes',

@@ -8,6 +8,7 @@ describe('server summary', () => {
   it('says what is shared, to how many, and whether a password guards it', () => {
     expect(serverStatusText(state)).toBe('Sharing on 127.0.0.1:5900 · 1 viewer · password set');
     expect(serverStatusText({ ...state, passwordSet: false }, 2)).toBe('Sharing on 127.0.0.1:5900 · 2 viewers · no password');
+    expect(serverStatusText({ ...state, viewOnlyPasswordSet: true })).toBe('Sharing on 127.0.0.1:5900 · 1 viewer · password and view-only password set');
     expect(serverStatusText({ ...state, running: false, address: null })).toBe('Not sharing');
   });
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/renderer/settings/settings-form.js';
 
 // The defaults, as getSettings returns them for a configuration with nothing set.
-const loaded: SettingsView = { ...SettingsSchema.parse({}), password_set: false };
+const loaded: SettingsView = { ...SettingsSchema.parse({}), password_set: false, view_only_password_set: false };
 
 describe('settings form', () => {
   it('starts from the loaded settings, password empty and host optional', () => {
@@ -34,6 +34,24 @@ describe('settings form', () => {
     expect(r).toEqual({ ok: true, patch: { password: 'secret12', host: null }, changed: ['password', 'host'] });
     const h = prepareSave(loaded, { ...formValuesFrom(loaded), host: ' 127.0.0.1 ' });
     expect(h).toEqual({ ok: true, patch: { host: '127.0.0.1' }, changed: ['host'] });
+  });
+
+  it('sends a typed view-only password (replacing its file), and refuses one the password shadows', () => {
+    const withFile: SettingsView = { ...loaded, password_set: true, view_only_password_set: true, view_only_password_file: '/etc/vo' };
+    const v = formValuesFrom(withFile);
+    expect(v.view_only_password).toBe('');
+    expect(prepareSave(withFile, { ...v, view_only_password: 'watch123' })).toEqual({
+      ok: true,
+      patch: { view_only_password: 'watch123' },
+      changed: ['view_only_password'],
+    });
+    // Both typed alike in their first 8 characters: DES would not tell them apart.
+    const r = prepareSave(loaded, { ...formValuesFrom(loaded), password: 'secret12', view_only_password: 'secret12-but-longer' });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? null : splitFieldErrors(r.fieldErrors).byField.view_only_password).toBe(
+      'View-only password must differ from the password in its first 8 characters (VNC Authentication reads only 8, so it would give full control)',
+    );
+    expect(prepareSave(loaded, { ...formValuesFrom(loaded), password: 'secret12', view_only_password: 'secret13' }).ok).toBe(true);
   });
 
   it('refuses out-of-range and empty numbers with the schema’s words, under the labels the form shows', () => {

@@ -15,6 +15,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     passwordSet: true,
     identity: null,
     securityWarnings: [],
+    viewOnlyPasswordSet: false,
     restartRequired: [],
     metrics: false,
     ...over,

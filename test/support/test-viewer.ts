@@ -31,6 +31,13 @@ export class TestViewer {
 
   private constructor(readonly sock: WireSocket) {}
 
+  /** A viewer on a connection whose handshake was done elsewhere (another security type), from its ServerInit. */
+  static over(sock: WireSocket, init: { width: number; height: number; name: string }): TestViewer {
+    const v = new TestViewer(sock);
+    ({ width: v.width, height: v.height, name: v.name } = init);
+    return v;
+  }
+
   static async connect(port: number, shared = true, localAddress?: string): Promise<TestViewer> {
     const s = await WireSocket.connect(port, '127.0.0.1', localAddress);
     const v = new TestViewer(s);

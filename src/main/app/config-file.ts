@@ -3,6 +3,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import os from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { SettingKey, Settings } from '../../shared/settings-schema.js';
+import { decodeVncPasswd, encodeVncPasswd, passwordFileFormat, vncpasswdIsUnambiguous } from './vncpasswd.js';
 
 /**
  * The headless server's settings file: where `trayvnc serve` finds it when
@@ -27,14 +28,15 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env, home: strin
  * flushed to disk), then rename it over. A symbolic link is followed, so the
  * file it points to is the one replaced.
  */
-export function writeFileAtomic(path: string, text: string): string {
+export function writeFileAtomic(path: string, text: string | Uint8Array): string {
   const target = existsSync(path) ? realpathSync(path) : path;
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'wx', 0o600);
     try {
-      writeSync(fd, text);
+      if (typeof text === 'string') writeSync(fd, text);
+      else writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -60,7 +62,8 @@ function readObject(path: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const PASSWORD_KEYS: ReadonlySet<string> = new Set(['password', 'password_file']);
+const FULL_KEYS: ReadonlySet<string> = new Set(['password', 'password_file']);
+const VIEW_ONLY_KEYS: ReadonlySet<string> = new Set(['view_only_password', 'view_only_password_file']);
 
 /**
  * Write the settings that `changed` into the config file at `path` and
@@ -68,36 +71,97 @@ const PASSWORD_KEYS: ReadonlySet<string> = new Set(['password', 'password_file']
  * not change, and keys this version does not know, stay as they are, and
  * nothing given on the command line is written unless it was changed.
  *
- * The password is kept as config.json keeps it: in the file the config's
- * `password_file` names, when it names one (first line, mode 0600), else
- * inline as `password` (the config file is mode 0600).
+ * Passwords are kept where the config file keeps them: in the file its
+ * `password_file` (or `view_only_password_file`) names, in that file's
+ * format (a vncpasswd file keeps both passwords, a text file holds the
+ * first line, mode 0600); else inline (the config file is mode 0600, and
+ * the server warns at start that a password file is better).
  */
 export function saveSettingsToFile(path: string, settings: Settings, changed: readonly SettingKey[]): string {
   const file = readObject(path);
   for (const key of changed) {
-    if (PASSWORD_KEYS.has(key)) continue;
+    if (FULL_KEYS.has(key) || VIEW_ONLY_KEYS.has(key)) continue;
     const value = settings[key];
     if (value === undefined) delete file[key];
     else file[key] = value;
   }
-  if (changed.some((k) => PASSWORD_KEYS.has(k))) savePassword(file, settings);
+  const full = changed.some((k) => FULL_KEYS.has(k));
+  const viewOnly = changed.some((k) => VIEW_ONLY_KEYS.has(k));
+  if (full || viewOnly) savePasswords(file, settings, full, viewOnly);
   return writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
-function savePassword(file: Record<string, unknown>, settings: Settings): void {
-  if (settings.password_file !== undefined) {
-    file['password_file'] = settings.password_file;
-    delete file['password'];
-  } else if (typeof settings.password === 'string') {
-    const named = file['password_file'];
-    if (typeof named === 'string' && named !== '') {
-      writeFileAtomic(named, `${settings.password}\n`);
-      delete file['password'];
-    } else {
-      file['password'] = settings.password;
-    }
-  } else {
-    delete file['password'];
-    delete file['password_file'];
+/** A config key naming a file, when it does. */
+function named(file: Record<string, unknown>, key: string): string | null {
+  const v = file[key];
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** A file's bytes, or null when it is not there or cannot be read. */
+function bytesOf(path: string): Buffer | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
   }
+}
+
+/** Write a vncpasswd file, refusing one that would be read back as text (see passwordFileFormat). */
+function writeVncpasswd(path: string, full: string, viewOnly: string | null): void {
+  const bytes = encodeVncPasswd(full, viewOnly);
+  if (!vncpasswdIsUnambiguous(bytes)) {
+    throw new Error(`${path}: this password, encrypted, would read as a text file: choose another password`);
+  }
+  writeFileAtomic(path, bytes);
+}
+
+function savePasswords(file: Record<string, unknown>, settings: Settings, fullChanged: boolean, viewOnlyChanged: boolean): void {
+  // A vncpasswd password_file holds both passwords: changes to either are gathered and written once.
+  const pending: { vnc: { path: string; full: string; viewOnly: string | null } | null } = { vnc: null };
+  const vncFile = (): typeof pending.vnc => {
+    const path = named(file, 'password_file');
+    const bytes = path ? bytesOf(path) : null;
+    if (!path || !bytes || passwordFileFormat(bytes) !== 'vncpasswd') return null;
+    return (pending.vnc ??= { path, ...decodeVncPasswd(bytes) });
+  };
+
+  if (fullChanged) {
+    if (settings.password_file !== undefined) {
+      file['password_file'] = settings.password_file;
+      delete file['password'];
+    } else if (typeof settings.password === 'string') {
+      const path = named(file, 'password_file');
+      const v = vncFile();
+      if (v) v.full = settings.password;
+      else if (path) writeFileAtomic(path, `${settings.password}\n`);
+      else file['password'] = settings.password;
+      if (path) delete file['password'];
+    } else {
+      delete file['password'];
+      delete file['password_file'];
+    }
+  }
+
+  if (viewOnlyChanged) {
+    if (settings.view_only_password_file !== undefined) {
+      file['view_only_password_file'] = settings.view_only_password_file;
+      delete file['view_only_password'];
+    } else if (typeof settings.view_only_password === 'string') {
+      const own = named(file, 'view_only_password_file');
+      const ownBytes = own ? bytesOf(own) : null;
+      const v = own ? null : vncFile();
+      if (own && ownBytes && passwordFileFormat(ownBytes) === 'vncpasswd') writeVncpasswd(own, settings.view_only_password, null);
+      else if (own) writeFileAtomic(own, `${settings.view_only_password}\n`);
+      else if (v) v.viewOnly = settings.view_only_password;
+      else file['view_only_password'] = settings.view_only_password;
+      if (own || v) delete file['view_only_password'];
+    } else {
+      delete file['view_only_password'];
+      delete file['view_only_password_file'];
+      const v = vncFile();
+      if (v) v.viewOnly = null;
+    }
+  }
+
+  if (pending.vnc) writeVncpasswd(pending.vnc.path, pending.vnc.full, pending.vnc.viewOnly);
 }

@@ -36,6 +36,8 @@ import { ControlRecordings } from './control-recordings.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
+import { settingsPasswordClash } from './config.js';
+import { checkPasswordPairs, PASSWORD_PAIRS, redact, settlePasswordPairs } from './settings-secrets.js';
 import { describePixelFormat } from './pixel-format-info.js';
 
 // The connection class lived here; transports and the tray app import it from this module.
@@ -53,6 +55,8 @@ export interface ControlTarget {
   readonly source: ScreenSource;
   readonly listening: AddressInfo | null;
   readonly password: string | null;
+  /** The view-only password in force (VncService has it; absent: none). */
+  readonly viewOnlyPassword?: string | null;
   readonly websocket: { readonly address: AddressInfo } | null;
   /** The desktop backend chosen at start, and why (VncService has it; none while not sharing). */
   readonly backend?: BackendChoice | null;
@@ -116,11 +120,6 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === 
 
 function endpoint(a: AddressInfo | null | undefined): { host: string; port: number } | null {
   return a ? { host: a.address, port: a.port } : null;
-}
-
-function redact(s: Settings): SettingsView {
-  const { password, ...rest } = s;
-  return { ...rest, password_set: (password !== null && password !== undefined) || s.password_file !== undefined };
 }
 
 /**
@@ -211,7 +210,8 @@ export class ControlService {
       backend: t.backend ? backendInfo(t.backend) : null,
       recording: this.recordings.status(),
       clients: t.server.clients.length,
-      passwordSet: t.server.options.password !== null,
+      passwordSet: t.server.options.password !== null || t.server.options.viewOnlyPassword !== null,
+      viewOnlyPasswordSet: t.server.options.viewOnlyPassword !== null,
       identity:
         t.listening && t.security
           ? { tlsFingerprint: t.security.tls?.fingerprint ?? null, rsaFingerprint: t.security.rsa?.fingerprint ?? null, rsaSha256: t.security.rsa?.sha256 ?? null }
@@ -255,20 +255,14 @@ export class ControlService {
       const fieldErrors = Object.fromEntries(keys.map((k) => [k, ['can be changed only in the config file or on the command line']]));
       throw new ControlError(`${keys.join(', ')} can be changed only in the config file or on the command line`, 'invalid-settings', fieldErrors);
     }
-    if (patch.password !== undefined && patch.password !== null && patch.password_file !== undefined && patch.password_file !== null) {
-      throw new ControlError('give either password or password_file, not both', 'invalid-settings', {
-        password: ['and a password file cannot both be given'],
-        password_file: ['and a password cannot both be given'],
-      });
-    }
+    const given = patch as Record<string, unknown>;
+    checkPasswordPairs(given);
     const merged: Record<string, unknown> = { ...this.settings };
     for (const [k, v] of entries) {
-      if (v === null && k !== 'password') delete merged[k];
+      if (v === null && k !== 'password' && k !== 'view_only_password') delete merged[k];
       else merged[k] = v;
     }
-    // A password replaces a password file, and the other way round (as on the command line).
-    if (patch.password !== undefined) delete merged['password_file'];
-    if (patch.password_file !== undefined && patch.password_file !== null) delete merged['password'];
+    settlePasswordPairs(merged, given);
     for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
 
     const v = validateSettings(merged);
@@ -276,6 +270,9 @@ export class ControlService {
       throw new ControlError(fieldErrorLines(v.fieldErrors).join('; '), 'invalid-settings', v.fieldErrors);
     }
     const next = v.settings;
+    // Passwords in files are checked against each other too (the schema sees only those given inline).
+    const clash = settingsPasswordClash(next);
+    if (clash) throw new ControlError(clash, 'invalid-settings', { view_only_password: [clash] });
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {
@@ -299,9 +296,10 @@ export class ControlService {
       }
     }
     // A password set live also settles the password file it replaced.
-    if (applied.includes('password')) {
-      this.running['password_file'] = next.password_file;
-      if (same(next.password_file, undefined)) this.pending.delete('password_file');
+    for (const [pw, file] of PASSWORD_PAIRS) {
+      if (!applied.includes(pw)) continue;
+      this.running[file] = next[file];
+      if (same(next[file], undefined)) this.pending.delete(file);
     }
     this.settings = next;
     if (changed.length > 0) this.log.info({ changed, applied, restartRequired: this.restartRequired() }, 'settings changed');

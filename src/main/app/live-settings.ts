@@ -19,16 +19,27 @@ export const LIVE_SETTINGS: Partial<Record<SettingKey, LiveApplier>> = {
     t.setRegionDetection(s.enable_region_detection);
     return true;
   },
-  // A new password applies to the next viewer. Removing one applies live only while the server
-  // listens on loopback: the listen address was chosen knowing there was a password.
+  // A new password applies to the next viewer. Removing one applies live only while another password
+  // still guards the server, or it listens on loopback: the listen address was chosen knowing there was one.
   password: (t, s) => {
     if (s.password_file !== undefined) return false;
     if (s.password === null || s.password === undefined) {
-      if (t.listening === null || !isLoopbackHost(t.listening.address)) return false;
+      if (!canDropPassword(t, t.server.options.viewOnlyPassword)) return false;
       t.server.options.password = null;
       return true;
     }
     t.server.options.password = s.password;
+    return true;
+  },
+  // The same for the view-only password (which may also come from a vncpasswd password file: then a restart reads it).
+  view_only_password: (t, s) => {
+    if (s.view_only_password_file !== undefined) return false;
+    if (s.view_only_password === null || s.view_only_password === undefined) {
+      if (s.password_file !== undefined || !canDropPassword(t, t.server.options.password)) return false;
+      t.server.options.viewOnlyPassword = null;
+      return true;
+    }
+    t.server.options.viewOnlyPassword = s.view_only_password;
     return true;
   },
   // Recording settings apply from the next recording on (a mode change at once).
@@ -52,4 +63,9 @@ function recordingSettings(t: ControlTarget, s: Settings): boolean {
   if (!t.recordings) return false;
   t.recordings.useSettings(s);
   return true;
+}
+
+/** Whether a password may go while running: another (`other`) still guards the server, or it listens on loopback only. */
+function canDropPassword(t: ControlTarget, other: string | null): boolean {
+  return other !== null || (t.listening !== null && isLoopbackHost(t.listening.address));
 }

@@ -2,20 +2,21 @@ import type { Settings } from '../../shared/settings-schema.js';
 import { DEFAULT_LIMITS } from '../rfb/client-messages.js';
 import type { RfbServerOptions } from '../rfb/server.js';
 import { vencryptSubtypeByName } from '../rfb/security/vencrypt.js';
-import { defaultDesktopName } from './config.js';
+import { defaultDesktopName, type Passwords } from './config.js';
 
 /** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission' | 'viewOnlyPassword'>;
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission'>;
 
 /**
- * The RfbServer options for these settings, with the password already
- * resolved (resolvePassword: inline or from password_file). The running
+ * The RfbServer options for these settings, with the passwords already
+ * resolved (resolvePasswords: inline or from their files). The running
  * service and the tray app's idle control target both build their server
  * from this, so a setting reads the same whether sharing runs or not.
  */
-export function serverOptionsFrom(settings: Settings, password: string | null): SettingsServerOptions {
+export function serverOptionsFrom(settings: Settings, passwords: Passwords): SettingsServerOptions {
   return {
-    password,
+    password: passwords.full,
+    viewOnlyPassword: passwords.viewOnly,
     securityTypes: settings.security_types ?? null,
     vencryptSubtypes: settings.vencrypt_subtypes?.map((name) => vencryptSubtypeByName(name)!) ?? null,
     desktopName: settings.desktop_name ?? defaultDesktopName(),

@@ -16,7 +16,7 @@ import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocke
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
 import { packageVersion } from './version.js';
-import { ConfigError, resolveHost, resolvePassword, type Config } from './config.js';
+import { ConfigError, resolveHost, resolvePasswords, type Config, type Passwords } from './config.js';
 import { checkExposure } from './exposure.js';
 import { prepareSecurity, type SecuritySetup } from './security-setup.js';
 import type { SecurityWarning } from '../../shared/control-contract.js';
@@ -85,9 +85,14 @@ export class VncService {
   /** The audit trail, while running with audit_log on. */
   audit: AuditTrail | null = null;
 
+  /** The full-control password in force, or null. */
+  readonly password: string | null;
+  /** The view-only password in force, or null. */
+  readonly viewOnlyPassword: string | null;
+
   private constructor(
     readonly config: Config,
-    readonly password: string | null,
+    passwords: Passwords,
     source: ScreenSource,
     parts: DesktopParts,
     display: string | null,
@@ -97,7 +102,9 @@ export class VncService {
     readonly security: SecuritySetup,
   ) {
     this.source = source;
-    this.server = new RfbServer({ ...serverOptionsFrom(config, password), keys: security.keys, users: security.users });
+    this.password = passwords.full;
+    this.viewOnlyPassword = passwords.viewOnly;
+    this.server = new RfbServer({ ...serverOptionsFrom(config, passwords), keys: security.keys, users: security.users });
     this.loop = new CaptureLoop(source, this.server, { regionDetection: config.enable_region_detection });
     this.telemetry = new Telemetry({ server: this.server, loop: this.loop, metrics: config.enable_metrics });
     this.metrics = this.telemetry.monitor;
@@ -138,12 +145,12 @@ export class VncService {
    * settings and $DISPLAY, with no system screen capture.
    */
   static async create(config: Config, desktop: DesktopOverride = {}, backend?: BackendChoice): Promise<VncService> {
-    const password = resolvePassword(config);
+    const passwords = resolvePasswords(config);
     const security = await prepareSecurity(config);
     if (desktop.source) {
       await desktop.source.start();
       const parts: DesktopParts = { input: null, clipboard: null, cursor: null, ...desktop.parts };
-      return new VncService(config, password, desktop.source, parts, null, backend ?? null, security);
+      return new VncService(config, passwords, desktop.source, parts, null, backend ?? null, security);
     }
     const choice = backend ?? chooseDesktopBackend({ settings: config, platform: process.platform, env: process.env, systemCapture: false });
     let source = screenSourceFor(choice, {
@@ -165,7 +172,7 @@ export class VncService {
             cursor: new X11Cursor({ display }),
           }
         : { input: null, clipboard: null, cursor: null };
-      return new VncService(config, password, source, parts, display, choice, security);
+      return new VncService(config, passwords, source, parts, display, choice, security);
     } catch (e) {
       // Nobody else holds the source yet: release its X connection before giving up.
       await source.stop().catch((err: unknown) => log.warn({ err }, 'stopping the desktop source failed'));
@@ -204,7 +211,7 @@ export class VncService {
       undo.push(() => this.loop.stop());
       await this.features.start();
       undo.push(() => this.features.stop());
-      const host = resolveHost(this.config, this.password);
+      const host = resolveHost(this.config, { full: this.password, viewOnly: this.viewOnlyPassword });
       const exposure = checkExposure(host, this.server.offeredSecurityTypes(), this.config.insecure_no_auth);
       if (exposure.error) throw new ConfigError([exposure.error]);
       this.securityWarnings = exposure.warnings;

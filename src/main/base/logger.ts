@@ -44,8 +44,15 @@ function createRoot(opts: LoggingOptions): Logger {
   else if (opts.destination) stream = opts.destination as DestinationStream;
   // Synchronous writes to fd 2, as pino's default: a line is out before a crash.
   else stream = pino.destination({ fd: 2, sync: true });
-  return pino({ level, base: { app: 'trayvnc' }, mixin: contextMixin }, stream);
+  return pino({ level, base: { app: 'trayvnc' }, mixin: contextMixin, redact: { paths: SECRET_PATHS, censor: '[hidden]' } }, stream);
 }
+
+/**
+ * Fields that would hold a password, wherever a settings object is logged
+ * whole (at the top, or one level down): hidden, as a second line of
+ * defence behind never logging them.
+ */
+const SECRET_PATHS = ['password', 'view_only_password', 'viewOnlyPassword'].flatMap((k) => [k, `*.${k}`]);
 
 let root: Logger = createRoot({});
 /** Bumped by configureLogging; followers re-derive their pino logger when it moved. */

@@ -16,7 +16,7 @@ import { getLogger } from '../base/logger.js';
 export interface StreamAcceptor {
   accept(stream: WebSocketStream, transport: 'websocket'): unknown;
   /** When the server has no password, browsers are only let in from loopback origins by default. */
-  readonly options?: { readonly password: string | null };
+  readonly options?: { readonly password: string | null; readonly viewOnlyPassword?: string | null };
 }
 
 export interface WebSocketListenerOptions {
@@ -194,7 +194,8 @@ export async function listenWebSocket(
   host: string,
   opts: WebSocketListenerOptions = {},
 ): Promise<WebSocketListener> {
-  const originPolicy = opts.origins ?? (server.options && server.options.password === null ? 'loopback' : 'any');
+  const open = server.options !== undefined && server.options.password === null && (server.options.viewOnlyPassword ?? null) === null;
+  const originPolicy = opts.origins ?? (open ? 'loopback' : 'any');
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxPayload ?? DEFAULT_WEBSOCKET_MAX_PAYLOAD,

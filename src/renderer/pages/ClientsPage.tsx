@@ -196,7 +196,11 @@ function ConnectInfo({ state }: { state: ServerState | null }) {
         ))}
       </dl>
       <p className="muted">
-        {state.passwordSet ? 'Viewers must enter the password.' : 'No password is set: anyone who can reach this address can see the screen.'}
+        {state.viewOnlyPasswordSet
+          ? 'Viewers must enter a password: with the view-only password they can watch but not control.'
+          : state.passwordSet
+            ? 'Viewers must enter the password.'
+            : 'No password is set: anyone who can reach this address can see the screen.'}
       </p>
     </div>
   );

@@ -8,6 +8,7 @@ import {
   FORM_FIELDS,
   formValuesFrom,
   LOG_LEVELS,
+  PASSWORD_FIELDS,
   prepareSave,
   RECORD_MODES,
   ACCEPT_DEFAULTS,
@@ -28,6 +29,8 @@ interface SettingsPageProps {
 }
 
 type Errors = Partial<Record<FormField, string>>;
+type PasswordField = (typeof PASSWORD_FIELDS)[number];
+const HIDDEN: Record<PasswordField, boolean> = { password: false, view_only_password: false };
 type SaveStatus = { kind: 'ok' | 'problem'; text: string } | null;
 
 const ACCEPT_DEFAULT_LABELS: Record<(typeof ACCEPT_DEFAULTS)[number], string> = {
@@ -44,7 +47,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
   const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState<SaveStatus>(null);
   const [saving, setSaving] = useState(false);
-  const [showPassword, setShowPassword] = useState(false);
+  const [shown, setShown] = useState(HIDDEN);
   const formRef = useRef<HTMLFormElement>(null);
   // The event handler and the loader need the newest form without re-subscribing.
   const current = useRef({ loaded, values });
@@ -128,7 +131,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
       const result = await client.updateSettings(prepared.patch);
       setLoaded(result.settings);
       setValues(formValuesFrom(result.settings));
-      setShowPassword(false);
+      setShown(HIDDEN);
       setStatus({ kind: 'ok', text: describeSaveResult(result) });
     } catch (err) {
       if (err instanceof ControlError && err.code === 'invalid-settings' && err.fieldErrors) refuse(err.fieldErrors);
@@ -142,13 +145,13 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
     setValues(formValuesFrom(loaded));
     setErrors({});
     setStatus(null);
-    setShowPassword(false);
+    setShown(HIDDEN);
   };
 
-  const generate = () => {
-    change('password', generatePassword((n) => crypto.getRandomValues(new Uint8Array(n))));
+  const generate = (f: PasswordField) => {
+    change(f, generatePassword((n) => crypto.getRandomValues(new Uint8Array(n))));
     // A generated password is no use unless it can be read and passed on.
-    setShowPassword(true);
+    setShown({ ...shown, [f]: true });
   };
 
   const needsRestart = (f: FormField) => restartRequired.includes(f);
@@ -175,6 +178,27 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
     <input {...inputA11y(f)} type="checkbox" className="switch" checked={values[f]} onChange={(e) => change(f, e.currentTarget.checked)} />
   );
 
+  const passwordControl = (f: PasswordField, isSet: boolean) => (
+    <div className="password-control">
+      <input
+        {...inputA11y(f)}
+        type={shown[f] ? 'text' : 'password'}
+        className="input"
+        autoComplete="new-password"
+        spellCheck={false}
+        placeholder={isSet ? 'Unchanged' : 'None'}
+        value={values[f]}
+        onChange={(e) => change(f, e.currentTarget.value)}
+      />
+      <button type="button" className="button" aria-pressed={shown[f]} aria-controls={fieldId(f)} onClick={() => setShown({ ...shown, [f]: !shown[f] })}>
+        {shown[f] ? 'Hide' : 'Show'}
+      </button>
+      <button type="button" className="button" aria-label={`Generate ${SETTING_LABELS[f].toLowerCase()}`} onClick={() => generate(f)}>
+        Generate
+      </button>
+    </div>
+  );
+
   return (
     <div className="page settings-page">
       <form ref={formRef} aria-label="Settings" noValidate onSubmit={(e) => void save(e)} className="settings-form">
@@ -188,24 +212,17 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
                 : 'No password is set. Viewers use only the first 8 characters of one.'
             }
           >
-            <div className="password-control">
-              <input
-                {...inputA11y('password')}
-                type={showPassword ? 'text' : 'password'}
-                className="input"
-                autoComplete="new-password"
-                spellCheck={false}
-                placeholder={loaded.password_set ? 'Unchanged' : 'None'}
-                value={values.password}
-                onChange={(e) => change('password', e.currentTarget.value)}
-              />
-              <button type="button" className="button" aria-pressed={showPassword} aria-controls={fieldId('password')} onClick={() => setShowPassword((s) => !s)}>
-                {showPassword ? 'Hide' : 'Show'}
-              </button>
-              <button type="button" className="button" onClick={generate}>
-                Generate
-              </button>
-            </div>
+            {passwordControl('password', loaded.password_set)}
+          </Field>
+          <Field
+            {...props('view_only_password')}
+            hint={
+              loaded.view_only_password_set
+                ? 'A view-only password is set: viewers who give it can watch but not control. Type a new one to replace it.'
+                : 'No view-only password is set. With one, viewers who give it can watch but not control. It must differ from the password in its first 8 characters.'
+            }
+          >
+            {passwordControl('view_only_password', loaded.view_only_password_set)}
           </Field>
           <Field {...props('host')} hint="127.0.0.1 for this computer only, 0.0.0.0 for every network. Empty: this computer only, unless a password is set.">
             <input

@@ -11,6 +11,7 @@ import { fieldErrorLine, SETTING_LABELS, validateSettings, type FieldErrors, typ
 /** The settings the form edits, in display order. */
 export const FORM_FIELDS = [
   'password',
+  'view_only_password',
   'host',
   'port',
   'max_connections',
@@ -39,9 +40,13 @@ export const ACCEPT_DEFAULTS = ['refuse', 'view-only', 'accept'] as const;
 type NumberField = (typeof NUMBER_FIELDS)[number];
 type BooleanField = (typeof BOOLEAN_FIELDS)[number];
 
-/** What the inputs hold: numbers as typed (so an empty field stays empty), the password only when typed. */
+/** The password fields: empty unless a new password is typed (the settings never hold them in clear). */
+export const PASSWORD_FIELDS = ['password', 'view_only_password'] as const satisfies readonly FormField[];
+
+/** What the inputs hold: numbers as typed (so an empty field stays empty), the passwords only when typed. */
 export type FormValues = { [K in NumberField]: string } & { [K in BooleanField]: boolean } & {
   password: string;
+  view_only_password: string;
   host: string;
   log_level: string;
   /** Empty: the default folder. */
@@ -59,6 +64,7 @@ export function recordModeOf(view: Pick<SettingsView, 'record_dir' | 'record_mod
 export function formValuesFrom(view: SettingsView): FormValues {
   return {
     password: '',
+    view_only_password: '',
     host: view.host ?? '',
     port: String(view.port),
     max_connections: String(view.max_connections),
@@ -97,7 +103,7 @@ export type PreparedSave =
  * validated, as the server does, so a value is judged with the others.
  */
 export function prepareSave(loaded: SettingsView, values: FormValues): PreparedSave {
-  const { password_set: _passwordSet, ...current } = loaded;
+  const { password_set: _passwordSet, view_only_password_set: _viewOnlySet, ...current } = loaded;
   const merged: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(current)) if (v !== undefined) merged[k] = v;
 
@@ -111,12 +117,14 @@ export function prepareSave(loaded: SettingsView, values: FormValues): PreparedS
     }
   };
 
-  if (values.password !== '') {
+  for (const field of PASSWORD_FIELDS) {
+    const typed = values[field];
+    if (typed === '') continue;
     // A password replaces a password file (the server does the same).
-    delete merged['password_file'];
-    merged['password'] = values.password;
-    patch['password'] = values.password;
-    changed.push('password');
+    delete merged[`${field}_file`];
+    merged[field] = typed;
+    patch[field] = typed;
+    changed.push(field);
   }
   const host = values.host.trim();
   if (host === '') {

@@ -85,9 +85,12 @@ describe('config', () => {
   });
 
   it('binds to loopback without a password unless a host is given', () => {
-    expect(resolveHost(parseConfig({}), null)).toBe('127.0.0.1');
-    expect(resolveHost(parseConfig({}), 'pw')).toBe('0.0.0.0');
-    expect(resolveHost(parseConfig({ host: '0.0.0.0' }), null)).toBe('0.0.0.0');
+    const none = { full: null, viewOnly: null };
+    expect(resolveHost(parseConfig({}), none)).toBe('127.0.0.1');
+    expect(resolveHost(parseConfig({}), { full: 'pw', viewOnly: null })).toBe('0.0.0.0');
+    // a view-only password guards the server too
+    expect(resolveHost(parseConfig({}), { full: null, viewOnly: 'pw' })).toBe('0.0.0.0');
+    expect(resolveHost(parseConfig({ host: '0.0.0.0' }), none)).toBe('0.0.0.0');
   });
 
   it('reads the password from the first line of password_file', () => {

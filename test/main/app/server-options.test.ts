@@ -18,9 +18,10 @@ describe('serverOptionsFrom', () => {
       allow_resize: false,
       security_types: ['vnc'],
     });
-    expect(serverOptionsFrom(settings, 'secret12')).toEqual({
+    expect(serverOptionsFrom(settings, { full: 'secret12', viewOnly: 'watch123' })).toEqual({
       password: 'secret12',
       securityTypes: ['vnc'],
+      viewOnlyPassword: 'watch123',
       desktopName: 'desk',
       frameRate: 12,
       maxConnections: 3,
@@ -33,9 +34,10 @@ describe('serverOptionsFrom', () => {
   });
 
   it('fills in what the settings leave out: the host name, the schema defaults, no password', () => {
-    expect(serverOptionsFrom(parseConfig({}), null)).toEqual({
+    expect(serverOptionsFrom(parseConfig({}), { full: null, viewOnly: null })).toEqual({
       password: null,
       securityTypes: null,
+      viewOnlyPassword: null,
       desktopName: hostname(),
       frameRate: 30,
       maxConnections: 10,
@@ -48,10 +50,20 @@ describe('serverOptionsFrom', () => {
   });
 
   it('is what the running service builds its server from', async () => {
-    const settings = parseConfig({ source: 'synthetic', width: 64, height: 48, password: 'pw123456', always_shared: true, handshake_timeout: 3, max_cut_text: 99 });
+    const settings = parseConfig({
+      source: 'synthetic',
+      width: 64,
+      height: 48,
+      password: 'pw123456',
+      view_only_password: 'look1234',
+      always_shared: true,
+      handshake_timeout: 3,
+      max_cut_text: 99,
+    });
     const service = await VncService.create(settings);
     try {
-      expect(service.server.options).toEqual({ ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFrom(settings, 'pw123456') });
+      expect(service.server.options).toEqual({ ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFrom(settings, { full: 'pw123456', viewOnly: 'look1234' }) });
+      expect(service.server.options.viewOnlyPassword).toBe('look1234');
     } finally {
       await service.stop();
     }

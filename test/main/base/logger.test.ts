@@ -38,6 +38,15 @@ describe('logging', () => {
     expect(lines[1]).toMatchObject({ level: 40, msg: 'something failed', err: { message: 'boom', type: 'Error' } });
   });
 
+  it('hides password fields of an object logged whole', () => {
+    const out = new Capture();
+    configureLogging({ level: 'info', destination: out });
+    getLogger('test-secret').info({ password: 'hunter22', settings: { view_only_password: 'justlook', port: 1 }, options: { viewOnlyPassword: 'justlook' } }, 'x');
+    expect(out.text).not.toContain('hunter22');
+    expect(out.text).not.toContain('justlook');
+    expect(out.json()[0]).toMatchObject({ password: '[hidden]', settings: { view_only_password: '[hidden]', port: 1 } });
+  });
+
   it('lines logged inside LogContext.run carry the session and client, through timers and promises', async () => {
     const out = new Capture();
     configureLogging({ level: 'debug', format: 'json', destination: out });

@@ -1,5 +1,5 @@
 import type { Settings } from '../../../shared/settings-schema.js';
-import { resolvePassword } from '../../app/config.js';
+import { resolvePasswords, type Passwords } from '../../app/config.js';
 import type { ControlTarget } from '../../app/control-service.js';
 import { serverOptionsFrom } from '../../app/server-options.js';
 import type { ScreenSource } from '../../desktop/screen.js';
@@ -22,22 +22,23 @@ const NO_SCREEN: ScreenSource = {
   stop: async () => undefined,
 };
 
-function passwordOf(settings: Settings): string | null {
+function passwordsOf(settings: Settings): Passwords {
   try {
-    return resolvePassword(settings);
+    return resolvePasswords(settings);
   } catch {
-    return null; // an unreadable password file is reported when sharing starts
+    return { full: null, viewOnly: null }; // an unreadable password file is reported when sharing starts
   }
 }
 
 export function idleTarget(settings: Settings): ControlTarget {
-  const password = passwordOf(settings);
+  const passwords = passwordsOf(settings);
   return {
-    server: new RfbServer(serverOptionsFrom(settings, password)),
+    server: new RfbServer(serverOptionsFrom(settings, passwords)),
     config: settings,
     source: NO_SCREEN,
     listening: null,
-    password,
+    password: passwords.full,
+    viewOnlyPassword: passwords.viewOnly,
     websocket: null,
   };
 }

@@ -12,9 +12,9 @@ import { validateSettings, type FieldErrors, type Settings } from '../../../shar
  *   falls back to its default and is reported under its name.
  * - Saving writes a temporary file next to the real one and renames it over,
  *   so a crash mid-write leaves the old file whole.
- * - The password is not written as text: it goes through the OS keychain
+ * - The passwords are not written as text: they go through the OS keychain
  *   (Electron's safeStorage, injected). Where that is unavailable (some Linux
- *   desktops) it is stored base64 with a flag saying so, and
+ *   desktops) they are stored base64 with a flag saying so, and
  *   `passwordProtected` is false so the UI can warn.
  */
 
@@ -38,6 +38,14 @@ export interface StoredSecret {
 
 /** The file's key holding the password (the settings' own `password` key is never written). */
 export const SECRET_KEY = 'password_secret';
+/** The same for the view-only password. */
+export const VIEW_ONLY_SECRET_KEY = 'view_only_password_secret';
+
+/** Each password setting and the file key its secret is kept under. */
+const SECRETS = [
+  ['password', SECRET_KEY],
+  ['view_only_password', VIEW_ONLY_SECRET_KEY],
+] as const;
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -129,13 +137,18 @@ export class SettingsStore {
       return this.report();
     }
 
-    const { [SECRET_KEY]: secret, ...fields } = raw;
-    // A password written by hand is plain text until the next save encrypts it.
-    this.plainPassword = typeof fields['password'] === 'string';
-    if (secret !== undefined) {
-      const password = this.readSecret(secret, problems);
-      if (password !== null) fields['password'] = password.text;
-      if (password !== null) this.plainPassword = !password.encrypted;
+    const fields: Record<string, unknown> = { ...raw };
+    for (const [key, secretKey] of SECRETS) {
+      const secret = fields[secretKey];
+      delete fields[secretKey];
+      // A password written by hand is plain text until the next save encrypts it.
+      let plain = typeof fields[key] === 'string';
+      const password = secret !== undefined ? this.readSecret(secret, key, problems) : null;
+      if (password !== null) {
+        fields[key] = password.text;
+        plain = !password.encrypted;
+      }
+      if (plain) this.plainPassword = true;
     }
 
     let v = validateSettings(fields);
@@ -149,19 +162,21 @@ export class SettingsStore {
     }
     if (v.ok) this.current = v.settings;
     else for (const [key, messages] of Object.entries(v.fieldErrors)) for (const m of messages) addProblem(problems, key, m);
-    if (this.current.password === null || this.current.password === undefined) this.plainPassword = false;
+    if (SECRETS.every(([key]) => this.current[key] === null || this.current[key] === undefined)) this.plainPassword = false;
     return this.report();
   }
 
   /** Write the settings (atomically); the password is encrypted when the OS allows it. */
   save(settings: Settings): void {
-    const { password, ...rest } = settings;
-    const out: Record<string, unknown> = { ...rest };
+    const out: Record<string, unknown> = { ...settings };
     let plain = false;
-    if (password !== null && password !== undefined) {
+    for (const [key, secretKey] of SECRETS) {
+      const password = settings[key];
+      delete out[key];
+      if (password === null || password === undefined) continue;
       const secret = this.writeSecret(password);
-      plain = secret.encoding !== 'safeStorage';
-      out[SECRET_KEY] = secret;
+      if (secret.encoding !== 'safeStorage') plain = true;
+      out[secretKey] = secret;
     }
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -187,9 +202,9 @@ export class SettingsStore {
     return { encoding: 'base64', data: Buffer.from(password, 'utf8').toString('base64') };
   }
 
-  private readSecret(secret: unknown, problems: FieldErrors): { text: string; encrypted: boolean } | null {
+  private readSecret(secret: unknown, key: string, problems: FieldErrors): { text: string; encrypted: boolean } | null {
     const unreadable = (why: string): null => {
-      addProblem(problems, 'password', `${why}; set a new one`);
+      addProblem(problems, key, `${why}; set a new one`);
       return null;
     };
     if (!isRecord(secret) || typeof secret['data'] !== 'string') return unreadable('is malformed');

@@ -47,7 +47,7 @@ describe('idleTarget server', () => {
       allow_resize: false,
     });
     const options = idleTarget(settings).server.options;
-    expect(options).toEqual({ ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFrom(settings, 'pw123456') });
+    expect(options).toEqual({ ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFrom(settings, { full: 'pw123456', viewOnly: null }) });
     // the four it used to leave at their defaults
     expect(options).toMatchObject({ alwaysShared: true, handshakeTimeoutMs: 7000, allowResize: false, limits: { maxCutText: 1000 } });
   });

@@ -64,6 +64,28 @@ describe('SettingsStore', () => {
     expect(r.passwordProtected).toBe(true);
   });
 
+  it('keeps the view-only password encrypted beside the password, and reports it unreadable by its own name', () => {
+    const s = settings({ password: 'hunter22', view_only_password: 'justlook' });
+    new SettingsStore(dir, fakeSafeStorage()).save(s);
+    const text = readFileSync(file(), 'utf8');
+    expect(text).not.toContain('justlook');
+    expect(text).not.toContain('hunter22');
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(expect.arrayContaining(['password_secret', 'view_only_password_secret']));
+    const r = new SettingsStore(dir, fakeSafeStorage()).load();
+    expect(r.settings).toEqual(s);
+    expect(r.passwordProtected).toBe(true);
+    // Without a keychain: stored base64, flagged, and readable again.
+    new SettingsStore(dir, fakeSafeStorage(false)).save(settings({ view_only_password: 'justlook' }));
+    const plain = new SettingsStore(dir, fakeSafeStorage(false)).load();
+    expect(plain.settings.view_only_password).toBe('justlook');
+    expect(plain.passwordProtected).toBe(false);
+    // Encrypted, then the keychain is gone: the problem names the view-only password.
+    new SettingsStore(dir, fakeSafeStorage()).save(settings({ view_only_password: 'justlook' }));
+    const lost = new SettingsStore(dir, fakeSafeStorage(false)).load();
+    expect(lost.problems['view_only_password']?.[0]).toMatch(/keychain is not available/);
+    expect(lost.settings.view_only_password).toBeUndefined();
+  });
+
   it('keeps the defaults and reports a file that is not JSON', () => {
     writeFileSync(file(), '{"port": 59');
     const store = new SettingsStore(dir, fakeSafeStorage());
