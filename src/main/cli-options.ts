@@ -31,6 +31,8 @@ Options for serve (flags override the config file):
                             password, 0.0.0.0 with one)
   --port N                  TCP port (default 5900; 0 picks a free port)
   --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
+  --websocket-tls           serve them over wss:// with the server's TLS certificate
+                            (then noVNC may log in with a user name: VeNCrypt Plain)
   --http-port N             serve the web dashboard (and its control API) on port N;
                             its address, with an access token, is printed at start
                             (token: $TRAYVNC_DASHBOARD_TOKEN, or random)
@@ -121,6 +123,7 @@ export const CLI_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'websocket-port': { type: 'string' },
+  'websocket-tls': { type: 'boolean' },
   'dashboard-port': { type: 'string' },
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -176,6 +179,7 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   host: '--host',
   port: '--port',
   websocket_port: '--websocket-port',
+  websocket_tls: '--websocket-tls',
   dashboard_port: '--http-port',
   dashboard_host: '--http-host',
   password: '--password',
@@ -256,6 +260,7 @@ export function buildConfig(argv: string[]): Setup {
     host: values.host,
     port: int('port', values.port),
     websocket_port: int('websocket-port', values['websocket-port']),
+    websocket_tls: values['websocket-tls'],
     dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
     dashboard_host: values['http-host'],
     password: values.password,

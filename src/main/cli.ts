@@ -64,7 +64,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   if (service.websocket) {
     const ws = service.websocket.address;
-    process.stdout.write(`TrayVNC WebSocket (noVNC): ws://${ws.address}:${ws.port}/\n`);
+    process.stdout.write(`TrayVNC WebSocket (noVNC): ${service.websocket.secure ? 'wss' : 'ws'}://${ws.address}:${ws.port}/\n`);
   }
   if (service.dashboard) {
     if (service.dashboard.pageUrl) process.stdout.write(`TrayVNC dashboard: ${service.dashboard.pageUrl}\n`);

@@ -68,7 +68,7 @@ export function connectAddresses(state: ServerState | null, pageHostname: string
     out.push({ kind, address: scheme + formatEndpoint({ host: pageHostname, port: e.port }), note: 'listening on all network interfaces' });
   };
   if (state.address) show('VNC viewers', state.address);
-  if (state.websocket) show('Browser viewers (WebSocket)', state.websocket, 'ws://');
+  if (state.websocket) show('Browser viewers (WebSocket)', state.websocket, state.websocketSecure ? 'wss://' : 'ws://');
   return out;
 }
 

@@ -76,6 +76,8 @@ export interface ServerState {
   address: Endpoint | null;
   /** The WebSocket listener for browser viewers, when configured. */
   websocket: Endpoint | null;
+  /** Whether that listener serves wss:// (TLS). */
+  websocketSecure: boolean;
   /** Where pixels come from: 'x11', 'synthetic', … */
   source: string;
   desktop: { name: string; width: number; height: number };

@@ -47,6 +47,8 @@ export const SettingsSchema = z.object({
   host: address.optional(),
   port: intIn(0, 65535).default(5900),
   websocket_port: intIn(0, 65535).optional(),
+  /** Serve browser viewers over wss:// (TLS, with the server's certificate) instead of ws://. */
+  websocket_tls: bool.default(false),
   /** The headless dashboard: its web page and the control API over WebSocket; off when unset. */
   dashboard_port: intIn(0, 65535).optional(),
   /** Address the dashboard listens on (default 127.0.0.1, whatever `host` is). */
@@ -173,6 +175,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   host: 'Listen address',
   port: 'Port',
   websocket_port: 'WebSocket port',
+  websocket_tls: 'WebSocket over TLS (wss://)',
   dashboard_port: 'Dashboard port',
   dashboard_host: 'Dashboard address',
   password: 'Password',

@@ -7,6 +7,7 @@ export function serverState(over: Partial<ServerState> = {}): ServerState {
     running: true,
     address: { host: '0.0.0.0', port: 5900 },
     websocket: null,
+    websocketSecure: false,
     source: 'synthetic',
     desktop: { name: 'test', width: 640, height: 480 },
     backend: null,

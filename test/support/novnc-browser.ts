@@ -1,3 +1,4 @@
+import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -169,6 +170,14 @@ export interface OpenNoVncOptions {
   /** Path of the WebSocket URL (default '/'). */
   wsPath?: string;
   password?: string;
+  /** A user name, for the security types that ask for one (VeNCrypt Plain). */
+  username?: string;
+  /**
+   * Connect over wss:// and trust only the certificate whose public key is
+   * this (PEM): Chromium is told its SPKI hash, so any other certificate
+   * fails as it would for a user who pinned ours.
+   */
+  tlsCertPem?: string;
   /** Approve the server's RSA key when noVNC asks (RA2ne's 'serververification'); default true. */
   approveServer?: boolean;
   shared?: boolean;
@@ -200,6 +209,12 @@ function toFrame(px: CanvasPixels): Frame {
 }
 
 /** Launch Chromium with noVNC connected to ws://wsHost:wsPort/ and return handles to drive it. */
+/** The base64 SHA-256 of a certificate's public key (SPKI), as Chromium's --ignore-certificate-errors-spki-list takes it. */
+function spkiHash(certPem: string): string {
+  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
 export async function openNoVnc(opts: OpenNoVncOptions): Promise<NoVncBrowser> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const site = await servePage();
@@ -211,10 +226,11 @@ export async function openNoVnc(opts: OpenNoVncOptions): Promise<NoVncBrowser> {
   };
   let context: BrowserContext | null = null;
   try {
+    const pin = opts.tlsCertPem ? [`--ignore-certificate-errors-spki-list=${spkiHash(opts.tlsCertPem)}`] : [];
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...pin],
       viewport: opts.viewport ?? { width: 1280, height: 900 },
       deviceScaleFactor: 1,
       timeout: timeoutMs,
@@ -233,8 +249,8 @@ export async function openNoVnc(opts: OpenNoVncOptions): Promise<NoVncBrowser> {
     /** Call window.harness.method(...args) in the page (arguments and result go as JSON). */
     const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
       page.evaluate(`window.harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
-    const url = `ws://${opts.wsHost ?? '127.0.0.1'}:${opts.wsPort}${opts.wsPath ?? '/'}`;
-    await call('connect', url, { password: opts.password, approveServer: opts.approveServer ?? true, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [] });
+    const url = `${opts.tlsCertPem ? 'wss' : 'ws'}://${opts.wsHost ?? '127.0.0.1'}:${opts.wsPort}${opts.wsPath ?? '/'}`;
+    await call('connect', url, { password: opts.password, username: opts.username, approveServer: opts.approveServer ?? true, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [] });
 
     const ctx = context;
     const state = (): Promise<HarnessState> => call<HarnessState>('snapshot');

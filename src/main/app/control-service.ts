@@ -57,7 +57,7 @@ export interface ControlTarget {
   readonly password: string | null;
   /** The view-only password in force (VncService has it; absent: none). */
   readonly viewOnlyPassword?: string | null;
-  readonly websocket: { readonly address: AddressInfo } | null;
+  readonly websocket: { readonly address: AddressInfo; readonly secure?: boolean } | null;
   /** The desktop backend chosen at start, and why (VncService has it; none while not sharing). */
   readonly backend?: BackendChoice | null;
   /** Switch tile comparison on or off while running; without it the change waits for a restart. */
@@ -205,6 +205,7 @@ export class ControlService {
       running: t.listening !== null,
       address: endpoint(t.listening),
       websocket: endpoint(t.websocket?.address),
+      websocketSecure: t.websocket?.secure ?? false,
       source: t.source.name,
       desktop: { name: t.server.options.desktopName, width: t.source.width, height: t.source.height },
       backend: t.backend ? backendInfo(t.backend) : null,

@@ -11,7 +11,7 @@ import { UserStore, usersFilePath } from './user-store.js';
 export interface SecuritySetup {
   keys: SecurityKeys;
   users: UserStore;
-  /** The TLS certificate, when a type that uses one may be offered. */
+  /** The TLS certificate, when a type that uses one may be offered or wss:// is served. */
   tls: TlsCertificate | null;
   /** The RSA key, when RSA-AES may be offered. */
   rsa: RsaServerKey | null;
@@ -38,7 +38,7 @@ export async function prepareSecurity(settings: Settings, dir: string = keysDir(
   }
   try {
     const users = await UserStore.open(settings.users_file ?? usersFilePath());
-    const tls = wants('vencrypt') ? await loadTlsCertificate({ certFile: settings.tls_cert_file ?? null, keyFile: settings.tls_key_file ?? null, dir }) : null;
+    const tls = wants('vencrypt') || settings.websocket_tls ? await loadTlsCertificate({ certFile: settings.tls_cert_file ?? null, keyFile: settings.tls_key_file ?? null, dir }) : null;
     const rsaStore = (named === undefined || named.some((n) => RSA_TYPES.has(n))) ? new RsaKeyStore(dir) : null;
     const rsa = rsaStore ? await rsaStore.get() : null;
     const keys: SecurityKeys = {

@@ -221,7 +221,8 @@ export class VncService {
         undo.push(() => this.telemetry.close());
         this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
       }
-      this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host);
+      const wsTls = this.config.websocket_tls && this.security.tls ? { cert: this.security.tls.cert, key: this.security.tls.key } : undefined;
+      this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host, { tls: wsTls });
       undo.push(() => this.websocket?.close());
       this.recordings = new RecordingController({
         server: this.server,

@@ -12,7 +12,7 @@ import { LogContext } from '../base/log-context.js';
 import type { ParseLimits } from './client-messages.js';
 import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
-import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type UpdateStats } from './session.js';
+import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type Transport, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
 import { DEFAULT_ADMISSION, Gatekeeper, type AdmissionOptions } from './admission/gatekeeper.js';
 import type { HandshakePolicy } from './handshake.js';
@@ -325,7 +325,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
    * stream, test pipe). An address that is blacklisted or over its rate is
    * refused here, before anything is read or allocated for it; null then.
    */
-  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: 'tcp' | 'websocket' = 'tcp'): Session | null {
+  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: Transport = 'tcp'): Session | null {
     const ip = socket.remoteAddress ?? 'unknown';
     const verdict = this.gate.admit(ip);
     if (!verdict.admit) {
@@ -367,7 +367,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   /** The security types a viewer connecting now is offered, most preferred first. */
-  offeredSecurityTypes(transport: 'tcp' | 'websocket' = 'tcp'): SecurityType[] {
+  offeredSecurityTypes(transport: Transport = 'tcp'): SecurityType[] {
     return offeredSecurityTypes(this.options.securityTypes, this.credentials(), {
       hasKeys: this.options.keys !== null,
       vencryptSubtypes: this.options.vencryptSubtypes,

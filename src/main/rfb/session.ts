@@ -13,14 +13,14 @@ import { ClientParams } from './session/client-params.js';
 import { Connection, type SocketLike } from './session/connection.js';
 import type { Access } from './security/security-type.js';
 import { Clipboard } from './session/clipboard.js';
-import type { SessionContext, SessionHost, SessionOptions } from './session/context.js';
+import type { SessionContext, SessionHost, SessionOptions, Transport } from './session/context.js';
 import { CursorShape } from './session/cursor-shape.js';
 import { DesktopName } from './session/desktop-name.js';
 import { DesktopSize } from './session/desktop-size.js';
 import { MessageHandler } from './session/message-handler.js';
 import { UpdateScheduler } from './session/update-scheduler.js';
 
-export type { InputMessage, SessionHost, SessionOptions, UpdateStats } from './session/context.js';
+export type { InputMessage, SessionHost, SessionOptions, Transport, UpdateStats } from './session/context.js';
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   handshakeTimeoutMs: 10_000,
@@ -77,7 +77,7 @@ export class Session {
   /** The security type it chose (its settings name), from when its exchange began (None: once through). */
   securityType: string | null = null;
   /** How it came: over TCP, or a browser's WebSocket. */
-  get transport(): 'tcp' | 'websocket' {
+  get transport(): Transport {
     return this.opts.transport ?? 'tcp';
   }
   /** The user it logged in as, for security types with user names. */

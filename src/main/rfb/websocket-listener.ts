@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -14,7 +15,7 @@ import { getLogger } from '../base/logger.js';
 
 /** Whatever serves a client over a stream: the RfbServer. */
 export interface StreamAcceptor {
-  accept(stream: WebSocketStream, transport: 'websocket'): unknown;
+  accept(stream: WebSocketStream, transport: 'websocket' | 'websocket-tls'): unknown;
   /** When the server has no password, browsers are only let in from loopback origins by default. */
   readonly options?: { readonly password: string | null; readonly viewOnlyPassword?: string | null };
 }
@@ -33,10 +34,14 @@ export interface WebSocketListenerOptions {
   origins?: 'any' | readonly string[];
   /** Bound on receiving the HTTP upgrade request's headers (default 10 s). */
   headersTimeoutMs?: number;
+  /** Serve wss:// (TLS) with this certificate and key (PEM) instead of ws://. */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export interface WebSocketListener {
   readonly address: AddressInfo;
+  /** Whether it serves wss:// (TLS). */
+  readonly secure: boolean;
   /** Stop listening and close every WebSocket connection (bounded: stragglers are cut after a second). */
   close(): Promise<void>;
 }
@@ -206,7 +211,8 @@ export async function listenWebSocket(
   wss.on('error', (err) => log.warn({ err }, 'websocket server error'));
 
   const headersTimeout = opts.headersTimeoutMs ?? 10_000;
-  const http1 = http.createServer({ headersTimeout, requestTimeout: headersTimeout, keepAliveTimeout: 1000, connectionsCheckingInterval: 1000 }, (req, res) => {
+  const serverOptions = { headersTimeout, requestTimeout: headersTimeout, keepAliveTimeout: 1000, connectionsCheckingInterval: 1000 };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.on('error', () => {
       /* client gone */
     });
@@ -217,7 +223,10 @@ export async function listenWebSocket(
       Connection: 'Upgrade, close',
     });
     res.end(req.method === 'HEAD' ? undefined : UPGRADE_REQUIRED);
-  });
+  };
+  // wss:// is the same server inside TLS: the browser's TLS protects the RFB stream, so VeNCrypt's Plain may be offered on it.
+  const http1: http.Server = opts.tls ? https.createServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest) : http.createServer(serverOptions, onRequest);
+  const transport = opts.tls ? 'websocket-tls' : 'websocket';
 
   http1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const tcp = req.socket as Socket;
@@ -237,7 +246,7 @@ export async function listenWebSocket(
         const stream = new WebSocketStream(ws, remote);
         log.debug({ client: `${remote.remoteAddress}:${remote.remotePort}`, path: req.url, protocol: ws.protocol }, 'websocket client');
         try {
-          server.accept(stream, 'websocket');
+          server.accept(stream, transport);
         } catch (err) {
           log.error({ err }, 'could not serve a websocket client');
           stream.destroy();
@@ -260,6 +269,7 @@ export async function listenWebSocket(
   let closing: Promise<void> | null = null;
   return {
     address,
+    secure: opts.tls !== undefined,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => http1.close(() => resolve()));

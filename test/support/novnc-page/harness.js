@@ -21,7 +21,7 @@ function record(type, detail) {
 window.harness = {
   state,
   connect(url, options) {
-    const credentials = options.password === undefined ? undefined : { password: options.password };
+    const credentials = options.password === undefined ? undefined : { password: options.password, ...(options.username ? { username: options.username } : {}) };
     const rfb = new RFB(document.getElementById('screen'), url, {
       shared: options.shared ?? true,
       credentials,

@@ -1,7 +1,8 @@
 import { noneSecurity } from './none.js';
 import { RA2, RA2NE, RA2NE_256, RA2_256 } from './rsa-aes.js';
 import type { Credentials, SecurityType } from './security-type.js';
-import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, type VeNCryptSubtypeId } from './vencrypt.js';
+import type { Transport } from '../session/context.js';
+import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, VeNCryptSubtype, type VeNCryptSubtypeId } from './vencrypt.js';
 import { vncAuthSecurity } from './vnc-auth.js';
 
 /** VeNCrypt (19) with its default subtypes; a server given other subtypes gets its own (vencryptWith). */
@@ -36,8 +37,8 @@ export interface OfferContext {
   hasKeys: boolean;
   /** VeNCrypt's subtypes, most preferred first, when not the default ones. */
   vencryptSubtypes: readonly VeNCryptSubtypeId[] | null;
-  /** How the client came: a browser over WebSocket cannot run TLS inside it, so it is not offered VeNCrypt. */
-  transport: 'tcp' | 'websocket';
+  /** How the client came: a browser over ws:// cannot run TLS inside it, so it is not offered VeNCrypt; over wss:// it is offered VeNCrypt's Plain. */
+  transport: Transport;
 }
 
 const DEFAULT_CONTEXT: OfferContext = { hasKeys: true, vencryptSubtypes: null, transport: 'tcp' };
@@ -53,10 +54,20 @@ export function offeredSecurityTypes(names: readonly string[] | null, credential
   const wanted = named
     .filter((t) => ctx.hasKeys || t.needsKey === undefined)
     .filter((t) => !(ctx.transport === 'websocket' && t === vencryptSecurity))
-    .map((t) => (t === vencryptSecurity && ctx.vencryptSubtypes !== null ? vencryptWith(ctx.vencryptSubtypes) : t));
+    .map((t) => (t === vencryptSecurity ? vencryptFor(ctx) : t));
   const secured = wanted.filter((t) => t !== noneSecurity && t.usable(credentials));
   if (secured.length > 0) return secured;
   return credentials.hasVncPassword || credentials.hasUsers ? [] : wanted.filter((t) => t === noneSecurity);
+}
+
+/**
+ * VeNCrypt as offered over this transport: inside wss:// the browser's TLS
+ * already protects the stream and no TLS can run inside it, so only Plain
+ * (a user name and password, the subtype noVNC speaks) is offered there.
+ */
+function vencryptFor(ctx: OfferContext): VeNCrypt {
+  if (ctx.transport === 'websocket-tls') return vencryptWith([VeNCryptSubtype.Plain]);
+  return ctx.vencryptSubtypes !== null ? vencryptWith(ctx.vencryptSubtypes) : vencryptSecurity;
 }
 
 /** VeNCrypt offering `subtypes` (the same instance for the same list, so it is not rebuilt per connection). */

@@ -59,10 +59,13 @@ export interface SessionHost {
   onClosed(session: Session, reason: string): void;
 }
 
+/** How a client reached the server: TCP, or a browser's WebSocket, plain (ws://) or inside TLS (wss://). */
+export type Transport = 'tcp' | 'websocket' | 'websocket-tls';
+
 export interface SessionOptions {
   handshakeTimeoutMs: number;
   /** How the client came (default TCP): a browser over WebSocket cannot be offered TLS inside it. */
-  transport?: 'tcp' | 'websocket';
+  transport?: Transport;
   limits: ParseLimits;
   /** Stop writing updates while more than this many bytes wait in the socket. */
   maxQueuedBytes: number;
