@@ -43,13 +43,20 @@ describe('trayvnc serve: who can reach it', () => {
     }
   });
 
-  it('with only VNC Authentication beyond loopback it warns that logins cross the network unencrypted', async () => {
-    const run = startCli([...BASE, '--host', '0.0.0.0', '--password', 'secret99']);
+  it('with only VNC Authentication beyond loopback it warns that logins cross the network unencrypted; with the default types it does not', async () => {
+    const run = startCli([...BASE, '--host', '0.0.0.0', '--password', 'secret99', '--security-types', 'vnc']);
     try {
       await run.waitFor(/listening on 0\.0\.0\.0:\d+/, 8000, 'stdout');
       expect(run.stderr()).toMatch(/warning: Viewers on other computers log in with VNC Authentication only/);
     } finally {
       await run.stop(2000);
+    }
+    const encrypted = startCli([...BASE, '--host', '0.0.0.0', '--password', 'secret99']);
+    try {
+      await encrypted.waitFor(/listening on 0\.0\.0\.0:\d+/, 8000, 'stdout');
+      expect(encrypted.stderr()).not.toMatch(/warning: (Viewers on other computers|No authentication)/);
+    } finally {
+      await encrypted.stop(2000);
     }
   });
 

@@ -16,11 +16,13 @@ describe('serverOptionsFrom', () => {
       max_cut_text: 1000,
       view_only: true,
       allow_resize: false,
-      security_types: ['vnc'],
+      security_types: ['vencrypt', 'vnc'],
+      vencrypt_subtypes: ['x509vnc', 'TLSVnc'],
     });
     expect(serverOptionsFrom(settings, { full: 'secret12', viewOnly: 'watch123' })).toEqual({
       password: 'secret12',
-      securityTypes: ['vnc'],
+      securityTypes: ['vencrypt', 'vnc'],
+      vencryptSubtypes: [261, 258],
       viewOnlyPassword: 'watch123',
       desktopName: 'desk',
       frameRate: 12,
@@ -37,6 +39,7 @@ describe('serverOptionsFrom', () => {
     expect(serverOptionsFrom(parseConfig({}), { full: null, viewOnly: null })).toEqual({
       password: null,
       securityTypes: null,
+      vencryptSubtypes: null,
       viewOnlyPassword: null,
       desktopName: hostname(),
       frameRate: 30,
@@ -62,7 +65,13 @@ describe('serverOptionsFrom', () => {
     });
     const service = await VncService.create(settings);
     try {
-      expect(service.server.options).toEqual({ ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFrom(settings, { full: 'pw123456', viewOnly: 'look1234' }) });
+      // The service adds what it keeps itself: the keys and the users.
+      expect(service.server.options).toEqual({
+        ...DEFAULT_SERVER_OPTIONS,
+        ...serverOptionsFrom(settings, { full: 'pw123456', viewOnly: 'look1234' }),
+        keys: service.security.keys,
+        users: service.security.users,
+      });
       expect(service.server.options.viewOnlyPassword).toBe('look1234');
     } finally {
       await service.stop();
