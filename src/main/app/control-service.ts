@@ -19,14 +19,12 @@ import {
   type WireEvent,
 } from '../../shared/control-contract.js';
 import type { RecordingStatusInfo } from '../../shared/recording-contract.js';
-import { fieldErrorLines, LOCAL_ONLY_SETTINGS, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
+import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import type { AttendedAccess, AttendedSettings } from './attended-access.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
 import type { RecordingController } from './recording-controller.js';
-import { ClippedScreen } from '../desktop/clipped-screen.js';
 import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
-import { encodingName } from '../rfb/constants.js';
 import type { RfbServer } from '../rfb/server.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
@@ -36,9 +34,10 @@ import { ControlRecordings } from './control-recordings.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
-import { settingsPasswordClash } from './config.js';
-import { checkPasswordPairs, PASSWORD_PAIRS, redact, settlePasswordPairs } from './settings-secrets.js';
-import { describePixelFormat } from './pixel-format-info.js';
+import { PASSWORD_PAIRS, redact } from './settings-secrets.js';
+import { mergeSettingsPatch } from './settings-change.js';
+import { describeClient } from './client-info.js';
+import { listMonitorsOf } from './monitor-list.js';
 
 // The connection class lived here; transports and the tray app import it from this module.
 export { ControlConnection } from './control-connection.js';
@@ -240,40 +239,7 @@ export class ControlService {
    * changes when any field is refused.
    */
   async updateSettings(patch: SettingsPatch): Promise<UpdateSettingsResult> {
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      throw new ControlError('settings must be an object', 'invalid-params');
-    }
-    const known = new Set<string>(SETTING_KEYS);
-    const unknown = Object.keys(patch).filter((k) => !known.has(k));
-    if (unknown.length > 0) {
-      const fieldErrors = Object.fromEntries(unknown.map((k) => [k, ['is not a setting']]));
-      throw new ControlError(`unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, 'invalid-settings', fieldErrors);
-    }
-    const entries = Object.entries(patch as Record<string, unknown>);
-    const localOnly = entries.filter(([k, v]) => LOCAL_ONLY_SETTINGS.includes(k as SettingKey) && !same(v, this.settings[k as SettingKey]));
-    if (localOnly.length > 0) {
-      const keys = localOnly.map(([k]) => k);
-      const fieldErrors = Object.fromEntries(keys.map((k) => [k, ['can be changed only in the config file or on the command line']]));
-      throw new ControlError(`${keys.join(', ')} can be changed only in the config file or on the command line`, 'invalid-settings', fieldErrors);
-    }
-    const given = patch as Record<string, unknown>;
-    checkPasswordPairs(given);
-    const merged: Record<string, unknown> = { ...this.settings };
-    for (const [k, v] of entries) {
-      if (v === null && k !== 'password' && k !== 'view_only_password') delete merged[k];
-      else merged[k] = v;
-    }
-    settlePasswordPairs(merged, given);
-    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-
-    const v = validateSettings(merged);
-    if (!v.ok) {
-      throw new ControlError(fieldErrorLines(v.fieldErrors).join('; '), 'invalid-settings', v.fieldErrors);
-    }
-    const next = v.settings;
-    // Passwords in files are checked against each other too (the schema sees only those given inline).
-    const clash = settingsPasswordClash(next);
-    if (clash) throw new ControlError(clash, 'invalid-settings', { view_only_password: [clash] });
+    const next = mergeSettingsPatch(this.settings, patch);
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {
@@ -374,34 +340,7 @@ export class ControlService {
   }
 
   async listMonitors(): Promise<MonitorInfo[]> {
-    const src = this.target.source;
-    const area =
-      src instanceof ClippedScreen
-        ? { ...src.origin, w: src.width, h: src.height }
-        : { x: 0, y: 0, w: src.width, h: src.height };
-    let monitors: X11Monitor[];
-    if (src.name.startsWith('x11')) {
-      // The display the backend chose; targets that do not say fall back to the settings and $DISPLAY.
-      const display = this.target.backend?.display ?? this.target.config.display ?? process.env['DISPLAY'];
-      if (!display) throw new ControlError('the X display is not known', 'failed');
-      try {
-        monitors = await (this.opts.listX11Monitors ?? listX11Monitors)(display);
-      } catch (e) {
-        throw new ControlError(`cannot list the monitors of ${display}: ${(e as Error).message}`, 'failed');
-      }
-    } else {
-      monitors = [{ name: src.name, x: 0, y: 0, w: src.width, h: src.height, primary: true }];
-    }
-    return monitors.map((m, index) => ({
-      index,
-      name: m.name,
-      x: m.x,
-      y: m.y,
-      width: m.w,
-      height: m.h,
-      primary: m.primary,
-      shared: m.x >= area.x && m.y >= area.y && m.x + m.w <= area.x + area.w && m.y + m.h <= area.y + area.h,
-    }));
+    return listMonitorsOf(this.target, this.opts.listX11Monitors ?? listX11Monitors);
   }
 
   /**
@@ -461,23 +400,7 @@ export class ControlService {
   }
 
   private describe(s: Session, perf: { fps: number; bandwidth: number } | undefined): ClientInfo {
-    const usage = this.usage.of(s.id);
-    return {
-      id: s.id,
-      address: s.address,
-      connectedAt: s.connectedAt.getTime(),
-      encodings: s.clientEncodings.map(encodingName),
-      encodingsInUse: usage.map((u) => u.encoding),
-      encodingUsage: usage,
-      pixelFormat: describePixelFormat(s.pixelFormat),
-      fps: perf ? perf.fps : null,
-      bandwidth: perf ? perf.bandwidth : null,
-      bytesSent: s.bytesSent,
-      bytesReceived: s.bytesReceived,
-      updatesSent: s.updatesSent,
-      viewOnly: s.viewOnly,
-      shared: s.shared,
-    };
+    return describeClient(s, perf, this.usage.of(s.id));
   }
 
   private clientsChanged(): void {

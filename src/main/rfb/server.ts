@@ -14,13 +14,12 @@ import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
 import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type Transport, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
-import { DEFAULT_ADMISSION, Gatekeeper, type AdmissionOptions } from './admission/gatekeeper.js';
-import type { HandshakePolicy } from './handshake.js';
-import { offeredSecurityTypes } from './security/registry.js';
-import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
-import { ServerCredentials, type UserDirectory } from './security/server-credentials.js';
+import type { SecurityKeys, SecurityType } from './security/security-type.js';
+import type { UserDirectory } from './security/server-credentials.js';
 import type { VeNCryptSubtypeId } from './security/vencrypt.js';
-import { earlyRefusal } from './server-messages.js';
+import { DEFAULT_ADMISSION, ServerDoor, type AdmissionOptions, type ConnectionApprover } from './server-door.js';
+
+export type { Approval, ApprovalRequest, ConnectionApprover } from './server-door.js';
 
 export interface RfbServerOptions {
   /** The password for full control (VNC Authentication, RSA-AES), or null. */
@@ -70,22 +69,6 @@ export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   viewOnly: false,
   allowResize: true,
 };
-
-/** What an approver (attended access) is told about a client that authenticated. */
-export interface ApprovalRequest {
-  session: Session;
-  securityType: SecurityType;
-  access: Access;
-  user?: string;
-  /** Aborted when the client leaves (or is dropped) before the answer: stop asking. */
-  signal: AbortSignal;
-}
-
-/** An approver's answer: let it in with this access, or refuse it with a reason the client is told. */
-export type Approval = { ok: true; access: Access } | { ok: false; reason: string };
-
-/** Decides, after authentication, whether a client may in (a person answering a prompt, a command). */
-export type ConnectionApprover = (request: ApprovalRequest) => Promise<Approval>;
 
 /** Changes the desktop size for a client's SetDesktopSize; resolves to an ExtendedDesktopSize status. */
 export type DesktopResizer = (width: number, height: number) => Promise<number>;
@@ -148,24 +131,30 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   resizer: DesktopResizer | null = null;
   /** Installed by the host for attended access: asked about every client that authenticated. */
   approver: ConnectionApprover | null = null;
-  private readonly gate: Gatekeeper<Session>;
-  /** Where each session is in its security exchange (for counting abandoned handshakes as failures). */
-  private readonly authState = new Map<Session, 'started' | 'checked'>();
-  /** Sessions approved and not yet past ClientInit: they hold a viewer's place already. */
-  private readonly approved = new Set<Session>();
-  /** Sessions the approver is deciding on, and how to tell it they left. */
-  private readonly approving = new Map<Session, AbortController>();
+  private readonly door: ServerDoor;
 
   constructor(options: Partial<RfbServerOptions> = {}) {
     super();
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...options };
     this.log = getLogger('server');
-    this.gate = new Gatekeeper(this.options.admission);
+    const server = this;
+    this.door = new ServerDoor(
+      {
+        options: this.options,
+        log: this.log,
+        viewerCount: () => this.clients.length,
+        approver: () => server.approver,
+        refused: (address, reason, session, announced) => this.emit('refused', address, reason, session, announced),
+        authenticated: (session, ok) => this.emit('authenticated', session, ok),
+        blocked: (address, ms) => this.emit('blocked', address, ms),
+      },
+      this.options.admission,
+    );
   }
 
   /** Connections still in their handshake. */
   get pendingHandshakes(): number {
-    return this.gate.pendingCount;
+    return this.door.pending;
   }
 
   /** The viewers past the handshake (watchers are not viewers: they are not listed, counted or told). */
@@ -326,23 +315,11 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
    * refused here, before anything is read or allocated for it; null then.
    */
   accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: Transport = 'tcp'): Session | null {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const verdict = this.gate.admit(ip);
-    if (!verdict.admit) {
-      if (verdict.log) {
-        const detail = verdict.category === 'blacklisted' ? ` for the next ${Math.ceil(verdict.blockedForMs / 1000)} s` : '';
-        this.log.warn({ client: ip, reason: verdict.reason }, `refusing connections from ${ip}${detail}: ${verdict.reason}`);
-      }
-      socket.on('error', () => {}); // it may reset while we say why; nothing to do about it
-      socket.end(earlyRefusal(verdict.reason));
-      setTimeout(() => socket.destroy(), 1000).unref();
-      this.emit('refused', ip, verdict.reason, null, verdict.log);
-      return null;
-    }
+    if (!this.door.admit(socket, socket.remoteAddress ?? 'unknown')) return null;
     const session = new Session(socket, this.host, { ...this.sessionOptions(), transport });
     session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
-    for (const old of this.gate.track(ip, session)) old.close(`too many connections from ${ip} still in their handshake`, 'warn');
+    this.door.entering(session);
     return session;
   }
 
@@ -366,82 +343,9 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     }
   }
 
-  /** The security types a viewer connecting now is offered, most preferred first. */
+  /** The security types a viewer connecting now over `transport` is offered, most preferred first. */
   offeredSecurityTypes(transport: Transport = 'tcp'): SecurityType[] {
-    return offeredSecurityTypes(this.options.securityTypes, this.credentials(), {
-      hasKeys: this.options.keys !== null,
-      vencryptSubtypes: this.options.vencryptSubtypes,
-      transport,
-    });
-  }
-
-  private offerFor(session: Session): SecurityType[] {
-    return this.offeredSecurityTypes(session.transport);
-  }
-
-  private credentials(): ServerCredentials {
-    return new ServerCredentials({ full: this.options.password, viewOnly: this.options.viewOnlyPassword }, this.options.users);
-  }
-
-  /** What the handshake of `session` offers and asks, from the options as they are now. */
-  private handshakePolicy(session: Session): HandshakePolicy {
-    const credentials = this.credentials();
-    return {
-      offered: this.offerFor(session),
-      credentials,
-      keys: this.options.keys ?? NO_KEYS,
-      // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).
-      refusalBeforeSecurity: () => this.fullRefusal(),
-      onSecurityStarted: (type) => {
-        session.securityType = type.name;
-        this.authState.set(session, 'started');
-      },
-      onCredentialsChecked: (ok) => this.credentialsChecked(session, ok),
-      approve: async (outcome) => {
-        const full = this.fullRefusal();
-        if (full) return { ok: false, reason: full };
-        let answer: Approval = { ok: true, access: outcome.access };
-        session.securityType = outcome.securityType.name;
-        if (this.approver) {
-          // Someone else is slow now, not the client: its handshake clock waits, and a client that leaves ends the wait.
-          const resume = session.suspendHandshakeTimeout();
-          const asking = new AbortController();
-          this.approving.set(session, asking);
-          try {
-            answer = await this.approver({ session, ...outcome, signal: asking.signal });
-          } finally {
-            this.approving.delete(session);
-            resume();
-          }
-          // Another viewer may have taken the last place while this one waited.
-          const nowFull = answer.ok ? this.fullRefusal() : null;
-          if (nowFull) answer = { ok: false, reason: nowFull };
-        }
-        if (answer.ok && !session.closed) this.approved.add(session);
-        return answer;
-      },
-    };
-  }
-
-  /** Viewers in (or approved and on their way in) fill max_connections; connections still authenticating do not. */
-  private fullRefusal(): string | null {
-    const viewers = this.clients.length + this.approved.size;
-    return viewers >= this.options.maxConnections ? `too many connections (max_connections is ${this.options.maxConnections})` : null;
-  }
-
-  private credentialsChecked(session: Session, ok: boolean): void {
-    if (this.authState.get(session) === 'checked') return;
-    this.authState.set(session, 'checked');
-    this.emit('authenticated', session, ok);
-    if (ok) {
-      this.gate.authSucceeded(session.ip);
-      return;
-    }
-    const blockMs = this.gate.authFailed(session.ip);
-    if (blockMs > 0) {
-      this.log.warn({ client: session.ip, blockMs }, `blocking ${session.ip} for ${blockMs / 1000} s after repeated security failures`);
-      this.emit('blocked', session.ip, blockMs);
-    }
+    return this.door.offered(transport);
   }
 
   private readonly host: SessionHost = {
@@ -449,10 +353,9 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     frameIsFresh: () => this.fresh,
     desktopName: () => this.options.desktopName,
     updateInterval: () => 1000 / this.options.frameRate,
-    handshakePolicy: (session) => this.handshakePolicy(session),
+    handshakePolicy: (session) => this.door.policy(session),
     onInitialised: (session, shared) => {
-      this.gate.untrack(session.ip, session);
-      this.approved.delete(session);
+      this.door.entered(session);
       const isShared = shared || this.options.alwaysShared;
       if (!isShared) {
         for (const other of this.sessions) {
@@ -489,12 +392,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     onClosed: (session, reason) => {
       const wasMember = this.sessions.delete(session);
       if (!wasMember) return;
-      this.gate.untrack(session.ip, session);
-      this.approved.delete(session);
-      this.approving.get(session)?.abort();
-      // Leaving after the challenge without answering counts as a wrong answer: reconnecting must not dodge the count.
-      if (this.authState.get(session) === 'started') this.credentialsChecked(session, false);
-      this.authState.delete(session);
+      this.door.left(session);
       this.updateWatching();
       if (this.watchers.delete(session)) return;
       // A refusal is our decision; a client hanging up mid-handshake (a port probe) is not one.
@@ -503,9 +401,3 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
     },
   };
 }
-
-/** Keys for a server that keeps none: the types that need them fail with a reason the log shows. */
-const NO_KEYS: SecurityKeys = {
-  tls: () => Promise.reject(new Error('this server has no TLS certificate configured')),
-  rsa: () => Promise.reject(new Error('this server has no RSA key configured')),
-};
