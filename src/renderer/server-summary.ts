@@ -1,4 +1,4 @@
-import type { Endpoint, ServerState } from '../shared/control-contract.js';
+import type { ClientInfo, Endpoint, ServerState } from '../shared/control-contract.js';
 import { isWildcardHost } from '../shared/hosts.js';
 import { formatCount, formatEndpoint } from './format.js';
 
@@ -80,4 +80,23 @@ export function identityRows(state: ServerState | null): Array<{ kind: string; v
   if (id.tlsFingerprint) rows.push({ kind: 'TLS certificate (SHA-256)', value: id.tlsFingerprint, note: 'TigerVNC and Remmina show it for the X509 security types' });
   if (id.rsaFingerprint) rows.push({ kind: 'RSA key', value: id.rsaFingerprint, note: "noVNC's “Server identity” and TigerVNC show it for RSA-AES" });
   return rows;
+}
+
+const SECURITY_NAMES: Record<string, string> = {
+  vencrypt: 'TLS (VeNCrypt)',
+  ra2_256: 'RSA-AES-256',
+  ra2: 'RSA-AES',
+  ra2ne_256: 'RSA-AES-256, password only',
+  ra2ne: 'RSA-AES, password only',
+  vnc: 'VNC password, unencrypted',
+  none: 'no authentication',
+};
+
+/** How a viewer got in, in a few words: "TLS (VeNCrypt) · ada", "VNC password, unencrypted · browser". */
+export function clientSecurityText(c: ClientInfo): string {
+  const parts = [c.security ? (SECURITY_NAMES[c.security] ?? c.security) : 'security unknown'];
+  if (c.user) parts.push(c.user);
+  if (c.transport === 'websocket-tls') parts.push('browser, wss://');
+  else if (c.transport === 'websocket') parts.push('browser');
+  return parts.join(' · ');
 }

@@ -163,6 +163,11 @@ export interface ClientInfo {
   viewOnly: boolean;
   /** Whether it asked to share the desktop with other clients. */
   shared: boolean;
+  /** How it got in: the security type's name (vencrypt, ra2ne, vnc, none…), and how it came (tcp, websocket, websocket-tls). */
+  security: string | null;
+  transport: string;
+  /** The user it logged in as, for the security types with user names. */
+  user: string | null;
 }
 
 /** One monitor (RandR output) of the desktop. */

@@ -70,3 +70,15 @@ describe('identityRows', () => {
     expect(identityRows({ ...base, running: false, identity })).toEqual([]);
   });
 });
+
+describe('clientSecurityText', () => {
+  it('says how a viewer got in, who it is, and whether it is a browser', async () => {
+    const { clientSecurityText } = await import('../../src/renderer/server-summary.js');
+    const { clientInfo } = await import('../support/control-fixtures.js');
+    const c = clientInfo('a', '10.0.0.2:5000');
+    expect(clientSecurityText(c)).toBe('VNC password, unencrypted');
+    expect(clientSecurityText({ ...c, security: 'vencrypt', user: 'ada', transport: 'websocket-tls' })).toBe('TLS (VeNCrypt) · ada · browser, wss://');
+    expect(clientSecurityText({ ...c, security: 'ra2ne', transport: 'websocket' })).toBe('RSA-AES, password only · browser');
+    expect(clientSecurityText({ ...c, security: null })).toBe('security unknown');
+  });
+});

@@ -40,5 +40,8 @@ export function clientInfo(id: string, address: string, viewOnly = false): Clien
     updatesSent: 0,
     viewOnly,
     shared: true,
+    security: 'vnc',
+    transport: 'tcp',
+    user: null,
   };
 }

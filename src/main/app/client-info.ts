@@ -20,5 +20,8 @@ export function describeClient(s: Session, perf: { fps: number; bandwidth: numbe
     updatesSent: s.updatesSent,
     viewOnly: s.viewOnly,
     shared: s.shared,
+    security: s.securityType,
+    transport: s.transport,
+    user: s.user,
   };
 }

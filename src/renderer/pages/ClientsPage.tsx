@@ -3,7 +3,7 @@ import type { ClientInfo, ServerState } from '../../shared/control-contract.js';
 import type { ControlClient } from '../api/control-client.js';
 import { formatAgo, formatBytes, formatClock, formatEncodingUsage, formatPixelFormatShort, formatRate } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
-import { connectAddresses, identityRows } from '../server-summary.js';
+import { clientSecurityText, connectAddresses, identityRows } from '../server-summary.js';
 
 interface ClientsPageProps {
   client: ControlClient | null;
@@ -125,7 +125,10 @@ function ClientRow({ info: c, control, now, busy, onDisconnect, onControl }: Cli
   const usage = c.encodingUsage.length > 0 ? `Sent since connecting: ${formatEncodingUsage(c.encodingUsage)}.\n` : '';
   return (
     <tr>
-      <td className="address">{c.address}</td>
+      <td className="address">
+        {c.address}
+        <div className="muted client-security">{clientSecurityText(c)}</div>
+      </td>
       <td>
         <time dateTime={new Date(c.connectedAt).toISOString()} title={`Connected at ${formatClock(c.connectedAt)}`}>
           {formatAgo(c.connectedAt, now)}
