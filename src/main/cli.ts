@@ -7,6 +7,7 @@ import { recordingCommand } from './cli-recording.js';
 import { userCommand } from './cli-user.js';
 import { passwdCommand } from './cli-passwd.js';
 import { VncService } from './app/vnc-service.js';
+import { identityOf } from './app/server-identity.js';
 import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
 
@@ -51,14 +52,15 @@ async function serve(argv: string[]): Promise<void> {
     `TrayVNC listening on ${addr.address}:${addr.port} (${where}, ${service.source.width}x${service.source.height}, ` +
       `${service.password || service.viewOnlyPassword ? 'password required' : 'no password'})\n`,
   );
-  // Viewers show these the first time they connect: the user compares them by eye.
+  // Viewers show these the first time they connect: the user compares them by eye (only for what is offered).
   const { tls, rsa } = service.security;
-  if (tls) {
+  const shown = identityOf(service);
+  if (tls && shown?.tlsFingerprint) {
     process.stdout.write(`TrayVNC TLS certificate SHA-256: ${tls.fingerprint}\n`);
     log.info({ fingerprint: tls.fingerprint, source: tls.source, certificate: tls.certPath }, `TLS certificate (${tls.source}) SHA-256 fingerprint ${tls.fingerprint}`);
     if (tls.renewed) log.warn('the generated TLS certificate had expired and was replaced: viewers that saved the old one will ask again');
   }
-  if (rsa) {
+  if (rsa && shown?.rsaFingerprint) {
     process.stdout.write(`TrayVNC RSA key fingerprint: ${rsa.fingerprint}\n`);
     log.info({ fingerprint: rsa.fingerprint, sha256: rsa.sha256, key: rsa.path }, `RSA key fingerprint ${rsa.fingerprint}`);
   }

@@ -36,6 +36,7 @@ import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
 import { PASSWORD_PAIRS, redact } from './settings-secrets.js';
 import { mergeSettingsPatch } from './settings-change.js';
+import { identityOf } from './server-identity.js';
 import { describeClient } from './client-info.js';
 import { listMonitorsOf } from './monitor-list.js';
 
@@ -212,10 +213,7 @@ export class ControlService {
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null || t.server.options.viewOnlyPassword !== null,
       viewOnlyPasswordSet: t.server.options.viewOnlyPassword !== null,
-      identity:
-        t.listening && t.security
-          ? { tlsFingerprint: t.security.tls?.fingerprint ?? null, rsaFingerprint: t.security.rsa?.fingerprint ?? null, rsaSha256: t.security.rsa?.sha256 ?? null }
-          : null,
+      identity: t.listening ? identityOf(t) : null,
       securityWarnings: t.listening ? (t.securityWarnings ?? []).map((w) => ({ ...w })) : [],
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,
