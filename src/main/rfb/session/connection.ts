@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { TLSSocket, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { RfbMinor, HandshakeIo } from '../handshake.js';
 import { ByteReader } from '../security/byte-reader.js';
 import type { RecordCipher } from '../security/security-type.js';
@@ -88,24 +88,22 @@ export class Connection implements HandshakeIo {
     this.socket.removeListener('drain', this.onDrain);
     const early = reader.takeAll();
     if (early.length > 0) this.socket.unshift(early);
-    const secure = new TLSSocket(this.socket, { ...options, isServer: true });
-    this.stream = secure;
-    // Listen at once: a TLS error must always find a listener (one without would end the process).
-    this.listen(secure);
-    await new Promise<void>((resolve, reject) => {
-      const failed = (e?: Error): void => {
-        secure.removeListener('secure', done);
-        reject(new Error(`TLS handshake failed: ${e?.message ?? 'the client closed the connection'}`));
-      };
-      const done = (): void => {
-        secure.removeListener('error', failed);
-        secure.removeListener('close', failed);
-        resolve();
-      };
-      secure.once('secure', done);
-      secure.once('error', failed);
-      secure.once('close', failed);
+    // A tls.Server (never listening) runs the server side, rather than a bare `new TLSSocket`: Node
+    // hands a server TLSSocket over to its user ("releases control") only when a tls.Server made it,
+    // and until then a TLS error after the handshake (a corrupt record, bytes that are no record) is
+    // neither emitted as 'error' nor closes the socket. A client could then leave a session that can
+    // never be read again, holding its place and its memory for as long as it keeps the TCP open.
+    const server = createTlsServer(options);
+    const secure = await new Promise<TLSSocket>((resolve, reject) => {
+      // The handshake's errors, the client closing during it included, come as tlsClientError (the server destroys the socket).
+      server.once('tlsClientError', (e: Error) => reject(new Error(`TLS handshake failed: ${e.message}`)));
+      server.once('secureConnection', resolve);
+      server.emit('connection', this.socket);
     });
+    // From here a TLS error is the TLSSocket's 'error', which ends the connection.
+    this.stream = secure;
+    this.listen(secure);
+    if (secure.destroyed) this.ended(new Error('the client closed the connection'));
   }
 
   setCipher(cipher: RecordCipher): void {

@@ -20,6 +20,7 @@ import type { Access, Credentials, SecurityKeys } from '../../../../src/main/rfb
 import { createFrame } from '../../../../src/main/framebuffer/frame.js';
 import { offeredSecurityTypes, vencryptSecurity } from '../../../../src/main/rfb/security/registry.js';
 import { RfbServer } from '../../../../src/main/rfb/server.js';
+import type { Session } from '../../../../src/main/rfb/session.js';
 import { OPEN_ADMISSION } from '../../../support/admission.js';
 import { DEFAULT_VENCRYPT_SUBTYPES, VeNCrypt, VeNCryptSubtype as S, vencryptSubtypeByName, type VeNCryptSubtypeId } from '../../../../src/main/rfb/security/vencrypt.js';
 import { serveSecurityType, StreamReader, type Harness } from '../../../support/security-harness.js';
@@ -485,6 +486,55 @@ describe('through the server\u2019s handshake runner', () => {
     const init = await c.read(24);
     expect([init.readUInt16BE(0), init.readUInt16BE(2)]).toEqual([64, 48]);
     expect((await c.read(init.readUInt32BE(20))).toString()).toBe('inside-tls');
+  });
+
+  /** Resolves with how long the socket took to close, or null if it is still open after `ms`. */
+  async function closesWithin(raw: net.Socket, ms: number): Promise<number | null> {
+    const started = Date.now();
+    if (raw.destroyed) return 0;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), ms);
+      raw.once('close', () => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      });
+    });
+  }
+
+  // Node gives a server TLSSocket's errors to its user only when a tls.Server made it; before the
+  // fix a bare TLSSocket swallowed every error after the handshake and the connection stayed open.
+  it('bytes that are no TLS record, once TLS is up, end the connection at once (not at the handshake timeout)', async () => {
+    const c = await rfbClient();
+    await c.negotiate();
+    const secure = await c.chooseTls(S.X509Vnc, x509Client());
+    secure.on('error', () => undefined); // the server's alert
+    await c.read(16);
+    c.raw.write(Buffer.from('this is not a TLS record at all'));
+    const ms = await closesWithin(c.raw, 2000);
+    expect(ms).not.toBeNull();
+    for (let i = 0; i < 100 && !refused.some((r) => /socket error/.test(r)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(refused.some((r) => /socket error: .*(wrong version number|record)/i.test(r))).toBe(true);
+  });
+
+  it('a corrupt TLS record in a session past ServerInit ends the session, which no timeout would', async () => {
+    const c = await rfbClient();
+    await c.negotiate();
+    const secure = await c.chooseTls(S.TLSVnc, anonClient());
+    secure.on('error', () => undefined);
+    c.write(vncResponse(VNC_PASSWORD, await c.read(16)));
+    expect(await c.result()).toEqual({ ok: true });
+    const connected = once(server, 'connected');
+    c.write([1]);
+    const init = await c.read(24);
+    await c.read(init.readUInt32BE(20));
+    const [session] = (await connected) as [Session];
+    const gone = new Promise<string>((resolve) => server.on('disconnected', (s: Session, reason: string) => s === session && resolve(reason)));
+    // A TLS application-data record header, then bytes that fail its authentication.
+    c.raw.write(Buffer.concat([Buffer.from([23, 3, 3, 0, 40]), Buffer.alloc(40, 0x5a)]));
+    expect(await closesWithin(c.raw, 3000)).not.toBeNull();
+    expect(await gone).toMatch(/socket error/);
+    expect(session.closed).toBe(true);
+    expect(server.clients).not.toContain(session);
   });
 
   it('a refused VeNCrypt version ends the connection with 255, and the server says why', async () => {
