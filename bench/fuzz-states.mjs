@@ -4,7 +4,8 @@
 // the next source address) and resolves when its connection is over; every
 // read and wait in it has a deadline.
 
-import { Wire, RA2_TYPES, runRa2 } from './fuzz-wire.mjs';
+import { Wire } from './fuzz-wire.mjs';
+import { RA2_TYPES, runRa2 } from './fuzz-ra2.mjs';
 import { vncAuthResponse } from './rfb-client.mjs';
 import { mutate, mutateField, seed, VERSIONS, NORMAL_SEEDS, SESSION_START, fenceRequest, plainCredentials, ra2Credentials, u8, u32, cat } from './fuzz-mutate.mjs';
 
