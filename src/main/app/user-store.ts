@@ -80,12 +80,44 @@ function parseHash(text: string): { opts: ScryptOptions; salt: Buffer; hash: Buf
   return { opts: { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, salt, hash };
 }
 
+/**
+ * Checks running at once, and waiting. scrypt takes 32 MiB and a thread of
+ * the pool that also compresses viewers' updates: a flood of user-name
+ * logins must not take them all, nor queue without end. Past the queue a
+ * login fails at once, as a wrong password would (the blacklist counts it).
+ */
+const MAX_CHECKS_RUNNING = 2;
+const MAX_CHECKS_WAITING = 32;
+let checksRunning = 0;
+const checksWaiting: Array<() => void> = [];
+
+async function withCheckSlot<T>(run: () => Promise<T>, busy: T): Promise<T> {
+  if (checksRunning >= MAX_CHECKS_RUNNING) {
+    if (checksWaiting.length >= MAX_CHECKS_WAITING) return busy;
+    await new Promise<void>((resolve) => checksWaiting.push(resolve));
+  }
+  checksRunning++;
+  try {
+    return await run();
+  } finally {
+    checksRunning--;
+    checksWaiting.shift()?.();
+  }
+}
+
+/** Checks of user-name logins running and waiting now (for tests and diagnostics). */
+export function passwordChecksInFlight(): { running: number; waiting: number } {
+  return { running: checksRunning, waiting: checksWaiting.length };
+}
+
 /** Whether `password` matches `stored`, in time that does not depend on where they differ. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
   if (!parsed) return false;
-  const derived = await scryptAsync(password, parsed.salt, parsed.hash.length, parsed.opts);
-  return timingSafeEqual(derived, parsed.hash);
+  return withCheckSlot(async () => {
+    const derived = await scryptAsync(password, parsed.salt, parsed.hash.length, parsed.opts);
+    return timingSafeEqual(derived, parsed.hash);
+  }, false);
 }
 
 /**

@@ -130,3 +130,22 @@ describe('the user store', () => {
     expect(await verifyPassword('pw', 'scrypt$3$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA==')).toBe(false);
   });
 });
+
+describe('a flood of user-name logins', () => {
+  it('runs at most two scrypt checks at once, queues a bounded number, and fails the rest at once', async () => {
+    const { hashPassword, passwordChecksInFlight } = await import('../../../src/main/app/user-store.js');
+    const stored = await hashPassword('right one');
+    let peakRunning = 0;
+    const watch = setInterval(() => (peakRunning = Math.max(peakRunning, passwordChecksInFlight().running)), 1);
+    const started = Date.now();
+    // 40 at once: 2 run, 32 wait, 6 are turned away without a check.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => verifyPassword(i === 39 ? 'right one' : 'wrong', stored)));
+    clearInterval(watch);
+    expect(peakRunning).toBeLessThanOrEqual(2);
+    expect(results.filter((r) => r)).toHaveLength(0); // the last, right one, came when the queue was full
+    expect(passwordChecksInFlight()).toEqual({ running: 0, waiting: 0 });
+    // After the flood, a right password works again.
+    expect(await verifyPassword('right one', stored)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 90_000);
+});
