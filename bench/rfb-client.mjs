@@ -33,12 +33,14 @@ class ProtocolError extends Error {}
 /**
  * Connect, handshake and set the pixel format. Resolves with a client:
  *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?),
- *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close() }
+ *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
+ * `localAddress` picks the loopback address it connects from (127.x.y.z), so
+ * many viewers are not one address to the server's per-address limits.
  * update = { bytes, rects, pixels, encodings: {name: count}, requestedAt, doneAt, ms }
  */
-export function openRfb(port, { timeoutMs = 10000 } = {}) {
+export function openRfb(port, { timeoutMs = 10000, localAddress } = {}) {
   return new Promise((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1');
+    const sock = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);
     let off = 0;
@@ -99,6 +101,15 @@ export function openRfb(port, { timeoutMs = 10000 } = {}) {
       close() {
         sock.destroy();
       },
+      /** Stop reading the socket (a stalled viewer: what the server sends piles up in the socket buffers, then in the server). */
+      pause() {
+        sock.pause();
+      },
+      resume() {
+        sock.resume();
+      },
+      /** Bytes received so far, handshake included. */
+      bytesIn: 0,
     };
     const waiters = new Set();
 
@@ -431,6 +442,7 @@ export function openRfb(port, { timeoutMs = 10000 } = {}) {
     }
 
     sock.on('data', (chunk) => {
+      client.bytesIn += chunk.length;
       if (failure) return;
       if (skip > 0) {
         const take = Math.min(skip, chunk.length);
