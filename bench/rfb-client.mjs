@@ -54,12 +54,14 @@ export function vncAuthResponse(password, challenge) {
  * Authentication (type 2) instead of None; `localAddress`: the loopback
  * address to connect from. Resolves with a client:
  *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?),
- *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close() }
+ *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
+ * `localAddress` picks the loopback address it connects from (127.x.y.z), so
+ * many viewers are not one address to the server's per-address limits.
  * update = { bytes, rects, pixels, encodings: {name: count}, requestedAt, doneAt, ms }
  */
 export function openRfb(port, { timeoutMs = 10000, password = null, localAddress = undefined } = {}) {
   return new Promise((resolve, reject) => {
-    const sock = connect({ port, host: '127.0.0.1', localAddress });
+    const sock = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);
     let off = 0;
@@ -120,6 +122,15 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
       close() {
         sock.destroy();
       },
+      /** Stop reading the socket (a stalled viewer: what the server sends piles up in the socket buffers, then in the server). */
+      pause() {
+        sock.pause();
+      },
+      resume() {
+        sock.resume();
+      },
+      /** Bytes received so far, handshake included. */
+      bytesIn: 0,
     };
     const waiters = new Set();
 
@@ -468,6 +479,7 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
     }
 
     sock.on('data', (chunk) => {
+      client.bytesIn += chunk.length;
       if (failure) return;
       if (skip > 0) {
         const take = Math.min(skip, chunk.length);

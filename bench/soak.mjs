@@ -2,6 +2,7 @@
 // failing one does not stop the rest): `npm run soak` builds, then runs this.
 //
 //   bench/flood-memory.mjs   memory under authentication floods and viewer churn
+//   bench/load.mjs           50 viewers for ten minutes, then one that stops reading
 //   bench/fuzz.mjs           a million mutated client messages in every protocol state
 //
 // Each with its defaults; run a script directly for its options. Exit
@@ -12,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The scripts, in order; add one here to have `npm run soak` run it. */
-const SCRIPTS = ['flood-memory.mjs', 'fuzz.mjs'];
+const SCRIPTS = ['flood-memory.mjs', 'load.mjs', 'fuzz.mjs'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = [];

@@ -10,12 +10,16 @@ import { VncService } from './app/vnc-service.js';
 import { identityOf } from './app/server-identity.js';
 import { packageVersion } from './app/version.js';
 import { configureLogging, getLogger } from './base/logger.js';
+import { MMAP_THRESHOLD_VAR, tuneMalloc } from './base/malloc-tuning.js';
 
 
 async function serve(argv: string[]): Promise<void> {
   const { config, configPath } = buildConfig(argv);
+  // Before anything else: this may start the process again, in place, with malloc set to give memory back.
+  const malloc = tuneMalloc();
   configureLogging({ level: config.log_level, format: config.log_format });
   const log = getLogger('cli');
+  log.debug({ malloc: process.env[MMAP_THRESHOLD_VAR] ?? malloc }, 'malloc settings');
   const service = await VncService.create(config);
   // Sharing a test pattern nobody asked for is easy to miss: one line on stderr says so, and how to choose.
   if (service.backend?.warning) {

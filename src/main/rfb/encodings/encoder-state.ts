@@ -8,7 +8,7 @@ import { ZlibStream } from './zlib-stream.js';
  */
 export const DEFAULT_ZLIB_LEVEL = 2;
 
-/** Per-connection encoder state whose streams can be closed with the connection. */
+/** Per-connection encoder state whose streams are closed with the connection; after close() it opens no more. */
 export interface ClosableEncoderState extends EncoderState {
   close(): void;
 }
@@ -16,8 +16,11 @@ export interface ClosableEncoderState extends EncoderState {
 /** Encoder state that creates each named deflate stream on first use, at `level` unless the caller asks otherwise. */
 export function createEncoderState(level: number = DEFAULT_ZLIB_LEVEL): ClosableEncoderState {
   const streams = new Map<string, ZlibStream>();
+  let closed = false;
   return {
     zlib(name: string, want?: number): ZlibStream {
+      // An update still being encoded when its connection closed must not open a stream nobody will close.
+      if (closed) throw new Error('the connection closed');
       let s = streams.get(name);
       if (!s) {
         s = new ZlibStream(want ?? level);
@@ -26,6 +29,7 @@ export function createEncoderState(level: number = DEFAULT_ZLIB_LEVEL): Closable
       return s;
     },
     close(): void {
+      closed = true;
       for (const s of streams.values()) s.close();
       streams.clear();
     },

@@ -4,7 +4,7 @@ import type { CopyOp } from '../../framebuffer/region.js';
 import { LogContext, type LogContextFields } from '../../base/log-context.js';
 import { Encoding } from '../constants.js';
 import { EncodeManager, type RectStats } from '../encodings/encode-manager.js';
-import { createEncoderState } from '../encodings/encoder-state.js';
+import { createEncoderState, type ClosableEncoderState } from '../encodings/encoder-state.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { beginFramebufferUpdate, endFramebufferUpdate, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
@@ -15,6 +15,9 @@ import type { DesktopSize } from './desktop-size.js';
 
 /** Fence flags we honour: BlockBefore | BlockAfter | SyncNext (rfbproto "Fence"). */
 const FENCE_SUPPORTED = 0x7;
+
+/** Clients start in the server's own format; one converter (read-only tables) serves them all until they set theirs. */
+const NATIVE_CONVERTER = new PixelConverter(NATIVE_FORMAT);
 
 /** The extensions whose pseudo-rectangles an update carries before its pixels. */
 export interface UpdateExtensions {
@@ -48,9 +51,14 @@ export class UpdateScheduler {
   private pendingCopies: CopyOp[] = [];
   private formatPending = false;
   private encodingsPending = false;
-  private converter = new PixelConverter(NATIVE_FORMAT);
-  private readonly encoderState = createEncoderState();
-  private readonly manager = new EncodeManager(this.encoderState);
+  private converter = NATIVE_CONVERTER;
+  /**
+   * The encoders, their scratch buffers and zlib streams (some 200 KB with
+   * the streams): made when the client is in (begin), so a connection that
+   * never authenticates costs none of it, and released when it goes (stop).
+   */
+  private encoding: { state: ClosableEncoderState; manager: EncodeManager } | null = null;
+  private stopped = false;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -64,13 +72,22 @@ export class UpdateScheduler {
     this.width = width;
     this.height = height;
     this.dirty = new DirtyTiles(width, height);
+    if (!this.encoding && !this.stopped) {
+      const state = createEncoderState();
+      this.encoding = { state, manager: new EncodeManager(state) };
+    }
   }
 
-  /** Stop timers and release the encoders' streams (the session closed). */
+  /** Stop timers and release the encoders and their zlib streams (the session closed). */
   stop(): void {
+    this.stopped = true;
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = null;
-    this.encoderState.close();
+    this.pendingFences = [];
+    this.pendingCopies = [];
+    // An update being encoded finds the state closed and gives up (no stream is made after this).
+    this.encoding?.state.close();
+    this.encoding = null;
   }
 
   /** The client's pixel format changed: used from the next update on (never halfway through one). */
@@ -178,20 +195,21 @@ export class UpdateScheduler {
     void this.sendUpdate();
   }
 
-  private applyPendingSettings(): void {
+  private applyPendingSettings(manager: EncodeManager): void {
     if (this.formatPending) {
       this.converter = new PixelConverter(this.ctx.params.pixelFormat);
-      this.manager.setConverter(this.converter);
+      manager.setConverter(this.converter);
       this.formatPending = false;
     }
     if (this.encodingsPending) {
-      this.manager.setEncodings(this.ctx.params.encodings);
+      manager.setEncodings(this.ctx.params.encodings);
       this.encodingsPending = false;
     }
   }
 
   private async sendUpdate(): Promise<void> {
-    if (this.sending || !this.ctx.ready) return;
+    const manager = this.encoding?.manager;
+    if (this.sending || !this.ctx.ready || !manager) return;
     // The frame-rate budget runs from the start of one update to the start of the next,
     // so encoding time does not stretch the interval.
     this.lastSendAt = Date.now();
@@ -199,7 +217,7 @@ export class UpdateScheduler {
     const out = new ByteWriter(64 * 1024);
     const stats: RectStats[] = [];
     const started = performance.now();
-    this.applyPendingSettings();
+    this.applyPendingSettings(manager);
     const header = beginFramebufferUpdate(out);
 
     // A client that can follow a resize gets the new size alone, then everything again.
@@ -225,10 +243,10 @@ export class UpdateScheduler {
       if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
       return;
     }
-    this.manager.overlay = this.ext.cursor.overlay(frame, rects);
+    manager.overlay = this.ext.cursor.overlay(frame, rects);
     this.sending = true;
     try {
-      count += await this.manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
+      count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
     } catch (e) {
       this.sending = false;
       this.ctx.close(`encoding failed: ${(e as Error).message}`, 'warn');
