@@ -39,8 +39,8 @@ describe('trayvnc serve: keys and fingerprints', () => {
     const openssl = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
     expect(openssl.trim()).toBe(`sha256 Fingerprint=${first.tls}`);
     expect(first.rsa).toMatch(/^([0-9a-f]{2}-){7}[0-9a-f]{2}$/);
-    // VeNCrypt, the RSA-AES types, then VNC Authentication last.
-    expect(first.offered).toEqual([19, 129, 5, 130, 6, 2]);
+    // VeNCrypt, the 256-bit RSA-AES types (not 5 and 6, RealVNC's numbers), then VNC Authentication last.
+    expect(first.offered).toEqual([19, 129, 130, 2]);
     const second = await startOnce();
     expect(second.tls).toBe(first.tls);
     expect(second.rsa).toBe(first.rsa);

@@ -24,6 +24,16 @@ export const vencryptSecurity = new VeNCrypt(DEFAULT_VENCRYPT_SUBTYPES);
  */
 export const SECURITY_TYPES: readonly SecurityType[] = [vencryptSecurity, RA2_256, RA2, RA2NE_256, RA2NE, vncAuthSecurity, noneSecurity];
 
+/**
+ * What a viewer over TCP is offered when the settings name no types: not
+ * RA2 (5) and RA2ne (6). RealVNC's own, secret security types carry those
+ * numbers, and its viewer would take them and fail against ours; TigerVNC
+ * (1.13 and later) speaks the 256-bit forms (129, 130) as well, so nothing is
+ * lost. Browsers get every type: noVNC speaks only RA2ne (6) of them, and
+ * RealVNC's viewer does not come over WebSocket.
+ */
+const DEFAULT_TCP_OFFER: readonly SecurityType[] = SECURITY_TYPES.filter((t) => t !== RA2 && t !== RA2NE);
+
 /** The names the `security_types` setting accepts. */
 export const SECURITY_TYPE_NAMES: readonly string[] = SECURITY_TYPES.map((t) => t.name);
 
@@ -50,7 +60,7 @@ const DEFAULT_CONTEXT: OfferContext = { hasKeys: true, vencryptSubtypes: null, t
  */
 export function offeredSecurityTypes(names: readonly string[] | null, credentials: Credentials, context: Partial<OfferContext> = {}): SecurityType[] {
   const ctx = { ...DEFAULT_CONTEXT, ...context };
-  const named = names === null ? SECURITY_TYPES : names.map((n) => securityTypeNamed(n)).filter((t): t is SecurityType => t !== undefined);
+  const named = names === null ? (ctx.transport === 'tcp' ? DEFAULT_TCP_OFFER : SECURITY_TYPES) : names.map((n) => securityTypeNamed(n)).filter((t): t is SecurityType => t !== undefined);
   const wanted = named
     .filter((t) => ctx.hasKeys || t.needsKey === undefined)
     .filter((t) => !(ctx.transport === 'websocket' && t === vencryptSecurity))

@@ -31,6 +31,8 @@ beforeAll(async () => {
     desktopName: 'ra2 desk',
     handshakeTimeoutMs: 10_000,
     admission: OPEN_ADMISSION,
+    // All four RSA-AES types, named: over TCP the default leaves out 5 and 6 (RealVNC's numbers).
+    securityTypes: ['vencrypt', 'ra2_256', 'ra2', 'ra2ne_256', 'ra2ne', 'vnc'],
     keys: { rsa: async () => PEM, tls: () => Promise.reject(new Error('no TLS')) },
   });
   server.setFrame(createFrame(32, 16));
@@ -71,6 +73,11 @@ describe('RSA-AES through RfbServer', () => {
   it('offers the four types before VNC Authentication when it keeps a key, none of them when it does not', () => {
     expect(server.offeredSecurityTypes().map((t) => t.id)).toEqual([19, 129, 5, 130, 6, 2]);
     expect(server.offeredSecurityTypes('websocket').map((t) => t.id)).toEqual([129, 5, 130, 6, 2]);
+    // The default: over TCP not 5 and 6, which RealVNC's viewer would take for its own secret types; browsers get all.
+    const withKeys = { hasKeys: true };
+    const pw = new ServerCredentials({ full: PASSWORD, viewOnly: null }, null);
+    expect(offeredSecurityTypes(null, pw, withKeys).map((t) => t.id)).toEqual([19, 129, 130, 2]);
+    expect(offeredSecurityTypes(null, pw, { ...withKeys, transport: 'websocket' }).map((t) => t.id)).toEqual([129, 5, 130, 6, 2]);
     const creds = new ServerCredentials({ full: PASSWORD, viewOnly: null }, null);
     expect(offeredSecurityTypes(null, creds, { hasKeys: false }).map((t) => t.id)).toEqual([19, 2]); // anonymous TLS needs no key
     expect(offeredSecurityTypes(['ra2ne', 'vnc'], creds, { hasKeys: true }).map((t) => t.id)).toEqual([6, 2]);
