@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startProcess, freePort, sleep, stopAll } from './procs.mjs';
+import { rssMiB, startProcess, freePort, sleep, stopAll } from './procs.mjs';
 import { openRfb, ENC } from './rfb-client.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,10 +35,6 @@ const IDLE_S = Math.max(1, Math.min(300, Number(opts.idle) || 30));
 const T0 = performance.now();
 const log = (m) => process.stderr.write(`[flood +${((performance.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
 
-const rssMiB = (pid) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-};
 /** Resident MiB of the C heap's main arena ([heap] in smaps): native memory malloc has not given back. */
 const cHeapMiB = (pid) => {
   const text = readFileSync(`/proc/${pid}/smaps`, 'utf8');

@@ -50,12 +50,12 @@
 // the same mutations (their interleaving still depends on timing).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startProcess, freePort, sleep, stopAll, cpuTicks, CLK_TCK } from './procs.mjs';
+import { rssMiB, startProcess, freePort, sleep, stopAll, cpuTicks, CLK_TCK } from './procs.mjs';
 import { openRfb, ENC } from './rfb-client.mjs';
 import { makeRandom } from './fuzz-mutate.mjs';
 import { STATES, normalSession, stall } from './fuzz-states.mjs';
@@ -121,14 +121,6 @@ const STALL_WORKERS = 2;
 const T0 = performance.now();
 const log = (m) => process.stderr.write(`[fuzz +${((performance.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
 
-const rssMiB = (pid) => {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-};
 
 /** A token bucket for pacing (tokens a second, at most one second's worth saved). */
 function bucket(perSecond) {

@@ -22,7 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startProcess, freePort, sleep, stopAll } from './procs.mjs';
+import { rssMiB, startProcess, freePort, sleep, stopAll } from './procs.mjs';
 import { openRfb, ENC } from './rfb-client.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,14 +48,6 @@ const STALL_RSS_MIB = 16;
 
 const T0 = performance.now();
 const log = (m) => process.stderr.write(`[load +${((performance.now() - T0) / 1000).toFixed(1)}s] ${m}\n`);
-const rssMiB = (pid) => {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-};
 const median = (xs) => {
   const v = [...xs].sort((a, b) => a - b);
   if (v.length === 0) return NaN;

@@ -122,6 +122,16 @@ export function startProcess(file, args, opts = {}) {
   };
 }
 
+/** A process's resident memory in MiB (from /proc), NaN once it is gone. */
+export const rssMiB = (pid) => {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+};
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A free TCP port on 127.0.0.1 (bound then released). */

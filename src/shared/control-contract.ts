@@ -1,6 +1,12 @@
 import type { PixelFormat } from './pixel-format.js';
 import type { RecordingDetails, RecordingImportChunk, RecordingImportResult, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
+import type { MetricsSnapshot } from './metrics-contract.js';
+import type { ApprovalAnswer, ApprovalEvent, PendingApproval, SecurityWarning, ServerIdentity } from './security-contract.js';
+
+// The parts of the contract kept in their own files, for everyone who imports the contract from here.
+export type { ClientMetrics, MetricsFigures, MetricsSnapshot, OverallMetrics } from './metrics-contract.js';
+export { APPROVAL_ANSWERS, type ApprovalAnswer, type ApprovalEvent, type PendingApproval, type SecurityWarning, type ServerIdentity } from './security-contract.js';
 
 /**
  * The control API: the one contract between the server and any UI (the tray
@@ -45,27 +51,6 @@ export interface DesktopBackendInfo {
   reason: string;
   /** Something the user should know about this choice: e.g. no display was found, so the test pattern is shared. */
   warning?: string;
-}
-
-/** Something that makes the running server unsafe to reach. */
-export interface SecurityWarning {
-  /** 'no-auth': anyone who reaches it gets in; 'unencrypted': logins and the session cross the network in clear. */
-  kind: 'no-auth' | 'unencrypted';
-  /** A sentence for the user: what it means and what to do. */
-  message: string;
-}
-
-/**
- * How viewers can tell they reached this server and not an impostor: the
- * fingerprints they are shown when they first connect, to compare by eye.
- */
-export interface ServerIdentity {
-  /** The TLS certificate's SHA-256 (colon-separated hex, as `openssl x509 -fingerprint -sha256` and browsers show it), for VeNCrypt's X509 subtypes. */
-  tlsFingerprint: string | null;
-  /** The RSA key as noVNC's "Server identity" and TigerVNC's viewer show it (8 hex pairs joined by '-'), for RSA-AES. */
-  rsaFingerprint: string | null;
-  /** The RSA key's full SHA-256 (colon-separated hex), for pinning. */
-  rsaSha256: string | null;
 }
 
 /** The server as a whole. */
@@ -182,82 +167,6 @@ export interface MonitorInfo {
   /** Whether this monitor is inside the area being shared. */
   shared: boolean;
 }
-
-/** Rolling performance figures for one client or for all of them (the performance monitor's snapshot). */
-export interface MetricsFigures {
-  /** Framebuffer updates per second. */
-  fps: number;
-  /** Bytes of framebuffer updates per second. */
-  bandwidth: number;
-  /** Raw-equivalent bytes per byte sent (8 means the encodings sent an eighth of raw pixels); null without updates. */
-  compressionRatio: number | null;
-  /** Median and 95th percentile of the time to encode an update, in ms; null without updates. */
-  encodeMsP50: number | null;
-  encodeMsP95: number | null;
-  /** Mean share of the screen (0–1) that one update carried; null without updates. */
-  changedFraction: number | null;
-  /** Updates in the window. */
-  updates: number;
-}
-
-export interface ClientMetrics extends MetricsFigures {
-  /** Short session id (first 8 characters of ClientInfo.id), as in the logs. */
-  id: string;
-  address: string;
-  /** Epoch milliseconds. */
-  connectedAt: number;
-}
-
-export interface OverallMetrics extends MetricsFigures {
-  clients: number;
-  /** Captures that found changes, per second. */
-  captureFps: number;
-  captureMsP50: number | null;
-  captureMsP95: number | null;
-  detectMsP50: number | null;
-  detectMsP95: number | null;
-}
-
-export interface MetricsSnapshot {
-  /** Epoch milliseconds. */
-  at: number;
-  /** Span the rates are averaged over, in ms. */
-  windowMs: number;
-  overall: OverallMetrics;
-  clients: ClientMetrics[];
-}
-
-/** An answer to an accept prompt: let the viewer in as its credentials allow, let it in view-only, or refuse it. */
-export type ApprovalAnswer = 'accept' | 'view-only' | 'refuse';
-export const APPROVAL_ANSWERS = ['accept', 'view-only', 'refuse'] as const satisfies readonly ApprovalAnswer[];
-
-/** A viewer that authenticated and waits for a person to let it in (accept_prompt). */
-export interface PendingApproval {
-  id: string;
-  /** host:port of the viewer. */
-  address: string;
-  /** The security type it authenticated with ("none", "vnc", …). */
-  securityType: string;
-  /** The user name it logged in with, for security types that have them. */
-  user: string | null;
-  /** What its credentials allow: 'full', or 'view-only' (a view-only password). Accepting never gives more. */
-  access: 'full' | 'view-only';
-  /** Epoch milliseconds. */
-  askedAt: number;
-  /** Epoch milliseconds: then the default answer (accept_default) applies. */
-  expiresAt: number;
-  /** The answer that applies at expiresAt. */
-  defaultAnswer: ApprovalAnswer;
-}
-
-/**
- * What the `approval` event says: a viewer waits for an answer, or a wait
- * ended (answered here or elsewhere, timed out, or the viewer left): a UI
- * showing its prompt takes it down.
- */
-export type ApprovalEvent =
-  | { type: 'pending'; request: PendingApproval }
-  | { type: 'settled'; id: string; answer: ApprovalAnswer; by: 'person' | 'timeout' | 'left' | 'server' };
 
 // ---------------------------------------------------------------------------
 // The method list

@@ -4,9 +4,9 @@ import { DEFAULT_ADMISSION, Gatekeeper, type AdmissionOptions } from './admissio
 import type { HandshakePolicy } from './handshake.js';
 import { offeredSecurityTypes } from './security/registry.js';
 import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
-import { ServerCredentials, type UserDirectory } from './security/server-credentials.js';
-import type { VeNCryptSubtypeId } from './security/vencrypt.js';
+import { ServerCredentials } from './security/server-credentials.js';
 import { earlyRefusal } from './server-messages.js';
+import type { RfbServerOptions } from './server.js';
 import type { Session, Transport } from './session.js';
 
 export { DEFAULT_ADMISSION, type AdmissionOptions };
@@ -28,15 +28,7 @@ export type Approval = { ok: true; access: Access } | { ok: false; reason: strin
 export type ConnectionApprover = (request: ApprovalRequest) => Promise<Approval>;
 
 /** The server's options the door reads, live (the control API changes some while running). */
-export interface DoorOptions {
-  password: string | null;
-  viewOnlyPassword: string | null;
-  users: UserDirectory | null;
-  securityTypes: readonly string[] | null;
-  vencryptSubtypes: readonly VeNCryptSubtypeId[] | null;
-  keys: SecurityKeys | null;
-  maxConnections: number;
-}
+export type DoorOptions = Pick<RfbServerOptions, 'password' | 'viewOnlyPassword' | 'users' | 'securityTypes' | 'vencryptSubtypes' | 'keys' | 'maxConnections'>;
 
 /** What the door needs of the server that owns it. */
 export interface DoorHost {
