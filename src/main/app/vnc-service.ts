@@ -27,6 +27,7 @@ import { serverOptionsFrom } from './server-options.js';
 import { AttendedAccess, type AttendedSettings } from './attended-access.js';
 import { AuditFile, defaultAuditPath } from './audit-file.js';
 import { AuditTrail } from './audit-trail.js';
+import { startHeapTrim } from '../base/heap-trim.js';
 
 const log = getLogger('service');
 
@@ -82,6 +83,7 @@ export class VncService {
   /** Attended access: the accept command and the accept prompt, asked about every viewer that authenticated. */
   readonly attended: AttendedAccess;
   private attendedSettings: AttendedSettings;
+  private stopHeapTrim: () => void = () => undefined;
   /** The audit trail, while running with audit_log on. */
   audit: AuditTrail | null = null;
 
@@ -244,6 +246,8 @@ export class VncService {
           ...(token ? { token } : {}),
         });
       }
+      // After a burst (a flood, many viewers) V8 keeps its heap grown until asked: see the module.
+      this.stopHeapTrim = startHeapTrim();
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
       return this.address;
     } catch (e) {
@@ -281,6 +285,7 @@ export class VncService {
   }
 
   async stop(): Promise<void> {
+    this.stopHeapTrim();
     await this.dashboard?.close();
     this.control?.close();
     // Viewers still waiting for an answer are refused before the server goes.
