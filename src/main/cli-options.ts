@@ -33,6 +33,14 @@ Options for serve (flags override the config file):
   --websocket-port N        also serve browser viewers (noVNC) over WebSocket on port N
   --websocket-tls           serve them over wss:// with the server's TLS certificate
                             (then noVNC may log in with a user name: VeNCrypt Plain)
+  --no-websocket-on-vnc-port  do not answer browsers (WebSocket) on the VNC port; by
+                            default a new connection there waits up to 0.1 s for
+                            a browser's request before the server speaks RFB
+  --websocket-origins LIST  web pages (origins, comma-separated, or *) whose scripts
+                            may connect over WebSocket (default: any with a
+                            password, else pages on this computer)
+  --http-tls                serve the dashboard over https:// and wss:// with the
+                            server's TLS certificate
   --http-port N             serve the web dashboard (and its control API) on port N;
                             its address, with an access token, is printed at start
                             (token: $TRAYVNC_DASHBOARD_TOKEN, or random)
@@ -124,6 +132,9 @@ export const CLI_OPTIONS = {
   port: { type: 'string' },
   'websocket-port': { type: 'string' },
   'websocket-tls': { type: 'boolean' },
+  'no-websocket-on-vnc-port': { type: 'boolean' },
+  'websocket-origins': { type: 'string' },
+  'http-tls': { type: 'boolean' },
   'dashboard-port': { type: 'string' },
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -180,6 +191,9 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   port: '--port',
   websocket_port: '--websocket-port',
   websocket_tls: '--websocket-tls',
+  websocket_on_vnc_port: '--no-websocket-on-vnc-port',
+  websocket_origins: '--websocket-origins',
+  dashboard_tls: '--http-tls',
   dashboard_port: '--http-port',
   dashboard_host: '--http-host',
   password: '--password',
@@ -261,6 +275,9 @@ export function buildConfig(argv: string[]): Setup {
     port: int('port', values.port),
     websocket_port: int('websocket-port', values['websocket-port']),
     websocket_tls: values['websocket-tls'],
+    websocket_on_vnc_port: values['no-websocket-on-vnc-port'] ? false : undefined,
+    websocket_origins: values['websocket-origins']?.split(',').map((o) => o.trim()),
+    dashboard_tls: values['http-tls'],
     dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
     dashboard_host: values['http-host'],
     password: values.password,

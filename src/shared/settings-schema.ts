@@ -49,6 +49,23 @@ export const SettingsSchema = z.object({
   websocket_port: intIn(0, 65535).optional(),
   /** Serve browser viewers over wss:// (TLS, with the server's certificate) instead of ws://. */
   websocket_tls: bool.default(false),
+  /** Browsers (noVNC) on the VNC port itself: a new connection waits up to 0.1 s for an HTTP or TLS start before RFB. */
+  websocket_on_vnc_port: bool.default(true),
+  /**
+   * Web pages (origins such as https://example.org) whose scripts may open a
+   * WebSocket to this server; ["*"] for any. Unset: any when a password is
+   * set, otherwise only pages from this computer (and the dashboard's own).
+   */
+  websocket_origins: z
+    .array(
+      z.string({ error: 'must be an origin such as https://example.org, or *' }).refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, '')), {
+        error: 'must be an origin such as https://example.org, or *',
+      }),
+      { error: 'must be a list of origins such as https://example.org, or ["*"]' },
+    )
+    .optional(),
+  /** The dashboard's page, control API and /websockify over HTTPS and wss:// with the server's TLS certificate. */
+  dashboard_tls: bool.default(false),
   /** The headless dashboard: its web page and the control API over WebSocket; off when unset. */
   dashboard_port: intIn(0, 65535).optional(),
   /** Address the dashboard listens on (default 127.0.0.1, whatever `host` is). */
@@ -176,6 +193,9 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   port: 'Port',
   websocket_port: 'WebSocket port',
   websocket_tls: 'WebSocket over TLS (wss://)',
+  websocket_on_vnc_port: 'Browsers on the VNC port',
+  websocket_origins: 'Allowed web origins',
+  dashboard_tls: 'Dashboard over HTTPS',
   dashboard_port: 'Dashboard port',
   dashboard_host: 'Dashboard address',
   password: 'Password',

@@ -218,32 +218,57 @@ const WIDTH = 1024;
 const HEIGHT = 768;
 const SEED = 11;
 
-describe('noVNC in Chromium over WebSocket', () => {
+// The VNC port itself answers browsers: noVNC gets ws://127.0.0.1:<VNC port>/, no --websocket-port.
+describe('noVNC in Chromium on the VNC port itself', () => {
   let desk: DesktopServer;
-  let ws: WebSocketListener;
   let browser: NoVncBrowser | undefined;
 
   beforeAll(async () => {
-    desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: SEED, frameRate: 30 });
-    ws = await listenWebSocket(desk.service.server, 0, '127.0.0.1');
+    desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: SEED, frameRate: 30, config: { dashboard_port: 0 } });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await ws?.close();
     await desk?.stop();
   });
 
-  it('connects through the WebSocket and shows the desktop pixel-exact', async () => {
+  it('gives a plain RFB client the version within 150 ms on the same port', async () => {
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const sock = net.connect(desk.port, '127.0.0.1');
+      sock.on('error', () => undefined);
+      const first = await withTimeout(new Promise<Buffer>((resolve) => sock.once('data', resolve)), 5000, 'the version');
+      const ms = performance.now() - t0;
+      sock.destroy();
+      expect(first.toString('latin1')).toBe('RFB 003.008\n');
+      expect(ms).toBeLessThan(150);
+    }
+  });
+
+  it('connects through the VNC port and shows the desktop pixel-exact', async () => {
     const t0 = Date.now();
-    browser = await openNoVnc({ wsPort: ws.address.port, viewport: { width: 1280, height: 900 } });
+    browser = await openNoVnc({ wsPort: desk.port, viewport: { width: 1280, height: 900 } });
     const connectedMs = Date.now() - t0;
     const diff = await browser.waitForCanvas(desk.painter.expected, 15_000);
     expect(diff.count, `${diff.width}x${diff.height}: ${JSON.stringify(diff.first)}; console: ${browser.console.join(' | ')}`).toBe(0);
     expect((await browser.state()).desktopName).toBe(desk.service.server.options.desktopName);
     const session = desk.service.server.clients[0];
     expect(session?.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(session?.transport).toBe('websocket');
     expect(connectedMs).toBeLessThan(20_000);
+  }, 45_000);
+
+  it("connects through /websockify on the dashboard's HTTP port too, pixel-exact", async () => {
+    const dashboard = desk.service.dashboard;
+    expect(dashboard).not.toBeNull();
+    const second = await openNoVnc({ wsPort: dashboard!.address.port, wsPath: '/websockify', viewport: { width: 1280, height: 900 } });
+    try {
+      const diff = await second.waitForCanvas(desk.painter.expected, 15_000);
+      expect(diff.count, `${JSON.stringify(diff.first)}; console: ${second.console.join(' | ')}`).toBe(0);
+      expect(desk.service.server.clients.length).toBe(2);
+    } finally {
+      await second.close();
+    }
   }, 45_000);
 
   it('follows a change of the screen pixel-exact', async () => {

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ControlErrorData, WireEvent, WireResponse } from '../../shared/control-contract.js';
-import { originAllowed } from '../rfb/websocket-listener.js';
+import { originAllowed, type WebSocketGateway } from '../rfb/websocket-gateway.js';
 import { dashboardFiles } from './dashboard-files.js';
 import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
@@ -54,7 +55,14 @@ export interface ControlWebSocketOptions {
    * `true` for the built renderer, or the folder holding it. Default: off (404).
    */
   page?: boolean | string;
+  /** Browser viewers at /websockify: RFB over WebSocket through this gateway (noVNC's default path). */
+  websockify?: WebSocketGateway;
+  /** Serve https:// and wss:// with this certificate and key (PEM). */
+  tls?: { cert: string; key: string } | undefined;
 }
+
+/** Where browser viewers reach the RFB server on the dashboard's port. */
+export const WEBSOCKIFY_PATH = '/websockify';
 
 export interface ControlWebSocketServer {
   readonly address: AddressInfo;
@@ -63,6 +71,8 @@ export interface ControlWebSocketServer {
   readonly url: string;
   /** http://host:port/?token=… : the dashboard page, when it is served. */
   readonly pageUrl: string | null;
+  /** Whether it serves https:// and wss://. */
+  readonly secure: boolean;
   /** Peers connected now. */
   readonly connections: number;
   close(): Promise<void>;
@@ -229,7 +239,8 @@ export async function listenControlWebSocket(
   const page = opts.page
     ? dashboardFiles({ authorised: (token) => tokenMatches(token, hub.token), ...(typeof opts.page === 'string' ? { root: opts.page } : {}) })
     : null;
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 10_000, keepAliveTimeout: 1000 }, (req, res) => {
+  const serverOptions = { headersTimeout: 10_000, requestTimeout: 10_000, keepAliveTimeout: 1000 };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.on('error', () => undefined);
     const here = hub.matches(req);
     if (!here && page) {
@@ -239,9 +250,15 @@ export async function listenControlWebSocket(
     const body = here ? 'This is the TrayVNC control API: connect with a WebSocket.\n' : 'Not found\n';
     res.writeHead(here ? 426 : 404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
     res.end(req.method === 'HEAD' ? undefined : body);
-  });
+  };
+  const server: http.Server = opts.tls ? https.createServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest) : http.createServer(serverOptions, onRequest);
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    if (opts.websockify && new URL(req.url ?? '/', 'http://localhost').pathname === WEBSOCKIFY_PATH) {
+      // The dashboard's own pages (the bundled viewer) are same-origin: they may connect whatever the origin list says.
+      opts.websockify.upgrade(req, socket, head, { sameOrigin: true });
+      return;
+    }
     if (!hub.matches(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
@@ -256,13 +273,15 @@ export async function listenControlWebSocket(
   const address = await listen(server, port, host, opts.page ? 'the dashboard' : 'the control API');
   server.on('error', (err) => log.error({ err }, 'control listener error'));
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const [web, ws] = opts.tls ? ['https', 'wss'] : ['http', 'ws'];
   log.info({ host: address.address, port: address.port }, 'control API listening');
   let closing: Promise<void> | null = null;
   return {
     address,
     token: hub.token,
-    url: `ws://${urlHost}:${address.port}${hub.path}?token=${encodeURIComponent(hub.token)}`,
-    pageUrl: page ? `http://${urlHost}:${address.port}/?token=${encodeURIComponent(hub.token)}` : null,
+    secure: opts.tls !== undefined,
+    url: `${ws}://${urlHost}:${address.port}${hub.path}?token=${encodeURIComponent(hub.token)}`,
+    pageUrl: page ? `${web}://${urlHost}:${address.port}/?token=${encodeURIComponent(hub.token)}` : null,
     get connections() {
       return hub.connections;
     },

@@ -38,7 +38,7 @@ export async function prepareSecurity(settings: Settings, dir: string = keysDir(
   }
   try {
     const users = await UserStore.open(settings.users_file ?? usersFilePath());
-    const tls = wants('vencrypt') || settings.websocket_tls ? await loadTlsCertificate({ certFile: settings.tls_cert_file ?? null, keyFile: settings.tls_key_file ?? null, dir }) : null;
+    const tls = wants('vencrypt') || settings.websocket_tls || settings.dashboard_tls ? await loadTlsCertificate({ certFile: settings.tls_cert_file ?? null, keyFile: settings.tls_key_file ?? null, dir }) : null;
     const rsaStore = (named === undefined || named.some((n) => RSA_TYPES.has(n))) ? new RsaKeyStore(dir) : null;
     const rsa = rsaStore ? await rsaStore.get() : null;
     const keys: SecurityKeys = {

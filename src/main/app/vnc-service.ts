@@ -13,6 +13,7 @@ import { RfbServer } from '../rfb/server.js';
 import { getLogger } from '../base/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
+import { WebSocketGateway, type OriginPolicy } from '../rfb/websocket-gateway.js';
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
 import { packageVersion } from './version.js';
@@ -73,6 +74,8 @@ export class VncService {
   private metricsAddress: AddressInfo | null = null;
   /** The WebSocket listener for browser viewers, when websocket_port is set. */
   websocket: WebSocketListener | null = null;
+  /** Browser viewers' way in on the VNC port and the dashboard (null until started). */
+  gateway: WebSocketGateway | null = null;
   control: ControlService | null = null;
   /** The control API over WebSocket (the headless dashboard), when dashboard_port is set. */
   dashboard: ControlWebSocketServer | null = null;
@@ -223,8 +226,13 @@ export class VncService {
         undo.push(() => this.telemetry.close());
         this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
       }
-      const wsTls = this.config.websocket_tls && this.security.tls ? { cert: this.security.tls.cert, key: this.security.tls.key } : undefined;
-      this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host, { tls: wsTls });
+      const tls = this.security.tls ? { cert: this.security.tls.cert, key: this.security.tls.key } : undefined;
+      const origins = () => originPolicyOf(this.config.websocket_origins);
+      // Browsers on the VNC port and at the dashboard's /websockify go through one gateway (wss:// on the VNC port with the certificate).
+      this.gateway = new WebSocketGateway(this.server, { origins, tls });
+      undo.push(() => this.gateway?.close());
+      if (this.config.websocket_on_vnc_port) this.server.webOnRfbPort = (socket, kind) => this.gateway?.serveConnection(socket, kind);
+      this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host, { origins, tls: this.config.websocket_tls ? tls : undefined });
       undo.push(() => this.websocket?.close());
       this.recordings = new RecordingController({
         server: this.server,
@@ -243,6 +251,8 @@ export class VncService {
         const token = process.env['TRAYVNC_DASHBOARD_TOKEN'];
         this.dashboard = await listenControlWebSocket(this.control, this.config.dashboard_port, this.config.dashboard_host ?? '127.0.0.1', {
           page: true,
+          websockify: this.gateway,
+          tls: this.config.dashboard_tls ? tls : undefined,
           ...(token ? { token } : {}),
         });
       }
@@ -259,7 +269,7 @@ export class VncService {
         }
       }
       this.address = this.metricsAddress = null;
-      this.websocket = this.control = this.dashboard = this.recordings = this.audit = null;
+      this.websocket = this.control = this.dashboard = this.recordings = this.audit = this.gateway = null;
       throw e;
     }
   }
@@ -296,10 +306,17 @@ export class VncService {
     await this.server.close();
     await this.telemetry.close();
     await this.websocket?.close();
+    await this.gateway?.close();
     await this.features.stop();
     await this.source.stop();
     this.audit?.write('stopped');
     await this.audit?.close();
     this.audit = null;
   }
+}
+
+/** The origins setting as the gateway reads it: ["*"] is any; unset leaves the default (see GatewayOptions). */
+export function originPolicyOf(origins: readonly string[] | undefined): OriginPolicy | undefined {
+  if (!origins) return undefined;
+  return origins.includes('*') ? 'any' : origins.map((o) => o.replace(/\/+$/, ''));
 }

@@ -17,6 +17,7 @@ import { clampFrameRate } from '../../shared/frame-rate.js';
 import type { SecurityKeys, SecurityType } from './security/security-type.js';
 import type { UserDirectory } from './security/server-credentials.js';
 import type { VeNCryptSubtypeId } from './security/vencrypt.js';
+import { FirstBytesRouter } from './first-bytes.js';
 import { DEFAULT_ADMISSION, ServerDoor, type AdmissionOptions, type ConnectionApprover } from './server-door.js';
 
 export type { Approval, ApprovalRequest, ConnectionApprover } from './server-door.js';
@@ -125,6 +126,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   /** Whether the frame shows the desktop as it is now (see setFrameFresh). */
   private fresh = true;
   private tcp: net.Server | null = null;
+  /** Browsers on the VNC port: set by whoever serves WebSocket (see first-bytes.ts); null: every connection is RFB. */
+  webOnRfbPort: ((socket: net.Socket, kind: 'http' | 'tls') => void) | null = null;
   private cursorImage: CursorImage | null = null;
   private pointerAt: { x: number; y: number } | null = null;
   /** Installed by the host when its desktop can be resized. */
@@ -302,7 +305,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   async listen(port: number, host: string): Promise<net.AddressInfo> {
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const router = new FirstBytesRouter({ rfb: (socket) => this.accept(socket), web: (socket, kind) => (this.webOnRfbPort ? this.webOnRfbPort(socket, kind) : socket.destroy()) });
+    const server = net.createServer({ noDelay: true }, (socket) => (this.webOnRfbPort ? router.route(socket) : this.accept(socket)));
     const address = await listen(server, port, host, 'VNC viewers');
     this.tcp = server;
     server.on('error', (e) => this.log.error({ err: e }, 'listener error'));
