@@ -1,3 +1,4 @@
+import type { CreatedInvitation, CreateInvitationParams, InvitationInfo } from './invitation-contract.js';
 import type { PixelFormat } from './pixel-format.js';
 import type { RecordingDetails, RecordingImportChunk, RecordingImportResult, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
@@ -191,6 +192,9 @@ export const CONTROL_METHODS = [
   'importRecording',
   'listApprovals',
   'answerApproval',
+  'createInvitation',
+  'listInvitations',
+  'revokeInvitation',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -254,6 +258,12 @@ export interface ControlMethodMap {
   listApprovals: { params: void; result: PendingApproval[] };
   /** Answer a waiting viewer. Fails with 'not-found' when it no longer waits (answered, timed out, gone). */
   answerApproval: { params: { id: string; answer: ApprovalAnswer }; result: { answered: ApprovalAnswer } };
+  /** A link to the browser viewer that lets one browser in without the password, for a while (shown only here). */
+  createInvitation: { params: CreateInvitationParams; result: CreatedInvitation };
+  /** Every invitation kept, newest first, without secrets. */
+  listInvitations: { params: void; result: InvitationInfo[] };
+  /** Withdraw an invitation. Fails with 'not-found' for no such id. */
+  revokeInvitation: { params: { id: string }; result: { revoked: true } };
 }
 
 export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];
@@ -375,3 +385,5 @@ export function isControlMethod(name: unknown): name is ControlMethod {
 export function isControlEvent(name: unknown): name is ControlEventName {
   return typeof name === 'string' && (CONTROL_EVENTS as readonly string[]).includes(name);
 }
+
+export type { CreatedInvitation, CreateInvitationParams, InvitationInfo, InvitationState } from './invitation-contract.js';

@@ -1,3 +1,4 @@
+import { INVITATION_MAX_MINUTES } from './invitation-contract.js';
 import { z } from 'zod';
 import { APPROVAL_ANSWERS, CONTROL_EVENTS, type ControlMethod, type ControlParams, type SettingsPatch } from './control-contract.js';
 import { IMPORT_CHUNK_MAX_BYTES, IMPORT_MAX_BYTES } from './recording-contract.js';
@@ -56,6 +57,16 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
     last: z.boolean({ error: 'last must be true or false' }),
   }),
   listApprovals: noParams,
+  createInvitation: z
+    .strictObject({
+      validMinutes: z.number({ error: 'validMinutes must be a number of minutes' }).int({ error: 'validMinutes must be a whole number' }).min(1, { error: `validMinutes must be from 1 to ${INVITATION_MAX_MINUTES}` }).max(INVITATION_MAX_MINUTES, { error: `validMinutes must be from 1 to ${INVITATION_MAX_MINUTES}` }).optional(),
+      viewOnly: z.boolean({ error: 'viewOnly must be true or false' }).optional(),
+      label: z.string({ error: 'label must be text' }).max(100, { error: 'label must be at most 100 characters' }).optional(),
+    })
+    .optional()
+    .transform((p) => p ?? {}),
+  listInvitations: noParams,
+  revokeInvitation: z.strictObject({ id: z.string({ error: 'id must be an invitation id' }).min(1).max(128) }),
   answerApproval: z.strictObject({
     id: z.string({ error: 'id must be a request id' }).min(1, { error: 'id must be a request id' }).max(128, { error: 'id must be a request id' }),
     answer: z.enum(APPROVAL_ANSWERS, { error: `answer must be one of ${APPROVAL_ANSWERS.join(', ')}` }),

@@ -2,6 +2,7 @@ import type { ControlEventName, ControlMethod, ControlParams, ControlReply, Cont
 import { ControlError, isControlMethod } from '../../shared/control-contract.js';
 import { CONTROL_PARAMS } from '../../shared/control-params.js';
 import type { ControlService } from './control-service.js';
+import { invitationsOf } from './invitations.js';
 
 /** A connection's origin when its transport does not say. */
 export const DEFAULT_ORIGIN = 'the control API';
@@ -47,6 +48,9 @@ export class ControlConnection {
       importRecording: (p) => service.recordings.importChunk(this, p),
       listApprovals: () => service.listApprovals(),
       answerApproval: (p) => service.answerApproval(p.id, p.answer, origin),
+      createInvitation: (p) => invitationsOf(service.target).create(p),
+      listInvitations: () => invitationsOf(service.target).list(),
+      revokeInvitation: (p) => invitationsOf(service.target).revoke(p.id),
     };
   }
 

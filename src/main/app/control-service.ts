@@ -31,6 +31,7 @@ import { getLogger } from '../base/logger.js';
 import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
 import { ControlRecordings } from './control-recordings.js';
+import type { Invitations } from './invitations.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
@@ -70,6 +71,8 @@ export interface ControlTarget {
   readonly securityWarnings?: readonly SecurityWarning[];
   /** Attended access (VncService has it; none while not sharing): the prompts waiting for an answer. */
   readonly attended?: AttendedAccess | null;
+  /** Invitation links to the browser viewer (VncService has them while sharing). */
+  readonly invitations?: Invitations | null;
   /** Take new attended-access settings for the next viewer; without it the change waits for a restart. */
   useAttendedSettings?(settings: AttendedSettings): void;
 }

@@ -14,6 +14,8 @@ import { getLogger } from '../base/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { WebSocketGateway, type OriginPolicy } from '../rfb/websocket-gateway.js';
+import { Invitations } from './invitations.js';
+import { viewerUrlOf } from './viewer-url.js';
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
 import { packageVersion } from './version.js';
@@ -74,6 +76,8 @@ export class VncService {
   private metricsAddress: AddressInfo | null = null;
   /** The WebSocket listener for browser viewers, when websocket_port is set. */
   websocket: WebSocketListener | null = null;
+  /** Invitation links to the viewer page on the dashboard (see invitations.ts). */
+  readonly invitations = new Invitations(() => (this.dashboard?.pageUrl ? viewerUrlOf(this.dashboard.pageUrl) : null));
   /** Browser viewers' way in on the VNC port and the dashboard (null until started). */
   gateway: WebSocketGateway | null = null;
   control: ControlService | null = null;
@@ -229,7 +233,7 @@ export class VncService {
       const tls = this.security.tls ? { cert: this.security.tls.cert, key: this.security.tls.key } : undefined;
       const origins = () => originPolicyOf(this.config.websocket_origins);
       // Browsers on the VNC port and at the dashboard's /websockify go through one gateway (wss:// on the VNC port with the certificate).
-      this.gateway = new WebSocketGateway(this.server, { origins, tls });
+      this.gateway = new WebSocketGateway(this.server, { origins, tls, redeemInvitation: (secret, client) => this.invitations.redeem(secret, client) });
       undo.push(() => this.gateway?.close());
       if (this.config.websocket_on_vnc_port) this.server.webOnRfbPort = (socket, kind) => this.gateway?.serveConnection(socket, kind);
       this.websocket = await startWebSocketTransport(this.server, this.config.websocket_port, host, { origins, tls: this.config.websocket_tls ? tls : undefined });

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { DEFAULT_ADMISSION, Gatekeeper, type AdmissionOptions } from './admission/gatekeeper.js';
 import type { HandshakePolicy } from './handshake.js';
+import { noneSecurity } from './security/none.js';
 import { offeredSecurityTypes } from './security/registry.js';
 import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
 import { ServerCredentials } from './security/server-credentials.js';
@@ -123,12 +124,15 @@ export class ServerDoor {
 
   /** What the handshake of `session` offers and asks, from the options as they are now. */
   policy(session: Session): HandshakePolicy {
+    const grant = session.grant;
+    if (grant?.ok) session.user = grant.label; // shown in the client list and the audit trail
     return {
-      offered: this.offered(session.transport),
+      // An invitation stands for the credentials: it is offered None, with the invitation's access.
+      offered: grant?.ok ? [invitedSecurity(grant.access)] : this.offered(session.transport),
       credentials: this.credentials(),
       keys: this.host.options.keys ?? NO_KEYS,
       // Refused before security when full already (every version can hear why then), and asked again at approval (another may have got in meanwhile).
-      refusalBeforeSecurity: () => this.fullRefusal(),
+      refusalBeforeSecurity: () => (grant && !grant.ok ? grant.reason : this.fullRefusal()),
       onSecurityStarted: (type) => {
         session.securityType = type.name;
         this.authState.set(session, 'started');
@@ -188,4 +192,9 @@ export class ServerDoor {
       this.host.blocked(session.ip, blockMs);
     }
   }
+}
+
+/** Security None for a client an invitation let in: its access is the invitation's, not full. */
+function invitedSecurity(access: Access): SecurityType {
+  return { ...noneSecurity, authenticate: async () => ({ ok: true, access }) };
 }

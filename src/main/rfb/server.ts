@@ -12,7 +12,7 @@ import { LogContext } from '../base/log-context.js';
 import type { ParseLimits } from './client-messages.js';
 import { PseudoEncoding } from './constants.js';
 import { DEFAULT_LIMITS } from './client-messages.js';
-import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionHost, type Transport, type UpdateStats } from './session.js';
+import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionGrant, type SessionHost, type Transport, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
 import type { SecurityKeys, SecurityType } from './security/security-type.js';
 import type { UserDirectory } from './security/server-credentials.js';
@@ -318,9 +318,9 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
    * stream, test pipe). An address that is blacklisted or over its rate is
    * refused here, before anything is read or allocated for it; null then.
    */
-  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: Transport = 'tcp'): Session | null {
+  accept(socket: Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined }, transport: Transport = 'tcp', grant?: SessionGrant): Session | null {
     if (!this.door.admit(socket, socket.remoteAddress ?? 'unknown')) return null;
-    const session = new Session(socket, this.host, { ...this.sessionOptions(), transport });
+    const session = new Session(socket, this.host, { ...this.sessionOptions(), transport, ...(grant ? { grant } : {}) });
     session.viewOnly = this.options.viewOnly;
     this.sessions.add(session);
     this.door.entering(session);

@@ -13,14 +13,14 @@ import { ClientParams } from './session/client-params.js';
 import { Connection, type SocketLike } from './session/connection.js';
 import type { Access } from './security/security-type.js';
 import { Clipboard } from './session/clipboard.js';
-import type { SessionContext, SessionHost, SessionOptions, Transport } from './session/context.js';
+import type { SessionContext, SessionGrant, SessionHost, SessionOptions, Transport } from './session/context.js';
 import { CursorShape } from './session/cursor-shape.js';
 import { DesktopName } from './session/desktop-name.js';
 import { DesktopSize } from './session/desktop-size.js';
 import { MessageHandler } from './session/message-handler.js';
 import { UpdateScheduler } from './session/update-scheduler.js';
 
-export type { InputMessage, SessionHost, SessionOptions, Transport, UpdateStats } from './session/context.js';
+export type { InputMessage, SessionGrant, SessionHost, SessionOptions, Transport, UpdateStats } from './session/context.js';
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   handshakeTimeoutMs: 10_000,
@@ -79,6 +79,10 @@ export class Session {
   /** How it came: over TCP, or a browser's WebSocket. */
   get transport(): Transport {
     return this.opts.transport ?? 'tcp';
+  }
+  /** An invitation it came with (see SessionGrant), if any. */
+  get grant(): SessionGrant | undefined {
+    return this.opts.grant;
   }
   /** The user it logged in as, for security types with user names. */
   user: string | null = null;

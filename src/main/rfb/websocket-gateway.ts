@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { isLoopbackHost } from '../../shared/hosts.js';
 import { getLogger } from '../base/logger.js';
 import { WebSocketStream } from './websocket-stream.js';
+import type { SessionGrant } from './session/context.js';
 
 /**
  * Browser viewers (noVNC) reach the RFB server through a WebSocket upgrade,
@@ -18,7 +19,7 @@ import { WebSocketStream } from './websocket-stream.js';
 
 /** Whatever serves a client over a stream: the RfbServer. */
 export interface StreamAcceptor {
-  accept(stream: WebSocketStream, transport: 'websocket' | 'websocket-tls'): unknown;
+  accept(stream: WebSocketStream, transport: 'websocket' | 'websocket-tls', grant?: SessionGrant): unknown;
   /** When the server has no password, browsers are only let in from loopback origins by default. */
   readonly options?: { readonly password: string | null; readonly viewOnlyPassword?: string | null };
 }
@@ -39,6 +40,11 @@ export interface GatewayOptions {
   origins?: OriginPolicy | (() => OriginPolicy | undefined);
   /** Bound on a raw connection's TLS handshake and HTTP request headers (default 10 s). */
   headersTimeoutMs?: number;
+  /**
+   * Checks (and uses up) an invitation's secret, from `?invite=` on the
+   * upgrade's URL. Without it, `invite` is ignored.
+   */
+  redeemInvitation?: (secret: string, client: string) => SessionGrant;
   /** Certificate and key (PEM) for wss:// on the VNC port; without them a TLS ClientHello there is hung up on. */
   tls?: { cert: string; key: string } | undefined;
 }
@@ -211,12 +217,18 @@ export class WebSocketGateway {
     }
     // wss:// is the same stream inside TLS: the browser's TLS protects it, so VeNCrypt's Plain may be offered on it.
     const transport = (req.socket as Partial<tls.TLSSocket>).encrypted ? 'websocket-tls' : 'websocket';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const secret = url.searchParams.get('invite');
+    const client = `${remote.remoteAddress}:${remote.remotePort}`;
     try {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const stream = new WebSocketStream(ws, remote);
-        log.debug({ client: `${remote.remoteAddress}:${remote.remotePort}`, path: req.url, protocol: ws.protocol, transport }, 'websocket client');
+        // The path only: a query may hold an invitation's secret, which never reaches a log.
+        log.debug({ client, path: url.pathname, protocol: ws.protocol, transport, invitation: secret !== null }, 'websocket client');
+        // Checked once the socket is a WebSocket, so a refused invitation's reason reaches the viewer through RFB.
+        const grant = secret !== null && this.opts.redeemInvitation ? this.opts.redeemInvitation(secret, client) : undefined;
         try {
-          this.acceptor.accept(stream, transport);
+          this.acceptor.accept(stream, transport, grant);
         } catch (err) {
           log.error({ err }, 'could not serve a websocket client');
           stream.destroy();

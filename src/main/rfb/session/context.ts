@@ -62,10 +62,20 @@ export interface SessionHost {
 /** How a client reached the server: TCP, or a browser's WebSocket, plain (ws://) or inside TLS (wss://). */
 export type Transport = 'tcp' | 'websocket' | 'websocket-tls';
 
+/**
+ * What a client brought besides its RFB credentials: an invitation the
+ * WebSocket gateway checked (then it is offered only Security None, with the
+ * invitation's access), or one that failed (then the handshake ends with the
+ * reason before security, which a browser viewer shows).
+ */
+export type SessionGrant = { ok: true; access: 'full' | 'view-only'; label: string } | { ok: false; reason: string };
+
 export interface SessionOptions {
   handshakeTimeoutMs: number;
   /** How the client came (default TCP): a browser over WebSocket cannot be offered TLS inside it. */
   transport?: Transport;
+  /** Let in without credentials (an invitation link), or refused with a reason before security. */
+  grant?: SessionGrant;
   limits: ParseLimits;
   /** Stop writing updates while more than this many bytes wait in the socket. */
   maxQueuedBytes: number;
