@@ -39,6 +39,8 @@ Options for serve (flags override the config file):
   --websocket-origins LIST  web pages (origins, comma-separated, or *) whose scripts
                             may connect over WebSocket (default: any with a
                             password, else pages on this computer)
+  --connect HOST[:PORT]     call out to a viewer in listen mode (vncviewer -listen;
+                            port 5500 by default), retrying a few times
   --http-tls                serve the dashboard over https:// and wss:// with the
                             server's TLS certificate
   --http-port N             serve the web dashboard (and its control API) on port N;
@@ -135,6 +137,7 @@ export const CLI_OPTIONS = {
   'no-websocket-on-vnc-port': { type: 'boolean' },
   'websocket-origins': { type: 'string' },
   'http-tls': { type: 'boolean' },
+  connect: { type: 'string' },
   'dashboard-port': { type: 'string' },
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -194,6 +197,7 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   websocket_on_vnc_port: '--no-websocket-on-vnc-port',
   websocket_origins: '--websocket-origins',
   dashboard_tls: '--http-tls',
+  connect: '--connect',
   dashboard_port: '--http-port',
   dashboard_host: '--http-host',
   password: '--password',
@@ -278,6 +282,7 @@ export function buildConfig(argv: string[]): Setup {
     websocket_on_vnc_port: values['no-websocket-on-vnc-port'] ? false : undefined,
     websocket_origins: values['websocket-origins']?.split(',').map((o) => o.trim()),
     dashboard_tls: values['http-tls'],
+    connect: values.connect,
     dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
     dashboard_host: values['http-host'],
     password: values.password,

@@ -66,6 +66,11 @@ export const SettingsSchema = z.object({
     .optional(),
   /** The dashboard's page, control API and /websockify over HTTPS and wss:// with the server's TLS certificate. */
   dashboard_tls: bool.default(false),
+  /** At start, call out to a viewer in listen mode (vncviewer -listen): host[:port], port 5500 by default. */
+  connect: z
+    .string({ error: 'must be host[:port]' })
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/, { error: 'must be host[:port], such as 192.168.1.20 or viewer.example:5500' })
+    .optional(),
   /** The headless dashboard: its web page and the control API over WebSocket; off when unset. */
   dashboard_port: intIn(0, 65535).optional(),
   /** Address the dashboard listens on (default 127.0.0.1, whatever `host` is). */
@@ -196,6 +201,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   websocket_on_vnc_port: 'Browsers on the VNC port',
   websocket_origins: 'Allowed web origins',
   dashboard_tls: 'Dashboard over HTTPS',
+  connect: 'Connect to a listening viewer',
   dashboard_port: 'Dashboard port',
   dashboard_host: 'Dashboard address',
   password: 'Password',

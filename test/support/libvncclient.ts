@@ -107,6 +107,8 @@ export interface RefClientOptions {
   user?: string;
   /** CA certificate file the server's certificate must chain to (VeNCrypt's X509 subtypes) */
   caFile?: string;
+  /** Wait on host:port for the server to connect (a reverse connection) instead of connecting */
+  listen?: boolean;
   /** ClientInit shared flag, default true */
   shared?: boolean;
   /** default timeout for waits without an explicit one (ms), default 10000 */
@@ -478,6 +480,7 @@ export async function startRefClient(opts: RefClientOptions): Promise<RefClient>
   if (opts.user !== undefined) args.push('--user', opts.user);
   if (opts.caFile !== undefined) args.push('--ca-file', opts.caFile);
   if (opts.shared !== undefined) args.push('--shared', opts.shared ? '1' : '0');
+  if (opts.listen) args.push('--listen');
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const description = `${opts.host}:${opts.port} ${opts.format} [${encodings}]`;
   return new RefClientImpl(child, workDir, opts.defaultTimeoutMs ?? 10_000, description);

@@ -15,6 +15,7 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocket-listener.js';
 import { WebSocketGateway, type OriginPolicy } from '../rfb/websocket-gateway.js';
 import { Invitations } from './invitations.js';
+import { ReverseConnections } from './reverse-connections.js';
 import { viewerUrlOf } from './viewer-url.js';
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
@@ -78,6 +79,8 @@ export class VncService {
   websocket: WebSocketListener | null = null;
   /** Invitation links to the viewer page on the dashboard (see invitations.ts). */
   readonly invitations = new Invitations(() => (this.dashboard?.pageUrl ? viewerUrlOf(this.dashboard.pageUrl) : null));
+  /** Calls out to listening viewers (--connect). */
+  reverse: ReverseConnections | null = null;
   /** Browser viewers' way in on the VNC port and the dashboard (null until started). */
   gateway: WebSocketGateway | null = null;
   control: ControlService | null = null;
@@ -260,6 +263,11 @@ export class VncService {
           ...(token ? { token } : {}),
         });
       }
+      if (this.config.connect) {
+        this.reverse = new ReverseConnections((socket) => this.server.accept(socket));
+        undo.push(() => this.reverse?.close());
+        this.reverse.connect(this.config.connect);
+      }
       // After a burst (a flood, many viewers) V8 keeps its heap grown until asked: see the module.
       this.stopHeapTrim = startHeapTrim();
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
@@ -299,6 +307,7 @@ export class VncService {
   }
 
   async stop(): Promise<void> {
+    this.reverse?.close();
     this.stopHeapTrim();
     await this.dashboard?.close();
     this.control?.close();

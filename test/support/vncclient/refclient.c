@@ -318,6 +318,8 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
   const char *target = NULL, *formatName = NULL, *encodings = NULL, *passwordFile = NULL;
+  /* --listen: HOST:PORT is where to wait for a server's reverse connection (vncviewer -listen). */
+  int listenMode = 0;
   int shared = 1;
 
   signal(SIGPIPE, SIG_IGN);
@@ -329,6 +331,8 @@ int main(int argc, char **argv) {
       encodings = argv[++i];
     else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
       passwordFile = argv[++i];
+    else if (strcmp(argv[i], "--listen") == 0)
+      listenMode = 1;
     else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
       g_user = argv[++i];
     else if (strcmp(argv[i], "--ca-file") == 0 && i + 1 < argc)
@@ -431,6 +435,15 @@ int main(int argc, char **argv) {
   client->serverHost = host; /* freed by rfbClientCleanup */
   client->serverPort = (int)port;
   client->programName = "refclient";
+
+  if (listenMode) {
+    client->listenPort = (int)port;
+    client->listenAddress = strdup(host);
+    emit("LISTENING %ld", port);
+    /* Waits (at most 30 s) for one server to connect; then the handshake runs on that socket. */
+    int got = listenForIncomingConnectionsNoFork(client, 30 * 1000 * 1000);
+    if (got <= 0) fatal("no server connected while listening on %s", target);
+  }
 
   /* On failure rfbInitClient has already cleaned the client up. */
   if (!rfbInitClient(client, NULL, NULL)) fatal("connection/handshake failed: %s", g_lastLog);
