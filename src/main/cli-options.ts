@@ -39,6 +39,9 @@ Options for serve (flags override the config file):
   --websocket-origins LIST  web pages (origins, comma-separated, or *) whose scripts
                             may connect over WebSocket (default: any with a
                             password, else pages on this computer)
+  --discovery auto|on|off   announce this server on the LAN (mDNS, _rfb._tcp) so
+                            viewers list it; auto (default): when listening beyond
+                            this computer
   --connect HOST[:PORT]     call out to a viewer in listen mode (vncviewer -listen;
                             port 5500 by default), retrying a few times
   --http-tls                serve the dashboard over https:// and wss:// with the
@@ -138,6 +141,7 @@ export const CLI_OPTIONS = {
   'websocket-origins': { type: 'string' },
   'http-tls': { type: 'boolean' },
   connect: { type: 'string' },
+  discovery: { type: 'string' },
   'dashboard-port': { type: 'string' },
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
@@ -198,6 +202,7 @@ export const FLAG_OF_KEY: Record<SettingKey, `--${keyof typeof CLI_OPTIONS}` | n
   websocket_origins: '--websocket-origins',
   dashboard_tls: '--http-tls',
   connect: '--connect',
+  discovery: '--discovery',
   dashboard_port: '--http-port',
   dashboard_host: '--http-host',
   password: '--password',
@@ -283,6 +288,7 @@ export function buildConfig(argv: string[]): Setup {
     websocket_origins: values['websocket-origins']?.split(',').map((o) => o.trim()),
     dashboard_tls: values['http-tls'],
     connect: values.connect,
+    discovery: values.discovery,
     dashboard_port: int('http-port', values['http-port']) ?? int('dashboard-port', values['dashboard-port']),
     dashboard_host: values['http-host'],
     password: values.password,

@@ -66,6 +66,8 @@ export const SettingsSchema = z.object({
     .optional(),
   /** The dashboard's page, control API and /websockify over HTTPS and wss:// with the server's TLS certificate. */
   dashboard_tls: bool.default(false),
+  /** Announce the server on the LAN (mDNS/DNS-SD, _rfb._tcp): auto = when listening beyond this computer. */
+  discovery: oneOf(['auto', 'on', 'off']).default('auto'),
   /** At start, call out to a viewer in listen mode (vncviewer -listen): host[:port], port 5500 by default. */
   connect: z
     .string({ error: 'must be host[:port]' })
@@ -202,6 +204,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   websocket_origins: 'Allowed web origins',
   dashboard_tls: 'Dashboard over HTTPS',
   connect: 'Connect to a listening viewer',
+  discovery: 'Announce on the network',
   dashboard_port: 'Dashboard port',
   dashboard_host: 'Dashboard address',
   password: 'Password',

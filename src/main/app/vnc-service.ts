@@ -16,6 +16,7 @@ import { startWebSocketTransport, type WebSocketListener } from '../rfb/websocke
 import { WebSocketGateway, type OriginPolicy } from '../rfb/websocket-gateway.js';
 import { Invitations } from './invitations.js';
 import { ReverseConnections } from './reverse-connections.js';
+import { announce, shouldAnnounce, type Announcement } from './discovery.js';
 import { viewerUrlOf } from './viewer-url.js';
 import { CaptureLoop } from './capture-loop.js';
 import { RecordingController, type RecordingSettings } from './recording-controller.js';
@@ -79,6 +80,8 @@ export class VncService {
   websocket: WebSocketListener | null = null;
   /** Invitation links to the viewer page on the dashboard (see invitations.ts). */
   readonly invitations = new Invitations(() => (this.dashboard?.pageUrl ? viewerUrlOf(this.dashboard.pageUrl) : null));
+  /** The mDNS announcement while it runs (see discovery.ts). */
+  announcement: Announcement | null = null;
   /** Calls out to listening viewers (--connect). */
   reverse: ReverseConnections | null = null;
   /** Browser viewers' way in on the VNC port and the dashboard (null until started). */
@@ -229,6 +232,10 @@ export class VncService {
       this.securityWarnings = exposure.warnings;
       this.address = await this.server.listen(this.config.port, host);
       undo.push(() => this.server.close());
+      if (shouldAnnounce(this.config.discovery, host)) {
+        this.announcement = announce(this.server.options.desktopName, this.address.port);
+        undo.push(() => this.announcement?.stop());
+      }
       if (this.telemetry.exporter) {
         undo.push(() => this.telemetry.close());
         this.metricsAddress = await this.telemetry.serveMetrics({ host: this.config.metrics_host ?? '127.0.0.1', port: this.config.metrics_port });
@@ -308,6 +315,8 @@ export class VncService {
 
   async stop(): Promise<void> {
     this.reverse?.close();
+    await this.announcement?.stop();
+    this.announcement = null;
     this.stopHeapTrim();
     await this.dashboard?.close();
     this.control?.close();
