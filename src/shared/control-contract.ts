@@ -1,4 +1,4 @@
-import type { CreatedInvitation, CreateInvitationParams, InvitationInfo } from './invitation-contract.js';
+import type { CreatedInvitation, CreateInvitationParams, InvitationInfo, OutgoingInfo } from './invitation-contract.js';
 import type { PixelFormat } from './pixel-format.js';
 import type { RecordingDetails, RecordingImportChunk, RecordingImportResult, RecordingListItem, RecordingSegment, RecordingStatusInfo } from './recording-contract.js';
 import type { FieldErrors, SettingKey, Settings, SettingsInput } from './settings-schema.js';
@@ -195,6 +195,8 @@ export const CONTROL_METHODS = [
   'createInvitation',
   'listInvitations',
   'revokeInvitation',
+  'connectToViewer',
+  'listReverseConnections',
 ] as const;
 
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
@@ -202,7 +204,7 @@ export type ControlMethod = (typeof CONTROL_METHODS)[number];
 /** Methods handled per connection by the transport layer rather than by the API's user. */
 export const SUBSCRIPTION_METHODS = ['subscribe', 'unsubscribe'] as const satisfies readonly ControlMethod[];
 
-export const CONTROL_EVENTS = ['metrics', 'clients', 'settings', 'recording', 'approval'] as const;
+export const CONTROL_EVENTS = ['metrics', 'clients', 'settings', 'recording', 'approval', 'reverse'] as const;
 export type ControlEventName = (typeof CONTROL_EVENTS)[number];
 
 export interface ControlEventMap {
@@ -216,6 +218,8 @@ export interface ControlEventMap {
   recording: RecordingStatusInfo;
   /** When a viewer starts waiting for an accept prompt's answer, and when its wait ends. */
   approval: ApprovalEvent;
+  /** When a call out to a listening viewer changes state. */
+  reverse: OutgoingInfo;
 }
 
 export interface ControlMethodMap {
@@ -264,6 +268,10 @@ export interface ControlMethodMap {
   listInvitations: { params: void; result: InvitationInfo[] };
   /** Withdraw an invitation. Fails with 'not-found' for no such id. */
   revokeInvitation: { params: { id: string }; result: { revoked: true } };
+  /** Call out to a viewer in listen mode (host[:port], port 5500 by default); its state follows in the 'reverse' event. */
+  connectToViewer: { params: { target: string }; result: OutgoingInfo };
+  /** Every call out since the start, oldest first. */
+  listReverseConnections: { params: void; result: OutgoingInfo[] };
 }
 
 export type ControlParams<M extends ControlMethod> = ControlMethodMap[M]['params'];
@@ -386,4 +394,4 @@ export function isControlEvent(name: unknown): name is ControlEventName {
   return typeof name === 'string' && (CONTROL_EVENTS as readonly string[]).includes(name);
 }
 
-export type { CreatedInvitation, CreateInvitationParams, InvitationInfo, InvitationState } from './invitation-contract.js';
+export type { CreatedInvitation, CreateInvitationParams, InvitationInfo, InvitationState, OutgoingInfo, OutgoingState } from './invitation-contract.js';

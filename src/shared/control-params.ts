@@ -66,6 +66,10 @@ export const CONTROL_PARAMS: { [M in ControlMethod]: z.ZodType<ControlParams<M>,
     .optional()
     .transform((p) => p ?? {}),
   listInvitations: noParams,
+  connectToViewer: z.strictObject({
+    target: z.string({ error: 'target must be host[:port]' }).min(1, { error: 'target must be host[:port]' }).max(300, { error: 'target must be host[:port]' }),
+  }),
+  listReverseConnections: noParams,
   revokeInvitation: z.strictObject({ id: z.string({ error: 'id must be an invitation id' }).min(1).max(128) }),
   answerApproval: z.strictObject({
     id: z.string({ error: 'id must be a request id' }).min(1, { error: 'id must be a request id' }).max(128, { error: 'id must be a request id' }),

@@ -1,4 +1,7 @@
 /**
+ * Invitations and reverse connections: the ways to reach a viewer besides
+ * waiting for it to connect.
+ *
  * Invitations: links to the bundled browser viewer that let one browser in
  * without the password, for a limited time (the control API's part; see
  * app/invitations.ts).
@@ -36,3 +39,16 @@ export interface CreateInvitationParams {
 
 export const INVITATION_MAX_MINUTES = 7 * 24 * 60;
 export const INVITATION_DEFAULT_MINUTES = 60;
+
+/** A call out to a viewer in listen mode (trayvnc serve --connect, connectToViewer). */
+export type OutgoingState = 'connecting' | 'connected' | 'retrying' | 'failed' | 'ended';
+
+export interface OutgoingInfo {
+  id: number;
+  /** host:port as dialled. */
+  target: string;
+  state: OutgoingState;
+  /** Why it failed or ended, or when it retries. */
+  reason?: string;
+  attempts: number;
+}

@@ -4,6 +4,8 @@ import { startRefClient } from '../support/libvncclient.js';
 import { diffReport, expectedFramebuffer } from '../support/pixel-expect.js';
 import { settle, startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import type { OutgoingInfo } from '../../src/main/app/reverse-connections.js';
+import { ControlConnection } from '../../src/main/app/control-connection.js';
+import type { WireEvent } from '../../src/shared/control-contract.js';
 
 /**
  * Reverse connections (--connect): the server calls out to libvncclient
@@ -67,4 +69,25 @@ describe('reverse connection to a listening viewer', () => {
     while (Date.now() < until && reverse.list()[0]?.state === 'connected') await new Promise((r) => setTimeout(r, 20));
     expect(reverse.list()[0]).toMatchObject({ state: 'ended' });
   }, 60_000);
+
+  it('through the control API: connectToViewer reports each state as an event, and refuses a malformed target', async () => {
+    const events: WireEvent[] = [];
+    const conn = new ControlConnection(desk.service.control!, (e) => events.push(e), 'the test');
+    try {
+      await conn.call('subscribe', { event: 'reverse' });
+      const nobody = await freePort();
+      const reply = await conn.call('connectToViewer', { target: `127.0.0.1:${nobody}` });
+      expect('result' in reply && reply.result).toMatchObject({ target: `127.0.0.1:${nobody}`, state: 'connecting' });
+      const deadline = Date.now() + 5000;
+      const states = () => events.filter((e) => e.event === 'reverse').map((e) => (e.payload as OutgoingInfo).state);
+      while (Date.now() < deadline && !states().includes('retrying')) await new Promise((r) => setTimeout(r, 20));
+      expect(states()).toContain('retrying');
+      const bad = await conn.call('connectToViewer', { target: 'no such:host:1' });
+      expect('error' in bad && bad.error.code).toBe('invalid-params');
+      const listed = await conn.call('listReverseConnections', undefined);
+      expect('result' in listed && (listed.result as OutgoingInfo[]).map((i) => i.target)).toContain(`127.0.0.1:${nobody}`);
+    } finally {
+      conn.close();
+    }
+  }, 30_000);
 });

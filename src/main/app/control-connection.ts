@@ -3,6 +3,7 @@ import { ControlError, isControlMethod } from '../../shared/control-contract.js'
 import { CONTROL_PARAMS } from '../../shared/control-params.js';
 import type { ControlService } from './control-service.js';
 import { invitationsOf } from './invitations.js';
+import { reverseOf } from './reverse-connections.js';
 
 /** A connection's origin when its transport does not say. */
 export const DEFAULT_ORIGIN = 'the control API';
@@ -51,6 +52,8 @@ export class ControlConnection {
       createInvitation: (p) => invitationsOf(service.target).create(p),
       listInvitations: () => invitationsOf(service.target).list(),
       revokeInvitation: (p) => invitationsOf(service.target).revoke(p.id),
+      connectToViewer: (p) => reverseOf(service.target).connect(p.target),
+      listReverseConnections: () => reverseOf(service.target).list(),
     };
   }
 

@@ -32,6 +32,7 @@ import type { PerfSnapshot } from '../telemetry/monitor.js';
 import { ControlConnection, DEFAULT_ORIGIN } from './control-connection.js';
 import { ControlRecordings } from './control-recordings.js';
 import type { Invitations } from './invitations.js';
+import type { ReverseConnections } from './reverse-connections.js';
 import { recordMode } from './recording-controller.js';
 import { EncodingUsage } from './encoding-usage.js';
 import { LIVE_SETTINGS } from './live-settings.js';
@@ -73,6 +74,8 @@ export interface ControlTarget {
   readonly attended?: AttendedAccess | null;
   /** Invitation links to the browser viewer (VncService has them while sharing). */
   readonly invitations?: Invitations | null;
+  /** Calls out to listening viewers (VncService has them while sharing). */
+  readonly reverse?: ReverseConnections | null;
   /** Take new attended-access settings for the next viewer; without it the change waits for a restart. */
   useAttendedSettings?(settings: AttendedSettings): void;
 }
@@ -181,12 +184,14 @@ export class ControlService {
       if (status) this.events.emit('recording', status);
     });
     const stopApprovalEvents = target.attended?.prompts.subscribe((e) => this.events.emit('approval', e));
+    const stopReverseEvents = target.reverse?.subscribe((info) => this.events.emit('reverse', info));
     this.detach = () => {
       server.off('update', onUpdate);
       server.off('connected', onConnected);
       server.off('disconnected', onDisconnected);
       stopRecordingEvents?.();
       stopApprovalEvents?.();
+      stopReverseEvents?.();
     };
   }
 

@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { getLogger } from '../base/logger.js';
+import { ControlError } from '../../shared/control-contract.js';
 import type { Session } from '../rfb/session.js';
+import type { OutgoingInfo, OutgoingState } from '../../shared/invitation-contract.js';
 
 /**
  * Reverse connections: the server calls out to a viewer in listen mode
@@ -14,17 +16,7 @@ import type { Session } from '../rfb/session.js';
 /** The port viewers listen on by convention (`vncviewer -listen`). */
 export const DEFAULT_LISTEN_PORT = 5500;
 
-export type OutgoingState = 'connecting' | 'connected' | 'retrying' | 'failed' | 'ended';
-
-export interface OutgoingInfo {
-  id: number;
-  /** host:port as dialled. */
-  target: string;
-  state: OutgoingState;
-  /** Why it failed or ended, or when it retries. */
-  reason?: string;
-  attempts: number;
-}
+export type { OutgoingInfo, OutgoingState } from '../../shared/invitation-contract.js';
 
 export interface ReverseOptions {
   /** Attempts before giving up (default 5). */
@@ -53,6 +45,7 @@ export class ReverseConnections {
   private readonly all = new Map<number, OutgoingInfo>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<net.Socket>();
+  private readonly listeners = new Set<(info: OutgoingInfo) => void>();
   private nextId = 1;
   private closed = false;
   private readonly o: Required<ReverseOptions>;
@@ -61,18 +54,29 @@ export class ReverseConnections {
     /** Serve a connected socket as an incoming client (RfbServer.accept). */
     private readonly accept: (socket: net.Socket) => Session | null,
     opts: ReverseOptions = {},
-    private readonly onChange: (info: OutgoingInfo) => void = () => undefined,
   ) {
     this.o = { attempts: 5, firstRetryMs: 2000, connectTimeoutMs: 10_000, ...opts };
   }
 
-  /** Start calling `target` (host[:port]); throws on a malformed target. */
+  /** Start calling `target` (host[:port]); a malformed target fails with 'invalid-params'. */
   connect(target: string): OutgoingInfo {
-    const { host, port } = parseTarget(target);
+    let parsed: { host: string; port: number };
+    try {
+      parsed = parseTarget(target);
+    } catch (e) {
+      throw new ControlError((e as Error).message, 'invalid-params');
+    }
+    const { host, port } = parsed;
     const info: OutgoingInfo = { id: this.nextId++, target: `${host.includes(':') ? `[${host}]` : host}:${port}`, state: 'connecting', attempts: 0 };
     this.all.set(info.id, info);
     this.dial(info, host, port);
     return { ...info };
+  }
+
+  /** Called with a call's new state each time it changes. */
+  subscribe(listener: (info: OutgoingInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(): OutgoingInfo[] {
@@ -90,7 +94,7 @@ export class ReverseConnections {
     info.state = state;
     if (reason === undefined) delete info.reason;
     else info.reason = reason;
-    this.onChange({ ...info });
+    for (const l of this.listeners) l({ ...info });
   }
 
   private dial(info: OutgoingInfo, host: string, port: number): void {
@@ -140,4 +144,10 @@ export class ReverseConnections {
       });
     });
   }
+}
+
+/** The service's reverse connections, or the control API's error when it has none (not sharing). */
+export function reverseOf(target: { readonly reverse?: ReverseConnections | null }): ReverseConnections {
+  if (!target.reverse) throw new ControlError('connecting to a viewer works while the server is sharing', 'unavailable');
+  return target.reverse;
 }

@@ -258,6 +258,9 @@ export class VncService {
       });
       undo.push(() => this.recordings?.close());
       this.audit?.followRecordings(this.recordings);
+      // Before the control service, which follows its state changes.
+      this.reverse = new ReverseConnections((socket) => this.server.accept(socket));
+      undo.push(() => this.reverse?.close());
       this.control = new ControlService(this, { metrics: this.metrics, ...control });
       undo.push(() => this.control?.close());
       if (this.config.dashboard_port !== undefined) {
@@ -270,11 +273,7 @@ export class VncService {
           ...(token ? { token } : {}),
         });
       }
-      if (this.config.connect) {
-        this.reverse = new ReverseConnections((socket) => this.server.accept(socket));
-        undo.push(() => this.reverse?.close());
-        this.reverse.connect(this.config.connect);
-      }
+      if (this.config.connect) this.reverse?.connect(this.config.connect);
       // After a burst (a flood, many viewers) V8 keeps its heap grown until asked: see the module.
       this.stopHeapTrim = startHeapTrim();
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });

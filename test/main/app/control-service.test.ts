@@ -126,7 +126,7 @@ describe('the contract', () => {
   });
 
   it('lists the events it pushes', () => {
-    expect([...CONTROL_EVENTS]).toEqual(['metrics', 'clients', 'settings', 'recording', 'approval']);
+    expect([...CONTROL_EVENTS]).toEqual(['metrics', 'clients', 'settings', 'recording', 'approval', 'reverse']);
   });
 });
 
