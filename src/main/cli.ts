@@ -72,8 +72,15 @@ async function serve(argv: string[]): Promise<void> {
     const ws = service.websocket.address;
     process.stdout.write(`TrayVNC WebSocket (noVNC): ${service.websocket.secure ? 'wss' : 'ws'}://${ws.address}:${ws.port}/\n`);
   }
+  if (config.websocket_on_vnc_port) {
+    const secure = service.security.tls ? ` (wss:// too)` : '';
+    process.stdout.write(`TrayVNC browsers (noVNC): ws://${urlHost(addr)}:${addr.port}/${secure}\n`);
+  }
   if (service.dashboard) {
-    if (service.dashboard.pageUrl) process.stdout.write(`TrayVNC dashboard: ${service.dashboard.pageUrl}\n`);
+    if (service.dashboard.pageUrl) {
+      process.stdout.write(`TrayVNC dashboard: ${service.dashboard.pageUrl}\n`);
+      process.stdout.write(`TrayVNC browser viewer: ${new URL('/viewer', service.dashboard.pageUrl).href}\n`);
+    }
     process.stdout.write(`TrayVNC control API: ${service.dashboard.url}\n`);
   }
   log.info({ host: addr.address, port: addr.port }, 'listening');
@@ -87,6 +94,11 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** An address as it goes in a URL (IPv6 in brackets). */
+function urlHost(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]` : a.address;
 }
 
 async function main(argv: string[]): Promise<number> {
