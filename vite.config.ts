@@ -8,6 +8,8 @@ const root = resolve(import.meta.dirname, 'src/renderer');
 const mainPage = resolve(root, 'index.html');
 // The tray app's hidden capture page is built alongside when it is there.
 const capturePage = resolve(root, 'capture/index.html');
+// The browser viewer, served at /viewer on the dashboard's port (its CSP comes from that server).
+const viewerPage = resolve(root, 'viewer/index.html');
 
 /**
  * noVNC's package exports only core/rfb.js; the recording player bundles three
@@ -61,6 +63,7 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         main: mainPage,
+        viewer: viewerPage,
         ...(existsSync(capturePage) ? { capture: capturePage } : {}),
       },
     },

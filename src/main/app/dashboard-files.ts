@@ -10,6 +10,12 @@ import { extname, join, resolve, sep } from 'node:path';
  *   the WebSocket: without it a browser gets 401 and a page saying where the
  *   right address is. The token stays out of other sites' logs
  *   (`Referrer-Policy: no-referrer`), and the page cannot be framed.
+ * - The browser viewer (`/viewer`, `/viewer/`: `viewer/index.html`) is
+ *   served without the token: it only connects to /websockify, where the VNC
+ *   password (or an invitation) is what lets a viewer in, and it must open
+ *   for people who are not given the dashboard. Its policy lets it talk to
+ *   this origin alone and keeps it out of frames (no clickjacking of a
+ *   remote desktop).
  * - `/assets/…` (the hashed scripts and styles) are served to anyone: they
  *   are the same files as in the published package and hold no secrets.
  * - Nothing else is served, so a built file that is not part of the
@@ -46,6 +52,27 @@ const PAGE_CSP = [
   "form-action 'none'",
   "object-src 'none'",
 ].join('; ');
+
+/**
+ * The viewer's: stricter than the dashboard's (no inline styles; noVNC sets
+ * element styles from script, which a policy does not restrict). `data:`
+ * images are the remote cursor noVNC draws as a CSS cursor. The WebSocket to
+ * /websockify on the same host and port counts as 'self' in browsers that
+ * follow CSP 3 (ws: for an http: page, wss: for https:).
+ */
+const VIEWER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Where the viewer is: both spellings, since its assets are linked as ../assets/…, which resolves to /assets/… from either. */
+const VIEWER_PATHS = new Set(['/viewer', '/viewer/']);
 
 const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
@@ -131,6 +158,15 @@ export function dashboardFiles(opts: DashboardFilesOptions): DashboardHandler {
           return;
         }
         send(req, res, 200, TYPES['.html']!, page, { 'Cache-Control': 'no-store', 'Content-Security-Policy': PAGE_CSP, 'X-Frame-Options': 'DENY' });
+        return;
+      }
+      if (VIEWER_PATHS.has(path)) {
+        const page = await fileOrNull(join(root, 'viewer', 'index.html'));
+        if (!page) {
+          text(req, res, 503, 'The viewer page is not built (run `npm run build`).');
+          return;
+        }
+        send(req, res, 200, TYPES['.html']!, page, { 'Cache-Control': 'no-store', 'Content-Security-Policy': VIEWER_CSP, 'X-Frame-Options': 'DENY' });
         return;
       }
       const full = path.startsWith('/assets/') ? inside(root, path) : null;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardFiles } from '../../../src/main/app/dashboard-files.js';
 
 const TOKEN = 'a-token-of-enough-length';
+const VIEWER_PAGE = '<!doctype html><title>TrayVNC viewer</title><script type="module" src="../assets/viewer-def456.js"></script>';
 
 /** A raw request, so paths reach the server exactly as written (fetch would normalise `..`). */
 function rawGet(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -34,10 +35,14 @@ describe('the dashboard page server', () => {
     outside = join(dir, 'secret.txt');
     mkdirSync(join(root, 'assets'), { recursive: true });
     mkdirSync(join(root, 'capture'), { recursive: true });
+    mkdirSync(join(root, 'viewer'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>TrayVNC</title><script type="module" src="./assets/index-abc123.js"></script>');
     writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log("hi")');
     writeFileSync(join(root, 'assets', 'index-abc123.css'), 'body{}');
     writeFileSync(join(root, 'capture', 'index.html'), '<!doctype html><title>capture</title>');
+    // As vite builds it: the page one folder down, its assets linked relative to it.
+    writeFileSync(join(root, 'viewer', 'index.html'), VIEWER_PAGE);
+    writeFileSync(join(root, 'assets', 'viewer-def456.js'), 'console.log("viewer")');
     writeFileSync(outside, 'not for the network');
     server = http.createServer(dashboardFiles({ root, authorised: (t) => t === TOKEN }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -94,6 +99,60 @@ describe('the dashboard page server', () => {
     expect((await rawGet(port, '/assets/%E0%A4%A.js')).status).toBe(400);
   });
 
+  it('serves the viewer without the token, at /viewer and /viewer/, under a strict policy', async () => {
+    for (const path of ['/viewer', '/viewer/', '/viewer?x=1']) {
+      const res = await rawGet(port, path);
+      expect(res.status, path).toBe(200);
+      expect(res.body).toBe(VIEWER_PAGE);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const csp = String(res.headers['content-security-policy']).split(/;\s*/);
+      expect(csp).toEqual(
+        expect.arrayContaining(["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]),
+      );
+      expect(csp.join(';')).not.toContain('unsafe');
+    }
+    expect((await rawGet(port, '/viewer', 'HEAD')).body).toBe('');
+  });
+
+  it('resolves the viewer’s relative asset links from both of its addresses', async () => {
+    const src = /src="([^"]+)"/.exec(VIEWER_PAGE)![1]!;
+    for (const page of ['/viewer', '/viewer/']) {
+      const asset = new URL(src, `http://127.0.0.1:${port}${page}`).pathname;
+      expect(asset, page).toBe('/assets/viewer-def456.js');
+      const res = await rawGet(port, asset);
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('console.log("viewer")');
+    }
+  });
+
+  it('lets the viewer’s path reach nothing else', async () => {
+    // Dot segments are resolved before routing: this is the dashboard page, which still wants its token.
+    for (const path of ['/viewer/../index.html', '/viewer/%2e%2e/index.html', '/viewer/../']) {
+      const res = await rawGet(port, path);
+      expect(res.status, path).toBe(401);
+      expect(res.body).not.toContain('index-abc123.js');
+    }
+    for (const path of [
+      '/viewer/index.html',
+      '/viewer/..%2findex.html',
+      '/viewer/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/viewer/../../secret.txt',
+      '/viewer/x',
+      '/viewerx',
+      '/viewer//',
+      '/capture/',
+    ]) {
+      const res = await rawGet(port, path);
+      expect(res.status, path).toBe(404);
+      expect(res.body).not.toContain('not for the network');
+      expect(res.body).not.toContain('TrayVNC viewer');
+    }
+  });
+
   it('refuses other methods', async () => {
     const res = await rawGet(port, '/assets/index-abc123.js', 'POST');
     expect(res.status).toBe(405);
@@ -108,6 +167,9 @@ describe('the dashboard page server', () => {
       const res = await rawGet((s.address() as AddressInfo).port, `/?token=${TOKEN}`);
       expect(res.status).toBe(503);
       expect(res.body).toContain('npm run build');
+      const viewer = await rawGet((s.address() as AddressInfo).port, '/viewer');
+      expect(viewer.status).toBe(503);
+      expect(viewer.body).toContain('npm run build');
     } finally {
       await new Promise((r) => s.close(r));
       rmSync(empty, { recursive: true, force: true });
