@@ -198,6 +198,14 @@ function ConnectInfo({ state }: { state: ServerState | null }) {
           </div>
         ))}
       </dl>
+      {/* The browser viewer lives on the dashboard's own server: only a page served over http(s) (not the tray app's window) can link to it. */}
+      {window.location.protocol === 'http:' || window.location.protocol === 'https:' ? (
+        <p>
+          <a href="/viewer" target="_blank" rel="noreferrer">
+            Open the browser viewer
+          </a>
+        </p>
+      ) : null}
       <p className="muted">
         {state.viewOnlyPasswordSet
           ? 'Viewers must enter a password: with the view-only password they can watch but not control.'
