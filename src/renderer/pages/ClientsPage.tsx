@@ -3,6 +3,7 @@ import type { ClientInfo, ServerState } from '../../shared/control-contract.js';
 import type { ControlClient } from '../api/control-client.js';
 import { formatAgo, formatBytes, formatClock, formatEncodingUsage, formatPixelFormatShort, formatRate } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
+import { ReachCard } from '../components/ReachCard.js';
 import { clientSecurityText, connectAddresses, identityRows } from '../server-summary.js';
 
 interface ClientsPageProps {
@@ -104,6 +105,8 @@ export function ClientsPage({ client, state, clients, updateClients, active }: C
       <p className="inline-problem" aria-live="polite">
         {problem}
       </p>
+      {/* Invitations link to the viewer page, which only the dashboard's own server serves: not in the tray window. */}
+      {window.location.protocol === 'http:' || window.location.protocol === 'https:' ? <ReachCard client={client} active={active} /> : null}
     </div>
   );
 }

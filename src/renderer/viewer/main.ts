@@ -21,6 +21,7 @@ if (address.cleanHref !== null) history.replaceState(history.state, '', address.
 const screen = element('screen', HTMLElement);
 const statusLine = element('status', HTMLElement);
 const statusTextEl = element('status-text', HTMLElement);
+const notice = element('screen-notice', HTMLElement);
 const connectionButton = element('connection', HTMLButtonElement);
 const figures = new LiveFigures(element('fps', HTMLOutputElement), element('bandwidth', HTMLOutputElement));
 const prompts = new Prompts();
@@ -31,6 +32,9 @@ const connection: ViewerConnection = new ViewerConnection(screen, address.socket
     status = s;
     statusLine.dataset['kind'] = s.kind;
     statusTextEl.textContent = statusText(s);
+    // Disconnected for good: the reason also fills the empty screen, where someone who just opened a link looks.
+    notice.textContent = s.kind === 'disconnected' ? statusText(s) : '';
+    notice.hidden = s.kind !== 'disconnected';
     connectionButton.textContent = s.kind === 'disconnected' ? 'Connect' : 'Disconnect';
     controls.setConnected(s.kind === 'connected');
     document.title = s.kind === 'connected' && s.desktopName ? `${s.desktopName} — TrayVNC viewer` : 'TrayVNC viewer';
