@@ -49,7 +49,7 @@ export class Invitations {
 
   create(params: CreateInvitationParams = {}): CreatedInvitation {
     const base = this.viewerUrl();
-    if (!base) throw new ControlError('invitations need the web dashboard, which serves the viewer page (--http-port)', 'unavailable');
+    if (!base) throw new ControlError('invitations need the web dashboard, which serves the viewer page: set its port (Dashboard port, or --http-port)', 'unavailable');
     if (this.list().filter((i) => i.state === 'open').length >= MAX_KEPT) throw new ControlError(`at most ${MAX_KEPT} invitations can be open at once: revoke some first`, 'unavailable');
     const secret = randomBytes(32).toString('base64url');
     const createdAt = this.now();

@@ -105,8 +105,8 @@ export function ClientsPage({ client, state, clients, updateClients, active }: C
       <p className="inline-problem" aria-live="polite">
         {problem}
       </p>
-      {/* Invitations link to the viewer page, which only the dashboard's own server serves: not in the tray window. */}
-      {window.location.protocol === 'http:' || window.location.protocol === 'https:' ? <ReachCard client={client} active={active} /> : null}
+      {/* In the tray window too: invitations then need its web dashboard on (they say so), calling a viewer works as it is. */}
+      <ReachCard client={client} active={active} />
     </div>
   );
 }

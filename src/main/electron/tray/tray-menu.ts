@@ -15,6 +15,7 @@ export type MenuAction =
   | { action: 'start' }
   | { action: 'stop' }
   | { action: 'copy-address'; address: string }
+  | { action: 'invite' }
   | { action: 'disconnect'; id: string }
   | { action: 'restart' }
   | { action: 'start-recording' }
@@ -75,7 +76,7 @@ function viewers(n: number): string {
 
 /**
  * The menu: Start/Stop sharing; while sharing, the addresses to connect to
- * (each copies itself to the clipboard) and a section per connected client
+ * (each copies itself to the clipboard), an invitation link to copy, and a section per connected client
  * with "Disconnect"; then "Start at login" where the platform has it, Open
  * TrayVNC and Quit.
  */
@@ -107,6 +108,8 @@ export function buildTrayMenu(
       items.push(note('Connect to:'));
       for (const address of addresses) items.push(item(`Copy ${address}`, { action: 'copy-address', address }));
     }
+    // A one-use link to the browser viewer (served by the web dashboard), copied to the clipboard.
+    items.push(item('Copy an invitation link', { action: 'invite' }));
 
     for (const c of clients) {
       items.push(SEPARATOR, note(clientLabel(c)), item('Disconnect', { action: 'disconnect', id: c.id }));

@@ -1,3 +1,4 @@
+import { invitationsOf } from '../../app/invitations.js';
 import type os from 'node:os';
 import type { Logger } from 'pino';
 import type { ClientInfo, UpdateSettingsResult } from '../../../shared/control-contract.js';
@@ -144,6 +145,8 @@ export class TrayShell {
       case 'copy-address':
         await this.deps.seam.clipboard.writeText(a.address).catch((e: unknown) => this.log.warn({ err: e }, 'could not copy the address'));
         return;
+      case 'invite':
+        return this.invite();
       case 'disconnect':
         try {
           this.running?.control.disconnectClient(a.id, 'the tray menu');
@@ -159,6 +162,19 @@ export class TrayShell {
       case 'quit':
         this.deps.seam.app.quit();
         return;
+    }
+  }
+
+  /** Make an invitation (an hour, one viewer, full control) and copy its link; say what happened either way. */
+  private async invite(): Promise<void> {
+    const control = this.running?.control;
+    if (!control) return;
+    try {
+      const made = invitationsOf(control.target).create({ label: 'invited from the tray' });
+      await this.deps.seam.clipboard.writeText(made.link);
+      this.deps.seam.notify({ title: 'Invitation link copied', body: 'It lets one person in with the browser viewer, for the next hour. Send it privately.' });
+    } catch (e) {
+      this.deps.seam.notify({ title: 'Could not make an invitation', body: (e as Error).message });
     }
   }
 

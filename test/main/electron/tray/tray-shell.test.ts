@@ -155,6 +155,27 @@ describe('TrayShell', () => {
     expect(seam.clipboardWrites).toEqual([`127.0.0.1:${p}`]);
   });
 
+  it('copies an invitation link from the menu when the web dashboard serves the viewer, and says why not otherwise', async () => {
+    const plain = setup();
+    await plain.shell.init({ share: true });
+    plain.tray().clickItem('Copy an invitation link');
+    await until(() => plain.seam.notices.length === 1, 2000, 'the notice');
+    expect(plain.seam.notices[0]).toMatchObject({ title: 'Could not make an invitation' });
+    expect(plain.seam.notices[0]?.body).toMatch(/dashboard/);
+    expect(plain.seam.clipboardWrites).toEqual([]);
+    await plain.shell.shutdown();
+
+    rmSync(join(dir, SETTINGS_FILE));
+    const served = setup({ settings: { ...LOCAL, dashboard_port: 0 } });
+    await served.shell.init({ share: true });
+    served.tray().clickItem('Copy an invitation link');
+    await until(() => served.seam.clipboardWrites.length === 1, 2000, 'the copy');
+    expect(served.seam.clipboardWrites[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/viewer#invite=[A-Za-z0-9_-]{43}$/);
+    expect(served.seam.notices.map((n) => n.title)).toContain('Invitation link copied');
+    const listed = await call(served.shell, 'listInvitations');
+    expect('result' in listed && (listed.result as Array<{ label: string; state: string }>)[0]).toMatchObject({ label: 'invited from the tray', state: 'open' });
+  });
+
   it('notifies viewers arriving and leaving, shows them in the icon and the menu, and disconnects one from the menu', async () => {
     const { shell, tray, seam } = setup();
     await shell.init({ share: true });
