@@ -72,7 +72,11 @@ describe('performance monitor', () => {
     expect(c.changedFraction!).toBeGreaterThan(0);
     expect(c.changedFraction!).toBeLessThan(0.5);
     expect(last.overall.clients).toBe(1);
-    expect(last.overall.fps).toBeCloseTo(c.fps, 0);
+    // With one client the overall figures count the same updates (its rate may be lower: the server's
+    // window started before the client connected, so the same updates spread over a longer span).
+    expect(last.overall.updates).toBe(c.updates);
+    expect(last.overall.fps).toBeLessThanOrEqual(c.fps);
+    expect(last.overall.fps).toBeGreaterThan(c.fps * 0.5);
 
     // Nothing more arrives once the last listener left.
     const count = got.length;
