@@ -105,11 +105,11 @@ export function ReachCard({ client, active }: ReachCardProps) {
         }}
       >
         <label>
-          Name <input type="text" value={label} maxLength={100} placeholder="invited viewer" onChange={(e) => setLabel(e.target.value)} />
+          Name <input className="input" type="text" value={label} maxLength={100} placeholder="invited viewer" onChange={(e) => setLabel(e.target.value)} />
         </label>
         <label>
           Valid for{' '}
-          <select value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
+          <select className="input select" value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
             {VALID_FOR.map((v) => (
               <option key={v.minutes} value={v.minutes}>
                 {v.label}
@@ -128,7 +128,7 @@ export function ReachCard({ client, active }: ReachCardProps) {
         <div className="reach-link" aria-live="polite">
           <label>
             Invitation link (shown once)
-            <input type="text" readOnly value={made.link} onFocus={(e) => e.target.select()} />
+            <input className="input" type="text" readOnly value={made.link} onFocus={(e) => e.target.select()} />
           </label>
           <button type="button" className="button" onClick={() => void copy()}>
             {copied ? 'Copied' : 'Copy'}
@@ -178,7 +178,7 @@ export function ReachCard({ client, active }: ReachCardProps) {
         }}
       >
         <label>
-          Viewer address <input type="text" value={target} placeholder="host or host:5500" onChange={(e) => setTarget(e.target.value)} />
+          Viewer address <input className="input" type="text" value={target} placeholder="host or host:5500" onChange={(e) => setTarget(e.target.value)} />
         </label>
         <button type="submit" className="button" disabled={!client || !target.trim()}>
           Connect
