@@ -160,6 +160,7 @@ const CASES = [
   ['Zlib', [Encoding.Zlib]],
   ['TRLE', [Encoding.TRLE]],
   ['ZRLE', [Encoding.ZRLE]],
+  ['Tight', [Encoding.Tight]],
   ['noVNC list', [Encoding.CopyRect, Encoding.ZRLE, Encoding.Hextile, Encoding.RRE, Encoding.Zlib, Encoding.Raw]],
 ];
 

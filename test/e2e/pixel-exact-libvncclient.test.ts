@@ -20,6 +20,7 @@ const ENCODINGS: Array<[RefEncoding, number]> = [
   ['zlib', Encoding.Zlib],
   ['trle', Encoding.TRLE],
   ['zrle', Encoding.ZRLE],
+  ['tight', Encoding.Tight],
 ];
 const FORMATS: PixelFormatName[] = ['rgb888le', 'rgb888be', 'rgbx888be', 'rgb565le', 'rgb565be', 'bgr233'];
 
@@ -28,8 +29,13 @@ const FORMATS: PixelFormatName[] = ['rgb888le', 'rgb888be', 'rgbx888be', 'rgb565
  * big-endian format with the colour in the low three bytes on a little-endian host (it fails
  * against x11vnc too). Those two pairs are covered by 'rgbx888be' (big-endian, colour in the
  * top three bytes, which libvncclient reads right) and, for ZRLE, by noVNC's decoder.
+ *
+ * Tight's TPIXEL is (R, G, B) bytes whatever the client's byte order; libvncclient 0.9.14 shifts
+ * them into a host-order value and stores it without swapping, so every big-endian 32 bpp format
+ * comes out byte-swapped (refclient refuses rgb888be/tight outright). noVNC's decoder, which reads
+ * TPIXELs as the spec says, checks Tight at big-endian 32 bpp instead.
  */
-const LIBVNCCLIENT_BROKEN = new Set(['rgb888be/zrle', 'rgb888be/trle']);
+const LIBVNCCLIENT_BROKEN = new Set(['rgb888be/zrle', 'rgb888be/trle', 'rgb888be/tight', 'rgbx888be/tight']);
 
 describe('pixel-exact updates decoded by libvncclient', () => {
   let desk: DesktopServer;

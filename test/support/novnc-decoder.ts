@@ -203,6 +203,7 @@ const DECODER_FILES: Record<number, string> = {
   [Encoding.Hextile]: 'hextile.js',
   [Encoding.Zlib]: 'zlib.js',
   [Encoding.ZRLE]: 'zrle.js',
+  [Encoding.Tight]: 'tight.js',
 };
 
 async function loadDecoder(file: string): Promise<DecoderClass> {
@@ -214,7 +215,7 @@ async function loadDecoder(file: string): Promise<DecoderClass> {
   return mod.default;
 }
 
-/** One fresh decoder per encoding noVNC decodes here (Raw, CopyRect, RRE, Hextile, Zlib, ZRLE), keyed by encoding number. */
+/** One fresh decoder per encoding noVNC decodes here (Raw, CopyRect, RRE, Hextile, Zlib, ZRLE, Tight), keyed by encoding number. */
 export async function loadNoVncDecoders(): Promise<Map<number, NoVncDecoder>> {
   const out = new Map<number, NoVncDecoder>();
   for (const [enc, file] of Object.entries(DECODER_FILES)) {

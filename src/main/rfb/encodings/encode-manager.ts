@@ -229,7 +229,8 @@ export class EncodeManager {
       const px = this.convert(frame, unit, this.scratch);
       const enc = this.choose(this.classify(px, n), unit.w, unit.h);
 
-      const pieces = enc.maxRect && (unit.w > enc.maxRect.w || unit.h > enc.maxRect.h) ? splitRect(unit, enc.maxRect.w, enc.maxRect.h) : null;
+      const pieceSize = maxPiece(enc, unit);
+      const pieces = pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null;
       for (const piece of pieces ?? [unit]) {
         let pp = px;
         if (pieces) {
@@ -327,6 +328,14 @@ function cutBlock(px: Uint32Array, unit: Rect, piece: Rect, scratch: Uint32Array
   let i = (piece.y - unit.y) * unit.w + (piece.x - unit.x);
   for (let o = 0; o < dst.length; o += piece.w, i += unit.w) dst.set(px.subarray(i, i + piece.w), o);
   return dst;
+}
+
+/** The piece size `enc` needs `unit` cut into (its maxRect, then its maxArea in whole rows), or null if it fits. */
+function maxPiece(enc: Encoder, unit: Rect): { w: number; h: number } | null {
+  const w = Math.min(unit.w, enc.maxRect?.w ?? unit.w);
+  let h = Math.min(unit.h, enc.maxRect?.h ?? unit.h);
+  if (enc.maxArea && w * h > enc.maxArea) h = Math.max(1, Math.floor(enc.maxArea / w));
+  return w === unit.w && h === unit.h ? null : { w, h };
 }
 
 /** Cut a rectangle into units: ≤ MAX_UNIT_WIDTH wide, ≤ MAX_UNIT_AREA pixels, row counts a multiple of 64. */

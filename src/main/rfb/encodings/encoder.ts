@@ -71,6 +71,8 @@ export interface Encoder {
   readonly kind: 'pixels' | 'copy';
   /** Largest rectangle the encoding can express; the manager splits larger ones. */
   readonly maxRect?: { readonly w: number; readonly h: number };
+  /** Most pixels in one rectangle; the manager cuts larger ones into bands of whole rows. */
+  readonly maxArea?: number;
   /** For rectangles of a few colours and of many: Raw is the last resort of both. */
   readonly suits: { readonly few: Suitability; readonly many: Suitability };
   /**

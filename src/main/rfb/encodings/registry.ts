@@ -4,6 +4,7 @@ import type { Encoder } from './encoder.js';
 import { HextileEncoder } from './hextile.js';
 import { RawEncoder } from './raw.js';
 import { RreEncoder } from './rre.js';
+import { TightEncoder } from './tight.js';
 import { TrleEncoder } from './trle.js';
 import { ZlibEncoder } from './zlib.js';
 import { ZrleEncoder } from './zrle.js';
@@ -25,5 +26,6 @@ export function createEncoders(): Encoder[] {
     new ZlibEncoder(),
     new TrleEncoder(),
     new ZrleEncoder(),
+    new TightEncoder(),
   ];
 }

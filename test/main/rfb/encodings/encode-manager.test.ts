@@ -123,14 +123,15 @@ describe('EncodeManager', () => {
     const few = { x: 192, y: 0, w: 64, h: 64 };
     const cases: Array<[string, number[], number, number, number, number]> = [
       // listed, solid, text, noise, 16 colours
-      ['noVNC', NOVNC_ENCODINGS, Encoding.RRE, Encoding.ZRLE, Encoding.ZRLE, Encoding.ZRLE],
+      ['noVNC', NOVNC_ENCODINGS, Encoding.Tight, Encoding.Tight, Encoding.Tight, Encoding.Tight],
+      ['noVNC without Tight', NOVNC_ENCODINGS.filter((e) => e !== Encoding.Tight), Encoding.RRE, Encoding.ZRLE, Encoding.ZRLE, Encoding.ZRLE],
       ['Hextile only', [Encoding.Hextile], Encoding.Hextile, Encoding.Hextile, Encoding.Hextile, Encoding.Hextile],
       ['Zlib then RRE', [Encoding.Zlib, Encoding.RRE], Encoding.RRE, Encoding.Zlib, Encoding.Zlib, Encoding.Zlib],
       ['TRLE, ZRLE', [Encoding.TRLE, Encoding.ZRLE], Encoding.ZRLE, Encoding.TRLE, Encoding.TRLE, Encoding.TRLE],
       ['CoRRE, Raw', [Encoding.CoRRE, Encoding.Raw], Encoding.CoRRE, Encoding.CoRRE, Encoding.Raw, Encoding.CoRRE],
       ['RRE only', [Encoding.RRE], Encoding.RRE, Encoding.RRE, Encoding.Raw, Encoding.RRE],
       ['nothing', [], Encoding.Raw, Encoding.Raw, Encoding.Raw, Encoding.Raw],
-      ['only unknown and pseudo', [Encoding.Tight, 99, PseudoEncoding.Cursor, -256], Encoding.Raw, Encoding.Raw, Encoding.Raw, Encoding.Raw],
+      ['only unknown and pseudo', [8 /* ZlibHex */, 99, PseudoEncoding.Cursor, -256], Encoding.Raw, Encoding.Raw, Encoding.Raw, Encoding.Raw],
     ];
     for (const [name, list, eSolid, eText, eNoise, eFew] of cases) {
       const { m, close } = manager(list);
