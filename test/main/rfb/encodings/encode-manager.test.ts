@@ -123,7 +123,8 @@ describe('EncodeManager', () => {
     const few = { x: 192, y: 0, w: 64, h: 64 };
     const cases: Array<[string, number[], number, number, number, number]> = [
       // listed, solid, text, noise, 16 colours
-      ['noVNC', NOVNC_ENCODINGS, Encoding.Tight, Encoding.Tight, Encoding.Tight, Encoding.Tight],
+      ['noVNC', NOVNC_ENCODINGS, Encoding.Tight, Encoding.Tight, Encoding.ZRLE, Encoding.Tight],
+      ['Tight only', [Encoding.Tight], Encoding.Tight, Encoding.Tight, Encoding.Tight, Encoding.Tight],
       ['noVNC without Tight', NOVNC_ENCODINGS.filter((e) => e !== Encoding.Tight), Encoding.RRE, Encoding.ZRLE, Encoding.ZRLE, Encoding.ZRLE],
       ['Hextile only', [Encoding.Hextile], Encoding.Hextile, Encoding.Hextile, Encoding.Hextile, Encoding.Hextile],
       ['Zlib then RRE', [Encoding.Zlib, Encoding.RRE], Encoding.RRE, Encoding.Zlib, Encoding.Zlib, Encoding.Zlib],
