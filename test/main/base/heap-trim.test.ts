@@ -111,10 +111,13 @@ describe('the real V8 of a Node process', () => {
     keep = [];
     const grown = probe.heapBytes();
     probe.busySinceLastCall();
-    await new Promise((r) => setTimeout(r, 1000));
-    const first = trim.look();
-    await new Promise((r) => setTimeout(r, 5000));
-    const acted = [first, trim.look()];
+    // Looks a second apart (the server's are 5 s apart), until one collects; bounded. On a loaded
+    // machine the first may find the loop still busy with the burst's aftermath: then it starts over.
+    const acted = [];
+    for (let i = 0; i < 15 && acted[acted.length - 1] !== 'collected'; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      acted.push(trim.look());
+    }
     const after = probe.heapBytes();
     console.log(JSON.stringify({ start, grown, acted, after, gcGlobal: typeof globalThis.gc }));
   `;
@@ -123,7 +126,8 @@ describe('the real V8 of a Node process', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     const r = JSON.parse(out.trim()) as { start: number; grown: number; acted: string[]; after: number; gcGlobal: string };
     expect(r.grown - r.start).toBeGreaterThan(40 * MiB);
-    expect(r.acted).toEqual(['primed', 'collected']);
+    // A minor collection first, then the full one at the next quiet look.
+    expect(r.acted.slice(-2)).toEqual(['primed', 'collected']);
     // Most of the growth is gone.
     expect(r.after - r.start).toBeLessThan((r.grown - r.start) / 4);
     expect(r.gcGlobal).toBe('undefined');
