@@ -7,7 +7,7 @@ import { offeredSecurityTypes } from './security/registry.js';
 import type { Access, SecurityKeys, SecurityType } from './security/security-type.js';
 import { ServerCredentials } from './security/server-credentials.js';
 import { earlyRefusal } from './server-messages.js';
-import type { RfbServerOptions } from './server.js';
+import type { RfbServerOptions } from './rfb-server-options.js';
 import type { Session, Transport } from './session.js';
 
 export { DEFAULT_ADMISSION, type AdmissionOptions };

@@ -9,67 +9,17 @@ import type { CopyOp } from '../framebuffer/region.js';
 import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 import { LogContext } from '../base/log-context.js';
-import type { ParseLimits } from './client-messages.js';
 import { PseudoEncoding } from './constants.js';
-import { DEFAULT_LIMITS } from './client-messages.js';
-import { CLIENT_LEFT, DEFAULT_SESSION_OPTIONS, Session, type InputMessage, type SessionGrant, type SessionHost, type Transport, type UpdateStats } from './session.js';
+import { CLIENT_LEFT, Session, type InputMessage, type SessionGrant, type SessionHost, type Transport, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
-import type { SecurityKeys, SecurityType } from './security/security-type.js';
-import type { UserDirectory } from './security/server-credentials.js';
-import type { VeNCryptSubtypeId } from './security/vencrypt.js';
+import type { SecurityType } from './security/security-type.js';
 import { FirstBytesRouter } from './first-bytes.js';
-import { DEFAULT_ADMISSION, ServerDoor, type AdmissionOptions, type ConnectionApprover } from './server-door.js';
+import { ServerDoor, type ConnectionApprover } from './server-door.js';
+import { DEFAULT_SERVER_OPTIONS, type RfbServerOptions } from './rfb-server-options.js';
 
 export type { Approval, ApprovalRequest, ConnectionApprover } from './server-door.js';
 
-export interface RfbServerOptions {
-  /** The password for full control (VNC Authentication, RSA-AES), or null. */
-  password: string | null;
-  /** The password that gives a view-only session, or null. */
-  viewOnlyPassword: string | null;
-  /** Users for the security types with user names (VeNCrypt Plain), or null. */
-  users: UserDirectory | null;
-  /** Security types to offer by name, most preferred first; null offers every usable type in the default order. */
-  securityTypes: readonly string[] | null;
-  /** VeNCrypt's subtypes to offer, most preferred first (security/vencrypt.ts); null for the default ones. */
-  vencryptSubtypes: readonly VeNCryptSubtypeId[] | null;
-  /** Where security types get the server's certificate and RSA key; null when none are kept (those types then fail). */
-  keys: SecurityKeys | null;
-  /** The blacklist, the limits on connections still in their handshake, and connection rates. */
-  admission: AdmissionOptions;
-  desktopName: string;
-  /** Updates per second per client, 1–60. */
-  frameRate: number;
-  maxConnections: number;
-  /** Treat every client as shared, whatever its ClientInit says. */
-  alwaysShared: boolean;
-  handshakeTimeoutMs: number;
-  limits: ParseLimits;
-  maxQueuedBytes: number;
-  /** New clients start view-only (their input and clipboard are dropped). */
-  viewOnly: boolean;
-  /** Let clients change the desktop size (SetDesktopSize), where the desktop can. */
-  allowResize: boolean;
-}
-
-export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
-  password: null,
-  viewOnlyPassword: null,
-  users: null,
-  securityTypes: null,
-  vencryptSubtypes: null,
-  keys: null,
-  admission: DEFAULT_ADMISSION,
-  desktopName: 'TrayVNC',
-  frameRate: 30,
-  maxConnections: 10,
-  alwaysShared: false,
-  handshakeTimeoutMs: DEFAULT_SESSION_OPTIONS.handshakeTimeoutMs,
-  limits: DEFAULT_LIMITS,
-  maxQueuedBytes: DEFAULT_SESSION_OPTIONS.maxQueuedBytes,
-  viewOnly: false,
-  allowResize: true,
-};
+export { DEFAULT_SERVER_OPTIONS, type RfbServerOptions } from './rfb-server-options.js';
 
 /** Changes the desktop size for a client's SetDesktopSize; resolves to an ExtendedDesktopSize status. */
 export type DesktopResizer = (width: number, height: number) => Promise<number>;
