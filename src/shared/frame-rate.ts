@@ -3,7 +3,7 @@
  * schema, the server, the settings form, the command line's help and the
  * capture page all use. No dependencies, so any bundle can take it.
  */
-export const FRAME_RATE = { min: 1, max: 60, default: 30 } as const;
+export const FRAME_RATE = { min: 1, max: 60, default: 60 } as const;
 
 /** A frame rate brought into range; anything that is not a number becomes the minimum. */
 export function clampFrameRate(fps: number): number {

@@ -16,7 +16,7 @@ const loaded: SettingsView = { ...SettingsSchema.parse({}), password_set: false,
 describe('settings form', () => {
   it('starts from the loaded settings, password empty and host optional', () => {
     const v = formValuesFrom(loaded);
-    expect(v).toMatchObject({ password: '', host: '', port: '5900', frame_rate: '30', max_connections: '10', view_only: false, log_level: 'info' });
+    expect(v).toMatchObject({ password: '', host: '', port: '5900', frame_rate: '60', max_connections: '10', view_only: false, log_level: 'info' });
     expect(formValuesFrom({ ...loaded, host: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(sameFormValues(v, formValuesFrom(loaded))).toBe(true);
   });

@@ -10,6 +10,7 @@ import { listen } from '../base/listen.js';
 import { getLogger } from '../base/logger.js';
 import { LogContext } from '../base/log-context.js';
 import { PseudoEncoding } from './constants.js';
+import { SharedEncodes } from './encodings/shared-encodes.js';
 import { CLIENT_LEFT, Session, type InputMessage, type SessionGrant, type SessionHost, type Transport, type UpdateStats } from './session.js';
 import { clampFrameRate } from '../../shared/frame-rate.js';
 import type { SecurityType } from './security/security-type.js';
@@ -80,6 +81,8 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   webOnRfbPort: ((socket: net.Socket, kind: 'http' | 'tls') => void) | null = null;
   private cursorImage: CursorImage | null = null;
   private pointerAt: { x: number; y: number } | null = null;
+  /** Rectangles of the current frame encoded once for all viewers with the same settings. */
+  readonly sharedEncodes = new SharedEncodes();
   /** Installed by the host when its desktop can be resized. */
   resizer: DesktopResizer | null = null;
   /** Installed by the host for attended access: asked about every client that authenticated. */
@@ -141,6 +144,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   setFrame(frame: Frame): void {
     const resized = frame.width !== this.frame.width || frame.height !== this.frame.height;
     this.frame = frame;
+    this.sharedEncodes.frameChanged();
     if (resized) for (const s of this.sessions) s.resized();
   }
 
@@ -164,6 +168,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   /** The host updated these areas of the current frame. */
   markChanged(rects: readonly Rect[]): void {
     if (rects.length === 0) return;
+    this.sharedEncodes.frameChanged();
     for (const s of this.sessions) s.markChanged(rects);
   }
 
@@ -172,6 +177,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
    * changed otherwise; both are already in the current frame.
    */
   applyChanges(copies: readonly CopyOp[], changed: readonly Rect[]): void {
+    this.sharedEncodes.frameChanged();
     if (copies.length > 0) for (const s of this.sessions) s.applyCopies(copies);
     this.markChanged(changed);
   }
@@ -304,6 +310,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
 
   private readonly host: SessionHost = {
     frame: () => this.frame,
+    sharedEncodes: () => this.sharedEncodes,
     frameIsFresh: () => this.fresh,
     desktopName: () => this.options.desktopName,
     updateInterval: () => 1000 / this.options.frameRate,

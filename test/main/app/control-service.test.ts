@@ -162,8 +162,8 @@ describe('ControlService settings', () => {
   it('null returns a setting to its default; unknown keys are field errors; nothing changes on error', async () => {
     const t = fakeTarget({ frame_rate: 10 });
     const c = make(t);
-    expect((await c.updateSettings({ frame_rate: null })).settings.frame_rate).toBe(30);
-    expect(t.server.options.frameRate).toBe(30);
+    expect((await c.updateSettings({ frame_rate: null })).settings.frame_rate).toBe(60);
+    expect(t.server.options.frameRate).toBe(60);
     const e = await failure(c.updateSettings({ frame_rate: 20, colour: 'blue' } as never));
     expect(e.code).toBe('invalid-settings');
     expect(e.fieldErrors).toEqual({ colour: ['is not a setting'] });
@@ -174,8 +174,8 @@ describe('ControlService settings', () => {
       max_connections: ['must be a whole number from 1 to 1000'],
     });
     expect(e2.message).toBe('frame_rate must be a whole number from 1 to 60; max_connections must be a whole number from 1 to 1000');
-    expect(c.getSettings().frame_rate).toBe(30);
-    expect(t.server.options.frameRate).toBe(30);
+    expect(c.getSettings().frame_rate).toBe(60);
+    expect(t.server.options.frameRate).toBe(60);
   });
 
   it('never shows the password; a new one applies to the next viewer; removing one applies live only on loopback', async () => {

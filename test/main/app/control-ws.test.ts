@@ -186,15 +186,15 @@ describe('control API over WebSocket', () => {
   it('updateSettings({frame_rate: 5}) applies to the running server', async () => {
     const client = connect();
     const before = await client.getSettings();
-    expect(before.frame_rate).toBe(30);
+    expect(before.frame_rate).toBe(60);
     const r = await client.updateSettings({ frame_rate: 5 });
     expect(r.applied).toEqual(['frame_rate']);
     expect(r.restartRequired).toEqual([]);
     expect(r.settings.frame_rate).toBe(5);
     expect(service.server.options.frameRate).toBe(5);
     expect((await client.getSettings()).frame_rate).toBe(5);
-    await client.updateSettings({ frame_rate: 30 });
-    expect(service.server.options.frameRate).toBe(30);
+    await client.updateSettings({ frame_rate: 60 });
+    expect(service.server.options.frameRate).toBe(60);
   });
 
   it('updateSettings({port: 70000}) fails with a field error and changes nothing', async () => {
@@ -207,7 +207,7 @@ describe('control API over WebSocket', () => {
     expect(e.code).toBe('invalid-settings');
     expect(e.fieldErrors).toEqual({ port: ['must be a whole number from 0 to 65535'] });
     expect(await client.getSettings()).toEqual(before);
-    expect(service.server.options.frameRate).toBe(30);
+    expect(service.server.options.frameRate).toBe(60);
     expect((await client.getState()).restartRequired).toEqual(stateBefore.restartRequired);
   });
 

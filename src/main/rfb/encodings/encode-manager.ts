@@ -6,10 +6,13 @@ import { Encoding } from '../constants.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { RECT_HEADER_BYTES, writeRectHeader } from '../server-messages.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, Encoder, EncoderState, RectClass } from './encoder.js';
+import type { EncodeInput, Encoder, RectClass } from './encoder.js';
+import { divergeStreams, SharingEncoderState, type ClosableEncoderState } from './encoder-state.js';
 import { hostLittleEndian } from './pixel-writer.js';
 import { createEncoders } from './registry.js';
+import { encodingSignature, type SharedEncodes, type SharedPart } from './shared-encodes.js';
 import { ColourSet, countColours } from './tile-analysis.js';
+import { cutBlock, maxPiece, splitUnits } from './units.js';
 import { UpdateParts } from './update-parts.js';
 
 /** What one written rectangle cost; `bytes` includes its 12-byte header, `rawBytes` is w*h*bytes-per-pixel. */
@@ -24,14 +27,6 @@ export interface RectStats {
 const COMPRESS_LEVEL_0 = -256;
 const COMPRESS_LEVEL_9 = -247;
 
-/**
- * Rectangles are cut into units of at most this many pixels (and MAX_UNIT_WIDTH
- * wide, rows a multiple of 64 so ZRLE tiles stay whole): it bounds scratch
- * memory, refines the per-rectangle choice, and lets one unit's deflate run on
- * the thread pool while the next unit is prepared.
- */
-const MAX_UNIT_AREA = 1 << 17;
-const MAX_UNIT_WIDTH = 2048;
 /** A rectangle with at most this many colours (and more than one) is "few". */
 const FEW_COLOURS = 16;
 /** Pixels of prepared work between yields to the event loop, with and without compression queued. */
@@ -47,7 +42,7 @@ const IDLE_YIELD_PIXELS = 1 << 17;
  * scratch buffers are per connection.
  */
 export class EncodeManager {
-  private readonly state: EncoderState;
+  private readonly state: ClosableEncoderState;
   private readonly encoders = new Map<number, Encoder>();
   private readonly raw: Encoder;
   private readonly copier: Encoder;
@@ -65,9 +60,12 @@ export class EncodeManager {
   private readonly colours = new ColourSet();
   private readonly parts = new UpdateParts();
   private busy = false;
+  /** The server's cache of rectangles encoded for viewers with the same settings, if it keeps one. */
+  private shared: SharedEncodes | null = null;
+  private signature = '';
 
   /** `encoders` defaults to the registry's; Raw and CopyRect must be among them. */
-  constructor(state: EncoderState, encoders: readonly Encoder[] = createEncoders()) {
+  constructor(state: ClosableEncoderState, encoders: readonly Encoder[] = createEncoders()) {
     this.state = state;
     for (const e of encoders) this.encoders.set(e.encoding, e);
     this.raw = this.encoders.get(Encoding.Raw)!;
@@ -91,11 +89,25 @@ export class EncodeManager {
     this.fewEncoder = first('few', 'good') ?? this.raw;
     this.manyEncoder = first('many', 'good') ?? first('many', 'fallback') ?? this.raw;
     this.solidCandidates = this.listed.filter((e) => e !== this.raw);
+    this.signatureChanged();
   }
 
   /** The client's pixel format, as a converter from the native frame. */
   setConverter(c: PixelConverter): void {
     this.converter = c;
+    this.signatureChanged();
+  }
+
+  /** Take and offer encoded rectangles through the server's cache (null: encode everything alone). */
+  shareThrough(shared: SharedEncodes | null): void {
+    this.shared?.leave(this);
+    this.shared = shared;
+    this.signatureChanged();
+  }
+
+  private signatureChanged(): void {
+    this.signature = encodingSignature(this.converter.pf, this.listed, this.compressLevel);
+    this.shared?.join(this, this.signature);
   }
 
   get pixelConverter(): PixelConverter {
@@ -210,6 +222,8 @@ export class EncodeManager {
     }
 
     const units = pixelRects.flatMap(splitUnits);
+    // With another viewer of the same settings, rectangles are taken from and offered to the server's cache.
+    const sharing = this.shared?.hasPeers(this) ? this.shared : null;
     const rawOnly = this.rawOnly();
     if (rawOnly) {
       // Every unit goes as Raw, whose size is known: make room for all of it at
@@ -225,9 +239,16 @@ export class EncodeManager {
         if (timeToYield(n)) await yieldToLoop();
         continue;
       }
+      const share = sharing && !this.overlayTouches(unit) ? sharing : null;
+      if (share && this.takeShared(share, unit)) {
+        if (timeToYield(n)) await yieldToLoop();
+        continue;
+      }
       if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
       const px = this.convert(frame, unit, this.scratch);
       const enc = this.choose(this.classify(px, n), unit.w, unit.h);
+      const sharingState = share ? new SharingEncoderState(this.state) : null;
+      const made: SharedPart[] = [];
 
       const pieceSize = maxPiece(enc, unit);
       const pieces = pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null;
@@ -240,8 +261,14 @@ export class EncodeManager {
           pp = cutBlock(px, unit, piece, this.pieceScratch);
         }
         const rawBytes = piece.w * piece.h * bpp;
-        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: this.state, compressLevel: this.compressLevel, limit: rawBytes };
-        this.write(enc, input, rawBytes);
+        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes };
+        const part = this.write(enc, input, rawBytes, sharingState !== null);
+        if (part) made.push(part);
+      }
+      if (share && sharingState) {
+        divergeStreams(this.state, sharingState.streams);
+        share.misses++;
+        if (sharingState.shareable) share.put(this.signature, unit, made, sharingState.streams);
       }
 
       if (timeToYield(n)) await yieldToLoop();
@@ -252,24 +279,57 @@ export class EncodeManager {
     return stats.length;
   }
 
-  /** One rectangle: its header and payload, or Raw when the chosen encoder gives up. */
-  private write(enc: Encoder, input: EncodeInput, rawBytes: number): void {
+  /**
+   * One rectangle: its header and payload, or Raw when the chosen encoder
+   * gives up. With `keep`, returns what was written for the shared cache.
+   */
+  private write(enc: Encoder, input: EncodeInput, rawBytes: number, keep = false): SharedPart | null {
     const parts = this.parts;
     const t = parts.target;
     const before = t.length;
     const pixels = input.rect.w * input.rect.h;
     writeRectHeader(t, input.rect, enc.encoding);
-    const outcome = enc.encode(input, t);
-    if (outcome === 'written') {
-      parts.rect({ encoding: enc.encoding, pixels, bytes: t.length - before, rawBytes });
-    } else if (outcome === 'too-big') {
+    let outcome = enc.encode(input, t);
+    let encoding = enc.encoding;
+    if (outcome === 'too-big') {
       t.truncate(before);
       writeRectHeader(t, input.rect, Encoding.Raw);
-      this.raw.encode(input, t);
-      parts.rect({ encoding: Encoding.Raw, pixels, bytes: t.length - before, rawBytes });
-    } else {
-      parts.pending({ encoding: enc.encoding, pixels, bytes: t.length - before, rawBytes }, outcome);
+      outcome = this.raw.encode(input, t);
+      encoding = Encoding.Raw;
     }
+    if (outcome === 'written' || outcome === 'too-big') {
+      parts.rect({ encoding, pixels, bytes: t.length - before, rawBytes });
+      return keep ? { rect: input.rect, encoding, payload: Buffer.from(t.view().subarray(before + RECT_HEADER_BYTES)), rawBytes } : null;
+    }
+    parts.pending({ encoding, pixels, bytes: t.length - before, rawBytes }, outcome);
+    return keep ? { rect: input.rect, encoding, payload: outcome, rawBytes } : null;
+  }
+
+  /** Send `unit` as another viewer's manager encoded it, if the cache has it and this connection's streams can carry it. */
+  private takeShared(shared: SharedEncodes, unit: Rect): boolean {
+    const entry = shared.get(this.signature, unit);
+    if (!entry || !entry.streams.every((n) => this.state.existing(n)?.started)) return false;
+    const parts = this.parts;
+    for (const p of entry.parts) {
+      const t = parts.target;
+      writeRectHeader(t, p.rect, p.encoding);
+      const stats = { encoding: p.encoding, pixels: p.rect.w * p.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: p.rawBytes };
+      if (p.payload instanceof Promise) {
+        parts.pending(stats, p.payload);
+      } else {
+        t.bytes(p.payload);
+        parts.rect({ ...stats, bytes: RECT_HEADER_BYTES + p.payload.length });
+      }
+    }
+    divergeStreams(this.state, entry.streams);
+    shared.hits++;
+    return true;
+  }
+
+  /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */
+  private overlayTouches(r: Rect): boolean {
+    const o = this.overlay?.rect;
+    return !!o && o.x < r.x + r.w && r.x < o.x + o.w && o.y < r.y + r.h && r.y < o.y + o.h;
   }
 
   /**
@@ -321,27 +381,3 @@ export class EncodeManager {
 }
 
 const NO_PIXELS = new Uint32Array(0);
-
-/** The pixels of `piece` (inside `unit`) out of the unit's packed pixels `px`, packed into `scratch`. */
-function cutBlock(px: Uint32Array, unit: Rect, piece: Rect, scratch: Uint32Array): Uint32Array {
-  const dst = scratch.subarray(0, piece.w * piece.h);
-  let i = (piece.y - unit.y) * unit.w + (piece.x - unit.x);
-  for (let o = 0; o < dst.length; o += piece.w, i += unit.w) dst.set(px.subarray(i, i + piece.w), o);
-  return dst;
-}
-
-/** The piece size `enc` needs `unit` cut into (its maxRect, then its maxArea in whole rows), or null if it fits. */
-function maxPiece(enc: Encoder, unit: Rect): { w: number; h: number } | null {
-  const w = Math.min(unit.w, enc.maxRect?.w ?? unit.w);
-  let h = Math.min(unit.h, enc.maxRect?.h ?? unit.h);
-  if (enc.maxArea && w * h > enc.maxArea) h = Math.max(1, Math.floor(enc.maxArea / w));
-  return w === unit.w && h === unit.h ? null : { w, h };
-}
-
-/** Cut a rectangle into units: ≤ MAX_UNIT_WIDTH wide, ≤ MAX_UNIT_AREA pixels, row counts a multiple of 64. */
-function splitUnits(r: Rect): Rect[] {
-  const uw = Math.min(r.w, MAX_UNIT_WIDTH);
-  const uh = Math.max(64, Math.floor(MAX_UNIT_AREA / uw / 64) * 64);
-  if (r.w <= uw && r.h <= uh) return [r];
-  return splitRect(r, uw, uh);
-}

@@ -1,7 +1,7 @@
 import type { Rect } from '../../framebuffer/rect.js';
 import type { PixelConverter } from '../pixel-format.js';
 import type { ByteWriter } from '../wire.js';
-import type { ZlibStream } from './zlib-stream.js';
+import type { DeflateSink } from './zlib-stream.js';
 
 /** Per-connection state that encoders keep across updates (RFC 6143 requires persistent zlib streams). */
 export interface EncoderState {
@@ -10,7 +10,7 @@ export interface EncoderState {
    * connection. `level` applies only when the stream is created; omitted, the
    * state's default is used.
    */
-  zlib(name: string, level?: number): ZlibStream;
+  zlib(name: string, level?: number): DeflateSink;
 }
 
 /** One rectangle to encode. */

@@ -1,5 +1,67 @@
 import zlib from 'node:zlib';
 
+/** What an encoder compresses through: the next part of one of the connection's zlib streams. */
+export interface DeflateSink {
+  /** Compress `data` as the next part of the stream; resolves to the flushed bytes. Do not modify `data` until then. */
+  compress(data: Uint8Array): Promise<Buffer>;
+}
+
+const OPTIONS = {
+  memLevel: 9,
+  // Every write is sync-flushed, so one write is one round trip to the
+  // thread pool (a separate flush() would cost a second one, and each needs
+  // the event loop free to start). Big enough output buffers keep a whole
+  // rectangle's output to one pass as well.
+  flush: zlib.constants.Z_SYNC_FLUSH,
+  chunkSize: 256 * 1024,
+} as const;
+
+/** One deflate object and the output it has produced since its last write finished. */
+class Deflater {
+  private chunks: Buffer[] = [];
+  private failed: Error | null = null;
+  private inFlight = 0;
+  private closeWhenIdle = false;
+  private closed = false;
+
+  constructor(private readonly deflate: zlib.Deflate | zlib.DeflateRaw) {
+    deflate.on('data', (c: Buffer) => this.chunks.push(c));
+    deflate.on('error', (e: Error) => (this.failed = e));
+  }
+
+  compress(data: Uint8Array): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      if (this.failed) return reject(this.failed);
+      if (this.closed) return reject(new Error('zlib stream closed'));
+      this.inFlight++;
+      const done = (err?: Error | null): void => {
+        this.inFlight--;
+        if (err) this.failed ??= err;
+        const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        this.chunks = [];
+        if (this.closeWhenIdle && this.inFlight === 0) this.close();
+        if (this.failed) return reject(this.failed);
+        if (this.closed && !this.closeWhenIdle) return reject(new Error('zlib stream closed'));
+        resolve(out);
+      };
+      if (data.length > 0) this.deflate.write(data, done);
+      else this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, done);
+    });
+  }
+
+  /** Close once the writes already issued have resolved (their bytes are still wanted). */
+  retire(): void {
+    this.closeWhenIdle = true;
+    if (this.inFlight === 0) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deflate.close();
+  }
+}
+
 /**
  * One persistent deflate stream. Each `compress()` emits a sync-flushed chunk
  * that continues the same zlib stream, as ZRLE and Zlib require. The work runs
@@ -10,51 +72,62 @@ import zlib from 'node:zlib';
  * and before any output of the next write, so each call resolves with exactly
  * its own bytes. Input is referenced, not copied: do not modify it until the
  * call resolves.
+ *
+ * Chunks compressed elsewhere may be sent into the client's stream between
+ * ours (`diverged()`): one encoding shared by several viewers. Those are made
+ * by `compressIndependent`, so they refer to nothing before them; ours must
+ * not refer to them either, since our deflater never saw their data. So the
+ * next chunk of ours comes from a fresh raw deflater (no zlib header: the
+ * client's inflater has had that), which refers to nothing before it.
  */
-export class ZlibStream {
+export class ZlibStream implements DeflateSink {
   readonly level: number;
-  private readonly deflate: zlib.Deflate;
-  private chunks: Buffer[] = [];
-  private failed: Error | null = null;
+  private current: Deflater;
+  private calls = 0;
+  private fresh = false;
   private closed = false;
 
   constructor(level: number) {
     this.level = level;
-    this.deflate = zlib.createDeflate({
-      level,
-      memLevel: 9,
-      // Every write is sync-flushed, so one write is one round trip to the
-      // thread pool (a separate flush() would cost a second one, and each
-      // needs the event loop free to start). Big enough output buffers keep a
-      // whole rectangle's output to one pass as well.
-      flush: zlib.constants.Z_SYNC_FLUSH,
-      chunkSize: 256 * 1024,
-    });
-    this.deflate.on('data', (c: Buffer) => this.chunks.push(c));
-    this.deflate.on('error', (e: Error) => (this.failed = e));
+    this.current = new Deflater(zlib.createDeflate({ level, ...OPTIONS }));
   }
 
-  /** Compress `data` as the next part of the stream; resolves to the flushed bytes. */
+  /** Whether the stream has begun (its zlib header is on its way to the client), so foreign chunks may follow. */
+  get started(): boolean {
+    return this.calls > 0;
+  }
+
   compress(data: Uint8Array): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
-      if (this.failed) return reject(this.failed);
-      if (this.closed) return reject(new Error('zlib stream closed'));
-      const done = (err?: Error | null): void => {
-        if (err) this.failed ??= err;
-        if (this.failed) return reject(this.failed);
-        if (this.closed) return reject(new Error('zlib stream closed'));
-        const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-        this.chunks = [];
-        resolve(out);
-      };
-      if (data.length > 0) this.deflate.write(data, done);
-      else this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, done);
-    });
+    if (this.closed) return Promise.reject(new Error('zlib stream closed'));
+    if (this.fresh) {
+      this.fresh = false;
+      this.current.retire();
+      this.current = new Deflater(zlib.createDeflateRaw({ level: this.level, ...OPTIONS }));
+    }
+    this.calls++;
+    return this.current.compress(data);
+  }
+
+  /** Independent chunks (compressIndependent) were put into the client's stream after ours: refer to none of it from now on. */
+  diverged(): void {
+    this.fresh = true;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.deflate.close();
+    this.current.close();
   }
+}
+
+/**
+ * `data` deflated on its own: raw deflate blocks, not final, ending in a sync
+ * flush, referring to nothing before them. Such a chunk continues any zlib
+ * stream that has begun and ended its last chunk with a sync flush, so one
+ * chunk serves every viewer whose stream is at that point (see ZlibStream).
+ */
+export function compressIndependent(data: Uint8Array, level: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    zlib.deflateRaw(data, { level, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
 }

@@ -4,6 +4,7 @@ import type { CursorImage } from '../../framebuffer/cursor-image.js';
 import type { Frame } from '../../framebuffer/frame.js';
 import type { Rect } from '../../framebuffer/rect.js';
 import type { RectStats } from '../encodings/encode-manager.js';
+import type { SharedEncodes } from '../encodings/shared-encodes.js';
 import type { HandshakePolicy } from '../handshake.js';
 import type { Session } from '../session.js';
 import type { ClientParams } from './client-params.js';
@@ -21,6 +22,8 @@ export interface UpdateStats {
 export interface SessionHost {
   /** The current desktop image (its size is the server's framebuffer size). */
   frame(): Frame;
+  /** The server's cache of rectangles encoded for viewers with the same settings (none: each encodes alone). */
+  sharedEncodes?(): SharedEncodes;
   /**
    * Whether `frame()` shows the desktop as it is now. False after a pause in
    * capturing (nobody was watching): the session then waits for the next

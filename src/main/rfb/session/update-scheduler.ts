@@ -74,7 +74,9 @@ export class UpdateScheduler {
     this.dirty = new DirtyTiles(width, height);
     if (!this.encoding && !this.stopped) {
       const state = createEncoderState();
-      this.encoding = { state, manager: new EncodeManager(state) };
+      const manager = new EncodeManager(state);
+      manager.shareThrough(this.ctx.host.sharedEncodes?.() ?? null);
+      this.encoding = { state, manager };
     }
   }
 
@@ -86,6 +88,7 @@ export class UpdateScheduler {
     this.pendingFences = [];
     this.pendingCopies = [];
     // An update being encoded finds the state closed and gives up (no stream is made after this).
+    this.encoding?.manager.shareThrough(null);
     this.encoding?.state.close();
     this.encoding = null;
   }
