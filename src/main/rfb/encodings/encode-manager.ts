@@ -10,7 +10,9 @@ import type { EncodeInput, Encoder, RectClass } from './encoder.js';
 import { divergeStreams, SharingEncoderState, type ClosableEncoderState } from './encoder-state.js';
 import { hostLittleEndian } from './pixel-writer.js';
 import { createEncoders } from './registry.js';
+import type { EncodeWorkers } from './encode-workers.js';
 import { encodingSignature, type SharedEncodes, type SharedPart } from './shared-encodes.js';
+import { offloadUnit, takeShared, type UnitTarget } from './unit-reuse.js';
 import { ColourSet, countColours } from './tile-analysis.js';
 import { cutBlock, maxPiece, splitUnits } from './units.js';
 import { UpdateParts } from './update-parts.js';
@@ -63,6 +65,7 @@ export class EncodeManager {
   /** The server's cache of rectangles encoded for viewers with the same settings, if it keeps one. */
   private shared: SharedEncodes | null = null;
   private signature = '';
+  private workers: EncodeWorkers | null = null;
 
   /** `encoders` defaults to the registry's; Raw and CopyRect must be among them. */
   constructor(state: ClosableEncoderState, encoders: readonly Encoder[] = createEncoders()) {
@@ -103,6 +106,11 @@ export class EncodeManager {
     this.shared?.leave(this);
     this.shared = shared;
     this.signatureChanged();
+  }
+
+  /** Encode big units of the encodings that allow it on these worker threads (null: all on this thread). */
+  offloadTo(workers: EncodeWorkers | null): void {
+    this.workers = workers;
   }
 
   private signatureChanged(): void {
@@ -240,13 +248,17 @@ export class EncodeManager {
         continue;
       }
       const share = sharing && !this.overlayTouches(unit) ? sharing : null;
-      if (share && this.takeShared(share, unit)) {
+      if (share && takeShared(this.unitTarget(), share, unit)) {
         if (timeToYield(n)) await yieldToLoop();
         continue;
       }
       if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
       const px = this.convert(frame, unit, this.scratch);
       const enc = this.choose(this.classify(px, n), unit.w, unit.h);
+      if (this.workers && offloadUnit(this.unitTarget(), this.workers, enc, unit, px, share)) {
+        if (timeToYield(n)) await yieldToLoop();
+        continue;
+      }
       const sharingState = share ? new SharingEncoderState(this.state) : null;
       const made: SharedPart[] = [];
 
@@ -305,25 +317,9 @@ export class EncodeManager {
     return keep ? { rect: input.rect, encoding, payload: outcome, rawBytes } : null;
   }
 
-  /** Send `unit` as another viewer's manager encoded it, if the cache has it and this connection's streams can carry it. */
-  private takeShared(shared: SharedEncodes, unit: Rect): boolean {
-    const entry = shared.get(this.signature, unit);
-    if (!entry || !entry.streams.every((n) => this.state.existing(n)?.started)) return false;
-    const parts = this.parts;
-    for (const p of entry.parts) {
-      const t = parts.target;
-      writeRectHeader(t, p.rect, p.encoding);
-      const stats = { encoding: p.encoding, pixels: p.rect.w * p.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: p.rawBytes };
-      if (p.payload instanceof Promise) {
-        parts.pending(stats, p.payload);
-      } else {
-        t.bytes(p.payload);
-        parts.rect({ ...stats, bytes: RECT_HEADER_BYTES + p.payload.length });
-      }
-    }
-    divergeStreams(this.state, entry.streams);
-    shared.hits++;
-    return true;
+  /** Where shared and offloaded units go, with what decides their bytes. */
+  private unitTarget(): UnitTarget {
+    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.signature };
   }
 
   /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */
@@ -381,3 +377,4 @@ export class EncodeManager {
 }
 
 const NO_PIXELS = new Uint32Array(0);
+

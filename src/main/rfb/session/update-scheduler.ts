@@ -4,6 +4,7 @@ import type { CopyOp } from '../../framebuffer/region.js';
 import { LogContext, type LogContextFields } from '../../base/log-context.js';
 import { Encoding } from '../constants.js';
 import { EncodeManager, type RectStats } from '../encodings/encode-manager.js';
+import { EncodeWorkers } from '../encodings/encode-workers.js';
 import { createEncoderState, type ClosableEncoderState } from '../encodings/encoder-state.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { beginFramebufferUpdate, endFramebufferUpdate, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
@@ -76,6 +77,7 @@ export class UpdateScheduler {
       const state = createEncoderState();
       const manager = new EncodeManager(state);
       manager.shareThrough(this.ctx.host.sharedEncodes?.() ?? null);
+      manager.offloadTo(EncodeWorkers.shared());
       this.encoding = { state, manager };
     }
   }

@@ -1,0 +1,67 @@
+import zlib from 'node:zlib';
+import { PixelConverter, type PixelFormat } from '../pixel-format.js';
+import { ByteWriter } from '../wire.js';
+import type { Encoder, EncoderState } from './encoder.js';
+import { createEncoders } from './registry.js';
+import type { DeflateSink } from './zlib-stream.js';
+
+/** One unit's pixel work sent to an encode worker: everything the payload depends on. */
+export interface EncodeJob {
+  readonly encoding: number;
+  readonly pf: PixelFormat;
+  /** zlib level for the payload's independent chunks. */
+  readonly level: number;
+  readonly w: number;
+  readonly h: number;
+  /** Client pixel values, w × h, row-major. */
+  readonly pixels: Uint32Array;
+}
+
+/**
+ * Runs encode jobs the way an encoder runs on the main thread, except that
+ * every zlib chunk is independent (compressIndependent's format, made here
+ * with the synchronous call since this is a worker thread): the payload then
+ * suits any viewer whose streams have begun, as a shared rectangle does.
+ * Encoders and converters are kept per encoding and format.
+ */
+export class EncodeJobRunner {
+  private readonly encoders = new Map<number, Encoder>();
+  private readonly converters = new Map<string, PixelConverter>();
+  private readonly out = new ByteWriter(256 * 1024);
+
+  async run(job: EncodeJob): Promise<Buffer> {
+    const encoder = this.encoder(job.encoding);
+    const converter = this.converter(job.pf);
+    const state: EncoderState = {
+      zlib: (_name: string, want?: number): DeflateSink => ({
+        compress: (data) => Promise.resolve(zlib.deflateRawSync(data, { level: want ?? job.level, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
+      }),
+    };
+    const out = this.out;
+    out.reset();
+    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level }, out);
+    if (outcome === 'written') return Buffer.from(out.view());
+    if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
+    return outcome;
+  }
+
+  private encoder(encoding: number): Encoder {
+    let e = this.encoders.get(encoding);
+    if (!e) {
+      e = createEncoders().find((x) => x.encoding === encoding);
+      if (!e) throw new Error(`no encoder for encoding ${encoding}`);
+      this.encoders.set(encoding, e);
+    }
+    return e;
+  }
+
+  private converter(pf: PixelFormat): PixelConverter {
+    const key = JSON.stringify(pf);
+    let c = this.converters.get(key);
+    if (!c) {
+      c = new PixelConverter(pf);
+      this.converters.set(key, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Rect } from '../../framebuffer/rect.js';
+import { Encoding } from '../constants.js';
+import type { PixelConverter } from '../pixel-format.js';
+import { RECT_HEADER_BYTES, writeRectHeader } from '../server-messages.js';
+import type { Encoder } from './encoder.js';
+import { divergeStreams, type ClosableEncoderState } from './encoder-state.js';
+import { OFFLOAD_MIN_PIXELS, type EncodeWorkers } from './encode-workers.js';
+import { maxPiece } from './units.js';
+import type { SharedEncodes } from './shared-encodes.js';
+import type { UpdateParts } from './update-parts.js';
+import { ZRLE_STREAM } from './zrle.js';
+
+/**
+ * Units of an update whose bytes this connection's manager does not make on
+ * this thread: taken from another viewer's encode (shared-encodes.ts) or made
+ * by an encode worker (encode-workers.ts). Both are independent zlib chunks,
+ * so this connection's own deflaters start afresh after them.
+ */
+export interface UnitTarget {
+  readonly parts: UpdateParts;
+  readonly state: ClosableEncoderState;
+  readonly converter: PixelConverter;
+  readonly compressLevel: number | undefined;
+  /** The manager's settings, as shared-encodes.ts keys them. */
+  readonly signature: string;
+}
+
+/**
+ * Encodings whose encode() depends only on the pixels, the client's format
+ * and the zlib level, and never gives up: they may run on an encode worker.
+ * Each maps to the zlib streams its payload continues.
+ */
+const OFFLOADABLE = new Map<number, readonly string[]>([
+  [Encoding.ZRLE, [ZRLE_STREAM]],
+  [Encoding.TRLE, []],
+  [Encoding.Hextile, []],
+]);
+
+/**
+ * Send `unit` to an encode worker if its encoding may run there, it is big
+ * enough to be worth the trip, and this connection's streams have begun
+ * (the worker's zlib chunks are independent, like shared ones, so they
+ * cannot open a stream). Offered to the shared cache like any unit.
+ */
+export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null): boolean {
+  const streams = OFFLOADABLE.get(enc.encoding);
+  const n = unit.w * unit.h;
+  if (workers.size === 0 || !streams || n < OFFLOAD_MIN_PIXELS || maxPiece(enc, unit)) return false;
+  if (!streams.every((name) => t.state.existing(name)?.started)) return false;
+  const level = t.compressLevel ?? t.state.level;
+  // A copy of the scratch pixels, handed over to the worker (the scratch is reused for the next unit).
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, pixels: px.slice(0, n) });
+  const rawBytes = n * t.converter.bpp;
+  writeRectHeader(t.parts.target, unit, enc.encoding);
+  t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);
+  divergeStreams(t.state, streams);
+  if (share) {
+    share.misses++;
+    share.put(t.signature, unit, [{ rect: unit, encoding: enc.encoding, payload, rawBytes }], streams);
+  }
+  return true;
+}
+
+/** Send `unit` as another viewer's manager encoded it, if the cache has it and this connection's streams can carry it. */
+export function takeShared(t: UnitTarget, shared: SharedEncodes, unit: Rect): boolean {
+  const entry = shared.get(t.signature, unit);
+  if (!entry || !entry.streams.every((n) => t.state.existing(n)?.started)) return false;
+  const parts = t.parts;
+  for (const p of entry.parts) {
+    const into = parts.target;
+    writeRectHeader(into, p.rect, p.encoding);
+    const stats = { encoding: p.encoding, pixels: p.rect.w * p.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: p.rawBytes };
+    if (p.payload instanceof Promise) {
+      parts.pending(stats, p.payload);
+    } else {
+      into.bytes(p.payload);
+      parts.rect({ ...stats, bytes: RECT_HEADER_BYTES + p.payload.length });
+    }
+  }
+  divergeStreams(t.state, entry.streams);
+  shared.hits++;
+  return true;
+}
