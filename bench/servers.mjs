@@ -30,7 +30,7 @@ export function serverDefs(root, display, wanted, extraArgs = []) {
       id: 'x11vnc',
       label: 'x11vnc',
       bin: which('x11vnc'),
-      args: (port) => ['-display', display, '-rfbport', String(port), '-localhost', '-nopw', '-shared', '-forever', '-quiet'],
+      args: (port) => ['-display', display, '-rfbport', String(port), '-listen', '127.0.0.1', '-nopw', '-shared', '-forever', '-quiet'],
       settings: 'defaults (-wait 20 ms, -defer 20 ms)',
     },
     {
