@@ -20,14 +20,15 @@ export function computeTargets(results) {
   const tiger = results.servers.find((s) => s.id === 'x0tigervnc' && s.ran);
   const rows = [];
   const row = (figure, a, b, fmt, op, limit, peerName = 'X0tigervnc') => {
-    const ratio = num(a) && num(b) && b !== 0 ? a / b : null;
+    // a peer at zero (idle CPU under one clock tick): equal when ours is zero too, else infinitely more
+    const ratio = !num(a) || !num(b) ? null : b !== 0 ? a / b : a === 0 ? 1 : Infinity;
     const pass = ratio === null ? null : op === '<=' ? ratio <= limit : ratio >= limit;
     rows.push({
       figure,
       ours: num(a) ? fmt(a) : '-',
       peer: num(b) ? `${fmt(b)}${peerName === 'X0tigervnc' ? '' : ` (${peerName})`}` : '-',
-      ratio: ratio === null ? '-' : `${ratio.toFixed(2)}x`,
-      ratioValue: ratio,
+      ratio: ratio === null ? '-' : ratio === Infinity ? 'inf' : `${ratio.toFixed(2)}x`,
+      ratioValue: ratio === Infinity ? null : ratio,
       target: `${op} ${limit}x`,
       result: pass === null ? 'n/a' : pass ? 'PASS' : 'FAIL',
     });
