@@ -40,8 +40,8 @@ const WORKLOADS = ['full', 'keys', 'scroll', 'motion', 'video', 'idle', 'viewers
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string', default: WORKLOADS.join(',') },
-    runs: { type: 'string', default: '5' },
-    secs: { type: 'string', default: '8' },
+    runs: { type: 'string', default: '7' },
+    secs: { type: 'string', default: '10' },
     'idle-secs': { type: 'string', default: '10' },
     keys: { type: 'string', default: '40' },
     viewers: { type: 'string', default: '20' },
@@ -61,8 +61,8 @@ const CONFIG = {
   width: WIDTH,
   height: HEIGHT,
   only: ONLY,
-  runs: bounded(opts.runs, 1, 25, 5),
-  secs: bounded(opts.secs, 2, 60, 8),
+  runs: bounded(opts.runs, 1, 25, 7),
+  secs: bounded(opts.secs, 2, 60, 10),
   idleSecs: bounded(opts['idle-secs'], 2, 60, 10),
   keys: bounded(opts.keys, 5, 200, 40),
   viewers: bounded(opts.viewers, 2, 45, 20),
