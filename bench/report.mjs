@@ -108,6 +108,10 @@ export function printResults(results) {
   if (only.has('viewers')) (p(), viewersTable(results, servers));
   p('');
   p('targets: TrayVNC against X0tigervnc from this run (or against its own figure where the peer column says so)');
+  const ours = results.servers.find((s) => s.id === 'trayvnc');
+  if (ours?.ran && !/--frame-rate/.test(ours.settings)) {
+    p("   TrayVNC runs at its default of 30 updates a second per viewer, X0tigervnc at its default of 60: rates that need more than 30 a second cannot pass (--trayvnc-args='--frame-rate 60' compares at the same cap)");
+  }
   p(
     table(
       ['figure', 'TrayVNC', 'peer', 'ratio', 'target', 'result'],

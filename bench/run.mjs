@@ -6,7 +6,7 @@
 //   node bench/run.mjs [--only full,keys,scroll,motion,video,idle,viewers]
 //       [--runs N] [--secs S] [--idle-secs S] [--keys N] [--viewers N]
 //       [--scroll-rate LINES_PER_S] [--full-encodings ZRLE,Hextile,Tight,TightJPEG,Raw,RRE,CoRRE,Zlib,TRLE,TightPNG]
-//       [--servers trayvnc,x11vnc,x0tigervnc] [--trayvnc-args "--frame-rate 60"]
+//       [--servers trayvnc,x11vnc,x0tigervnc] [--trayvnc-args="--frame-rate 60"]
 //
 // Workloads (bench/workloads/): full frames per encoding with server CPU and
 // TrayVNC's event-loop delay (full.mjs), key -> echo latency (keys.mjs),

@@ -21,7 +21,7 @@ export function serverDefs(root, display, wanted, extraArgs = []) {
       label: 'TrayVNC',
       bin: process.execPath,
       args: (port, extra = []) => [join(root, 'dist', 'main', 'cli.js'), 'serve', '--display', display, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs, ...extra],
-      settings: `defaults (frame rate 30 a second)${extraArgs.length ? `, plus ${extraArgs.join(' ')}` : ''}`,
+      settings: extraArgs.length ? `defaults but ${extraArgs.join(' ')}` : 'defaults (frame rate 30 a second)',
       // Defaults really: not the settings a user saved in their own config folder.
       env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'trayvnc-bench-config-')) },
       ready: (proc) => proc.stdoutText().includes('TrayVNC listening'),
