@@ -1,9 +1,8 @@
 // A minimal RFB 3.8 client for the benchmark: None security (or VNC
-// Authentication when given a password), 32 bpp
-// depth 24 little-endian true colour, one encoding list, and a parser that
-// finds where each FramebufferUpdate ends without decoding pixels.
-//
-// Large opaque payloads (Raw pixels, zlib/ZRLE data, RRE subrect arrays) are
+// Authentication when given a password), 32 bpp depth 24 little-endian true
+// colour, one encoding list, and a parser that finds where each
+// FramebufferUpdate ends without decoding pixels (Tight included). Large
+// opaque payloads (Raw pixels, zlib/ZRLE/Tight data, RRE subrect arrays) are
 // skipped as they arrive, never buffered, so the client's cost stays small.
 
 import { connect } from 'node:net';
@@ -38,12 +37,11 @@ const BPP = 4; // bytes per pixel of the format we set
 /**
  * Connect, handshake and set the pixel format. `password`: use VNC
  * Authentication (type 2) instead of None; `localAddress`: the loopback
- * address to connect from. Resolves with a client:
- *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?),
- *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
- * `localAddress` picks the loopback address it connects from (127.x.y.z), so
- * many viewers are not one address to the server's per-address limits.
- * update = { bytes, rects, pixels, encodings: {name: count}, requestedAt, doneAt, ms }
+ * address (127.x.y.z) to connect from, so many viewers are not one address to
+ * the server's per-address limits. Resolves with a client:
+ *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?), key(down, keysym),
+ *     pointer(x, y, mask), nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
+ * update = { bytes, rects, pixels, encodings: {name: count}, tight: {kind: count}, requestedAt, doneAt, ms }
  */
 export function openRfb(port, { timeoutMs = 10000, password = null, localAddress = undefined } = {}) {
   return new Promise((resolve, reject) => {
