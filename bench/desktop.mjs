@@ -1,5 +1,7 @@
-// The benchmark desktop: a 1920×1080 Xvfb with a deterministic busy wallpaper
-// (the same pattern the tests paint) and a few static xterms with fixed text.
+// The benchmark desktop: a 1920×1080 Xvfb with a generated photo-like
+// wallpaper (bench/photo.mjs, from a seed) carrying a panel of text, a text
+// terminal with fixed text and a small terminal that echoes keys. Everything
+// is computed here, nothing is downloaded, so every run sees the same pixels.
 
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -7,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openX11 } from '../dist/main/desktop/x11/x11-connection.js';
 import { startProcess, sleep } from './procs.mjs';
+import { photoPixels } from './photo.mjs';
 
 const execFileAsync = promisify(execFile);
 const ZPIXMAP = 2;
@@ -47,40 +50,30 @@ export async function startXvfb(width, height, first = 140, attempts = 30) {
   throw new Error(`could not start Xvfb on :${first}..:${first + attempts - 1}`);
 }
 
-function hash(x, y, seed) {
-  let h = Math.imul(x | 0, 0x27d4eb2d) ^ Math.imul(y | 0, 0x165667b1) ^ Math.imul(seed | 0, 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Same pattern as test/support/desktop-image.ts: gradients, noise texture, blocks of glyph-like text. */
-function patternPixel(x, y, seed) {
-  const block = hash(x >> 7, y >> 6, seed);
-  if ((block & 3) === 0) {
-    const gx = x & 7;
-    const gy = y & 15;
-    const cell = hash(x >> 3, y >> 4, seed ^ 0x51ed270b);
-    const ink = gx < 6 && gy >= 3 && gy < 13 && ((cell >>> ((gy - 3) * 3 + (gx % 3))) & 1) === 1;
-    return ink ? 0x101018 : 0xf8f8f0;
+/** Lines for the panel drawn on the wallpaper: a status board with fixed figures. */
+function panelLines(rows) {
+  const out = [];
+  for (let i = 0; i < rows; i++) {
+    const n = (i * 7919 + 13) % 10007;
+    out.push(`${String(i + 1).padStart(2, '0')}  node-${(n % 97).toString(36).padStart(2, '0')}  load ${((n % 400) / 100).toFixed(2)}  mem ${n % 64} GiB  up ${n % 365} days  ${i % 3 ? 'ok' : 'degraded'}`);
   }
-  const n = hash(x, y, seed);
-  const r = ((x >> 2) + (n & 0x1f)) & 0xff;
-  const g = ((y >> 2) + ((n >>> 5) & 0x1f)) & 0xff;
-  const b = (((x + y) >> 3) ^ ((n >>> 10) & 0x3f)) & 0xff;
-  return (r << 16) | (g << 8) | b;
+  return out;
 }
 
-/** Make the pattern the root background (a pixmap filled by PutImage strips) and repaint the root. */
+/** Where the text panel sits on the wallpaper. */
+export const PANEL = { x: 1280, y: 790, w: 600, h: 260 };
+
+/**
+ * Put a photo-like picture (a pixmap filled by PutImage strips) with a panel
+ * of text on it as the root background and repaint the root.
+ */
 export async function paintWallpaper(display, seed = 1) {
   const conn = await openX11(display, { shm: false });
   try {
     const { client, root, screen } = conn;
     const width = screen.pixel_width;
     const height = screen.pixel_height;
+    const pixels = photoPixels(width, height, { seed });
     const gc = client.AllocID();
     client.CreateGC(gc, root, { graphicsExposures: 0 });
     const pixmap = client.AllocID();
@@ -89,14 +82,23 @@ export async function paintWallpaper(display, seed = 1) {
     const rows = Math.max(1, Math.floor(budget / (width * 4)));
     for (let y = 0; y < height; y += rows) {
       const h = Math.min(rows, height - y);
-      const strip = new Uint32Array(width * h);
-      for (let i = 0; i < h; i++) for (let x = 0; x < width; x++) strip[i * width + x] = patternPixel(x, y + i, seed);
-      client.PutImage(ZPIXMAP, pixmap, gc, width, h, 0, y, 0, screen.root_depth, Buffer.from(strip.buffer));
+      const strip = Buffer.from(pixels.buffer, y * width * 4, width * h * 4);
+      client.PutImage(ZPIXMAP, pixmap, gc, width, h, 0, y, 0, screen.root_depth, strip);
     }
+    // the panel: a dark box with lines of text in the server's built-in "fixed" font
+    const font = client.AllocID();
+    client.OpenFont(font, 'fixed');
+    const textGc = client.AllocID();
+    client.CreateGC(textGc, root, { graphicsExposures: 0, foreground: 0x1c2430, background: 0x1c2430, font });
+    client.PolyFillRectangle(pixmap, textGc, [PANEL.x, PANEL.y, PANEL.w, PANEL.h]);
+    client.ChangeGC(textGc, { foreground: 0xe8e4d8 });
+    panelLines(Math.floor((PANEL.h - 16) / 15)).forEach((line, i) => client.PolyText8(pixmap, textGc, PANEL.x + 12, PANEL.y + 22 + i * 15, [line]));
     client.ChangeWindowAttributes(root, { backgroundPixmap: pixmap });
     client.ClearArea(root, 0, 0, 0, 0, 0);
     client.FreePixmap(pixmap);
     client.FreeGC(gc);
+    client.FreeGC(textGc);
+    client.CloseFont(font);
     await conn.sync();
   } finally {
     await conn.close();
@@ -143,6 +145,7 @@ export async function startXterm(display, geometry, script, env = {}) {
     if (proc.exited()) break;
     const id = await windowMapped(display, title);
     if (id) {
+      proc.windowId = id;
       proc.window = await windowGeometry(display, id);
       return proc;
     }
@@ -185,10 +188,40 @@ export async function startStaticXterms(display) {
 }
 
 /**
- * A terminal that scrolls at a fixed pace: `linesPerSec` lines of `ls -la`-like
- * text, forever (until stopped). Perl keeps the pace without forking per line.
+ * A terminal that scrolls at a fixed pace: `linesPerSec` lines of log-like
+ * text, printed `tickMs` apart in batches (so 250 lines/s in 20 ms ticks is 5
+ * lines a tick), forever (until stopped). Perl keeps the pace without forking
+ * per line; ticks are scheduled from the start time, so a late tick does not
+ * slow the rate down.
  */
-export function scrollingXterm(display, geometry, linesPerSec) {
-  const script = `exec perl -e '$|=1; my $i=0; my $d=1/${linesPerSec}; while (1) { $i++; printf("%08d -rw-r--r-- 1 root root %9d Jan  1 00:00 lib%s.so.%d  %s\\n", $i, ($i*7919)%1000000, "x" x ($i%23), $i%7, "=" x ($i%41)); select(undef,undef,undef,$d); }'`;
+export function scrollingXterm(display, geometry, linesPerSec, tickMs = 1000 / linesPerSec) {
+  const perTick = Math.max(1, Math.round((linesPerSec * tickMs) / 1000));
+  const tick = (perTick * 1000) / linesPerSec / 1000; // seconds between batches
+  const script = `exec perl -MTime::HiRes=time,sleep -e '$|=1; my $i=0; my $t0=time; my $k=0; while (1) { for (1..${perTick}) { $i++; printf("%08d 2026-01-01T00:%02d:%02d.%03d INFO  worker-%d: request %d served in %d ms from lib%s  %s\n", $i, ($i/60000)%60, ($i/1000)%60, $i%1000, $i%7, ($i*7919)%1000000, $i%97, "x" x ($i%13), "=" x ($i%17)); } $k++; my $d = $t0 + $k*${tick} - time; sleep($d) if $d > 0; }'`;
   return startXterm(display, geometry, script);
+}
+
+/** Where the workloads' windows go (1920×1080). */
+export const LAYOUT = {
+  textTerm: '100x40+40+60',
+  keyTerm: '40x5+1500+60',
+  scrollTerm: '120x50+680+120',
+};
+
+/**
+ * The benchmark desktop's terminals: one with fixed text (a long log) and a
+ * small one running `cat`, whose echo shows each typed key. Returns
+ * { text, keys, stop() }; `keys.window` is the small one's geometry.
+ */
+export async function startBenchTerminals(display) {
+  const text = await startXterm(display, LAYOUT.textTerm, 'printf "%s\\n" "$BENCH_TEXT"; exec sleep 3600', { BENCH_TEXT: staticText(3, 38, 100) });
+  const keys = await startXterm(display, LAYOUT.keyTerm, 'stty -ixon 2>/dev/null; exec cat');
+  return {
+    text,
+    keys,
+    async stop() {
+      await keys.stop();
+      await text.stop();
+    },
+  };
 }

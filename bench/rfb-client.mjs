@@ -1,13 +1,13 @@
 // A minimal RFB 3.8 client for the benchmark: None security (or VNC
-// Authentication when given a password), 32 bpp
-// depth 24 little-endian true colour, one encoding list, and a parser that
-// finds where each FramebufferUpdate ends without decoding pixels.
-//
-// Large opaque payloads (Raw pixels, zlib/ZRLE data, RRE subrect arrays) are
+// Authentication when given a password), 32 bpp depth 24 little-endian true
+// colour, one encoding list, and a parser that finds where each
+// FramebufferUpdate ends without decoding pixels (Tight included). Large
+// opaque payloads (Raw pixels, zlib/ZRLE/Tight data, RRE subrect arrays) are
 // skipped as they arrive, never buffered, so the client's cost stays small.
 
 import { connect } from 'node:net';
-import des from 'des.js';
+import { handshakeStep, vncAuthResponse } from './rfb-handshake.mjs';
+import { ProtocolError, hextileTileLen, trleTileLen, tightRectLen } from './rfb-tiles.mjs';
 
 export const ENC = {
   Raw: 0,
@@ -19,45 +19,29 @@ export const ENC = {
   Tight: 7,
   TRLE: 15,
   ZRLE: 16,
+  TightPNG: -260,
   DesktopSize: -223,
   LastRect: -224,
   Cursor: -239,
   ExtendedDesktopSize: -308,
 };
 const ENC_NAME = new Map(Object.entries(ENC).map(([k, v]) => [v, k]));
+export { vncAuthResponse };
 export const encName = (n) => ENC_NAME.get(n) ?? `enc(${n})`;
+/** Pseudo-encodings: JPEG quality level 0-9 and compression level 0-9 (Tight and others). */
+export const qualityLevel = (q) => -32 + q;
+export const compressLevel = (c) => -256 + c;
 
 const BPP = 4; // bytes per pixel of the format we set
-const CPIXEL = 3; // TRLE/ZRLE compressed pixel: 32 bpp, depth 24, fits in the low 3 bytes
-
-class ProtocolError extends Error {}
-
-/** VNC Authentication's answer (RFC 6143 §7.2.2): the challenge DES-encrypted with the password, each key byte's bits reversed. */
-export function vncAuthResponse(password, challenge) {
-  const key = Buffer.alloc(8);
-  const pw = Buffer.from(password, 'latin1');
-  for (let i = 0; i < 8 && i < pw.length; i++) {
-    let b = pw[i];
-    let r = 0;
-    for (let bit = 0; bit < 8; bit++) {
-      r = (r << 1) | (b & 1);
-      b >>= 1;
-    }
-    key[i] = r;
-  }
-  const cipher = des.DES.create({ type: 'encrypt', key, padding: false });
-  return Buffer.from(cipher.update(challenge).concat(cipher.final()));
-}
 
 /**
  * Connect, handshake and set the pixel format. `password`: use VNC
  * Authentication (type 2) instead of None; `localAddress`: the loopback
- * address to connect from. Resolves with a client:
- *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?),
- *     nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
- * `localAddress` picks the loopback address it connects from (127.x.y.z), so
- * many viewers are not one address to the server's per-address limits.
- * update = { bytes, rects, pixels, encodings: {name: count}, requestedAt, doneAt, ms }
+ * address (127.x.y.z) to connect from, so many viewers are not one address to
+ * the server's per-address limits. Resolves with a client:
+ *   { width, height, name, setEncodings(list), request(incremental, x?, y?, w?, h?), key(down, keysym),
+ *     pointer(x, y, mask), nextUpdate(timeoutMs) -> Promise<update>, onUpdate, close(), pause(), resume(), bytesIn }
+ * update = { bytes, rects, pixels, encodings: {name: count}, tight: {kind: count}, requestedAt, doneAt, ms }
  */
 export function openRfb(port, { timeoutMs = 10000, password = null, localAddress = undefined } = {}) {
   return new Promise((resolve, reject) => {
@@ -118,6 +102,23 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
           };
           waiters.add(w);
         });
+      },
+      /** KeyEvent (RFC 6143 §7.5.4): press or release of an X keysym. */
+      key(down, keysym) {
+        const b = Buffer.alloc(8);
+        b[0] = 4;
+        b[1] = down ? 1 : 0;
+        b.writeUInt32BE(keysym >>> 0, 4);
+        sock.write(b);
+      },
+      /** PointerEvent (RFC 6143 §7.5.5). */
+      pointer(x, y, mask = 0) {
+        const b = Buffer.alloc(6);
+        b[0] = 5;
+        b[1] = mask;
+        b.writeUInt16BE(x, 2);
+        b.writeUInt16BE(y, 4);
+        sock.write(b);
       },
       close() {
         sock.destroy();
@@ -181,90 +182,12 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
       waiters.clear();
     }
 
-    /** Hextile: bytes of the tile at the buffer head, or -1 when more bytes are needed. */
-    function hextileTileLen(tw, th) {
-      if (avail() < 1) return -1;
-      const se = buf[off];
-      if (se & 1) return 1 + tw * th * BPP;
-      let fixed = 1 + (se & 2 ? BPP : 0) + (se & 4 ? BPP : 0) + (se & 8 ? 1 : 0);
-      if (!(se & 8)) return fixed;
-      if (avail() < fixed) return -1;
-      const n = buf[off + fixed - 1];
-      return fixed + n * (se & 16 ? BPP + 2 : 2);
-    }
-
-    /** TRLE: bytes of the tile at the buffer head, or -1 when more bytes are needed. */
-    function trleTileLen(tw, th) {
-      if (avail() < 1) return -1;
-      const se = buf[off];
-      const n = tw * th;
-      const packedLen = (p) => {
-        const bits = p <= 2 ? 1 : p <= 4 ? 2 : 4;
-        return Math.ceil((tw * bits) / 8) * th;
-      };
-      if (se === 0) return 1 + n * CPIXEL;
-      if (se === 1) {
-        rect.palette = 1;
-        return 1 + CPIXEL;
-      }
-      if (se >= 2 && se <= 16) {
-        rect.palette = se;
-        return 1 + se * CPIXEL + packedLen(se);
-      }
-      if (se === 127) {
-        if (!rect.palette) throw new ProtocolError('TRLE palette reuse (127) without a previous palette');
-        return 1 + packedLen(rect.palette);
-      }
-      if (se === 128 || se >= 129) {
-        // run-length tiles: scan runs until they cover the tile
-        let p = off + 1;
-        let pal = 0;
-        if (se >= 130) {
-          pal = se - 128;
-          p += pal * CPIXEL;
-        } else if (se === 129) {
-          if (!rect.palette) throw new ProtocolError('TRLE palette RLE reuse (129) without a previous palette');
-          pal = rect.palette;
-        }
-        let covered = 0;
-        while (covered < n) {
-          let run = 1;
-          if (se === 128) {
-            if (p + CPIXEL > buf.length) return -1;
-            p += CPIXEL;
-            run = 0;
-          } else {
-            if (p + 1 > buf.length) return -1;
-            const idx = buf[p++];
-            if ((idx & 0x7f) >= pal) throw new ProtocolError(`TRLE palette index ${idx & 0x7f} >= palette size ${pal}`);
-            if (!(idx & 0x80)) {
-              covered += 1;
-              continue;
-            }
-            run = 0;
-          }
-          // run length: bytes of 255 then a final byte < 255, plus one
-          for (;;) {
-            if (p + 1 > buf.length) return -1;
-            const b = buf[p++];
-            run += b;
-            if (b !== 255) break;
-          }
-          covered += run + 1;
-        }
-        if (covered !== n) throw new ProtocolError(`TRLE RLE runs cover ${covered} pixels of a ${n}-pixel tile`);
-        if (se >= 130) rect.palette = pal;
-        return p - off;
-      }
-      throw new ProtocolError(`TRLE sub-encoding ${se} is not defined`);
-    }
-
     /** Tile iteration for Hextile/TRLE (16×16, left to right, top to bottom). Returns false when waiting. */
     function stepTiles(lenOf) {
       while (rect.ty < rect.y + rect.h) {
         const tw = Math.min(16, rect.x + rect.w - rect.tx);
         const th = Math.min(16, rect.y + rect.h - rect.ty);
-        const len = lenOf(tw, th);
+        const len = lenOf(buf, off, tw, th, rect);
         if (len < 0 || avail() < len) return false; // a tile is at most 1025 bytes: wait for all of it
         consume(len);
         rect.tx += 16;
@@ -311,6 +234,17 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
           return stepTiles(hextileTileLen);
         case ENC.TRLE:
           return stepTiles(trleTileLen);
+        case ENC.Tight:
+        case ENC.TightPNG: {
+          const t = tightRectLen(buf, off, rect.w, rect.h);
+          if (!t) return false; // headers are small (at most ~780 bytes): wait for all of them
+          consume(t.header);
+          upd.tight[t.kind] = (upd.tight[t.kind] ?? 0) + 1;
+          if (t.resets) upd.tight.resets = (upd.tight.resets ?? 0) + 1;
+          skipPayload(t.payload);
+          finishRect();
+          return true;
+        }
         case ENC.DesktopSize:
           client.width = rect.w;
           client.height = rect.h;
@@ -353,50 +287,14 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
     function parse() {
       for (let guard = 0; guard < 10_000_000; guard++) {
         if (skip > 0) return;
-        if (phase === 'banner') {
-          if (avail() < 12) return;
-          client.serverVersion = buf.toString('latin1', off, off + 11);
-          off += 12;
-          sock.write('RFB 003.008\n');
-          phase = 'sectypes';
-        } else if (phase === 'sectypes') {
-          if (avail() < 1) return;
-          const n = buf[off];
-          if (n === 0) {
-            if (avail() < 5) return;
-            const len = buf.readUInt32BE(off + 1);
-            if (avail() < 5 + len) return;
-            throw new Error(`server refused: ${buf.toString('latin1', off + 5, off + 5 + len)}`);
-          }
-          if (avail() < 1 + n) return;
-          const types = [...buf.subarray(off + 1, off + 1 + n)];
-          off += 1 + n;
-          if (password !== null) {
-            if (!types.includes(2)) throw new Error(`server offers no VNC Authentication (types ${types.join(',')})`);
-            sock.write(Buffer.from([2]));
-            phase = 'challenge';
-          } else {
-            if (!types.includes(1)) throw new Error(`server offers no None security (types ${types.join(',')})`);
-            sock.write(Buffer.from([1]));
-            phase = 'secresult';
-          }
-        } else if (phase === 'challenge') {
-          if (avail() < 16) return;
-          sock.write(vncAuthResponse(password, buf.subarray(off, off + 16)));
-          off += 16;
-          phase = 'secresult';
-        } else if (phase === 'secresult') {
-          if (avail() < 4) return;
-          const r = buf.readUInt32BE(off);
-          if (r !== 0) {
-            if (avail() < 8) return;
-            const len = buf.readUInt32BE(off + 4);
-            if (avail() < 8 + len) return;
-            throw new Error(`security result ${r}: ${buf.toString('latin1', off + 8, off + 8 + len)}`);
-          }
-          off += 4;
-          sock.write(Buffer.from([1])); // ClientInit: shared
-          phase = 'serverinit';
+        if (phase !== 'serverinit' && phase !== 'msg' && phase !== 'rects') {
+          // the security handshake, up to ServerInit
+          const step = handshakeStep(phase, buf, off, password);
+          if (!step) return;
+          if (step.version) client.serverVersion = step.version;
+          if (step.reply) sock.write(step.reply);
+          off += step.used;
+          phase = step.phase;
         } else if (phase === 'serverinit') {
           if (avail() < 24) return;
           const len = buf.readUInt32BE(off + 20);
@@ -419,7 +317,7 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
             if (avail() < 4) return;
             rectsLeft = buf.readUInt16BE(off + 2);
             off += 4;
-            upd = { bytes: 4, rects: 0, pixels: 0, encodings: {}, rectList: [], requestedAt: client.lastRequestAt, doneAt: 0, ms: 0 };
+            upd = { bytes: 4, rects: 0, pixels: 0, encodings: {}, tight: {}, rectList: [], requestedAt: client.lastRequestAt, doneAt: 0, ms: 0 };
             phase = 'rects';
             if (rectsLeft === 0) finishUpdate();
           } else if (type === 1) {
