@@ -87,6 +87,8 @@ export class EncodeManager {
       else if (e && !this.listed.includes(e)) this.listed.push(e);
       else if (n >= COMPRESS_LEVEL_0 && n <= COMPRESS_LEVEL_9 && this.compressLevel === undefined) this.compressLevel = n - COMPRESS_LEVEL_0;
     }
+    // Hook: encoders that read pseudo-encodings (Tight's JPEG quality) see the list before their `suits` is read.
+    for (const e of this.encoders.values()) e.setEncodings?.(list);
     const first = (cls: 'few' | 'many', fit: 'good' | 'fallback') => this.listed.find((e) => e.suits[cls] === fit);
     this.fewEncoder = first('few', 'good') ?? this.raw;
     this.manyEncoder = first('many', 'good') ?? first('many', 'fallback') ?? this.raw;
@@ -230,7 +232,8 @@ export class EncodeManager {
       const enc = this.choose(this.classify(px, n), unit.w, unit.h);
 
       const pieceSize = maxPiece(enc, unit);
-      const pieces = pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null;
+      // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
+      const pieces = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
       for (const piece of pieces ?? [unit]) {
         let pp = px;
         if (pieces) {
