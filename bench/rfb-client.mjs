@@ -277,8 +277,57 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
       return true;
     }
 
+    /**
+     * Tight: the payload's head (control byte, filter, palette, compact length)
+     * and the data bytes after it, or null when more bytes are needed. Colours
+     * are TPIXELs (3 bytes) in the format we set.
+     */
+    function tightHead(w, h) {
+      if (avail() < 1) return null;
+      const ctl = buf[off];
+      const kind = ctl >> 4;
+      if (kind === 8) return avail() >= 1 + CPIXEL ? { head: 1 + CPIXEL, data: 0 } : null; // fill
+      let p = 1;
+      if (kind < 8) {
+        let filter = 0;
+        if (ctl & 0x40) {
+          if (avail() < 2) return null;
+          filter = buf[off + 1];
+          p = 2;
+        }
+        let raw = w * h * CPIXEL; // copy and gradient filters
+        if (filter === 1) {
+          if (avail() < p + 1) return null;
+          const colours = buf[off + p] + 1;
+          p += 1 + colours * CPIXEL;
+          raw = colours === 2 ? ((w + 7) >> 3) * h : w * h;
+        }
+        if (raw < 12) return avail() >= p ? { head: p, data: raw } : null; // sent as is, without a length
+      } else if (kind !== 9 && kind !== 10) {
+        throw new ProtocolError(`bad Tight control byte ${ctl}`);
+      }
+      // JPEG (9), PNG (10) and compressed data: a compact length of 1–3 bytes.
+      let q = p;
+      let len = 0;
+      for (let i = 0; i < 3; i++) {
+        if (avail() < q + 1) return null;
+        const b = buf[off + q++];
+        len |= (i < 2 ? b & 0x7f : b) << (7 * i);
+        if (i < 2 && !(b & 0x80)) break;
+      }
+      return { head: q, data: len };
+    }
+
     function stepRect() {
       switch (rect.enc) {
+        case ENC.Tight: {
+          const t = tightHead(rect.w, rect.h);
+          if (!t) return false;
+          consume(t.head);
+          skipPayload(t.data);
+          finishRect();
+          return true;
+        }
         case ENC.Raw:
           skipPayload(rect.w * rect.h * BPP);
           finishRect();

@@ -4,7 +4,7 @@
 //   npm run bench            (builds first)
 //   node bench/run.mjs [--runs N] [--scroll-secs S] [--idle-secs S] [--servers trayvnc,x11vnc,x0tigervnc]
 //
-// 1. Full-frame encode: per encoding, ms from a non-incremental full
+// 1. Full-frame encode: per encoding (and Tight with JPEG quality 8), ms from a non-incremental full
 //    FramebufferUpdateRequest to the last byte of the update, and its bytes.
 //    Median over N fresh connections ("cold": fresh zlib streams, first
 //    request of the connection) and of a second full request on each of
@@ -48,7 +48,11 @@ const IDLE_SECS = Math.max(2, Math.min(30, Number(opts['idle-secs']) || 10));
 const SCROLL_RATE = Math.max(10, Math.min(5000, Number(opts['scroll-rate']) || 400));
 const WANTED = new Set(opts.servers.split(',').map((s) => s.trim().toLowerCase()));
 
-const ENCODINGS = ['Raw', 'RRE', 'CoRRE', 'Hextile', 'Zlib', 'TRLE', 'ZRLE'];
+const ENCODINGS = ['Raw', 'RRE', 'CoRRE', 'Hextile', 'Zlib', 'TRLE', 'ZRLE', 'Tight', 'Tight q8'];
+/** What each row asks for: its encoding alone, or Tight with JPEG quality level 8 (pseudo-encoding −32 + 8). */
+const ENCODING_LISTS = { 'Tight q8': [ENC.Tight, -32 + 8] };
+/** The encoding a row's rectangles carry on the wire. */
+const wireName = (enc) => (ENCODING_LISTS[enc] ? 'Tight' : enc);
 
 const log = (msg) => process.stderr.write(`[bench +${((performance.now() - T0) / 1000).toFixed(1)}s] ${msg}\n`);
 const T0 = performance.now();
@@ -153,7 +157,7 @@ async function startServer(def) {
 async function fullFrameRun(port, enc) {
   const c = await openRfb(port);
   try {
-    c.setEncodings([ENC[enc]]);
+    c.setEncodings(ENCODING_LISTS[enc] ?? [ENC[enc]]);
     c.request(false);
     const u1 = await c.nextUpdate(20000);
     c.request(false);
@@ -196,7 +200,7 @@ async function fullFrameAll(running) {
     }
     for (const { entry } of running) {
       const { cold, warm, ticks, sample, error } = acc.get(entry.id);
-      const supported = (sample?.encodings[enc] ?? 0) > 0;
+      const supported = (sample?.encodings[wireName(enc)] ?? 0) > 0;
       const r = {
         supported,
         runs: cold.length,
