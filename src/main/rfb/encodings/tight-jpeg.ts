@@ -63,22 +63,25 @@ export function jpegSettingsFrom(list: readonly number[]): JpegSettings | null {
   return { quality: fine ?? row![0], subsampling: subsamp ?? row?.[1] ?? '1X' };
 }
 
-type Turbo = typeof JpegTurbo;
-let turbo: Turbo | null | undefined;
+export type JpegLibrary = typeof JpegTurbo;
+let turbo: JpegLibrary | null | undefined;
 
 /**
- * libjpeg-turbo through its N-API binding, loaded on first use; null when it
- * cannot be loaded (no prebuilt binary for this platform): Tight then stays
- * lossless, and says so once in the log.
+ * The library from `load`, or null when it throws (no prebuilt binary for
+ * this platform, say), which is logged: Tight then stays lossless.
  */
-export function jpegLibrary(): Turbo | null {
-  if (turbo !== undefined) return turbo;
+export function loadJpegLibrary(load: () => JpegLibrary): JpegLibrary | null {
   try {
-    turbo = createRequire(import.meta.url)('@julusian/jpeg-turbo') as Turbo;
+    return load();
   } catch (err) {
-    turbo = null;
     getLogger('tight').warn({ err }, 'libjpeg-turbo could not be loaded: Tight sends no JPEG, only lossless rectangles');
+    return null;
   }
+}
+
+/** libjpeg-turbo through its N-API binding, loaded on first use (once: a failure is logged once); null when it cannot be loaded. */
+export function jpegLibrary(): JpegLibrary | null {
+  turbo ??= loadJpegLibrary(() => createRequire(import.meta.url)('@julusian/jpeg-turbo') as JpegLibrary);
   return turbo;
 }
 
@@ -88,7 +91,7 @@ export function jpegLibrary(): Turbo | null {
  * JS), or null when JPEG cannot be used for this format: Tight sends JPEG only
  * to 32 bpp depth-24 true-colour clients, and the channels must each fill a byte.
  */
-export function jpegFormatFor(c: PixelConverter, lib: Turbo): number | null {
+export function jpegFormatFor(c: PixelConverter, lib: JpegLibrary): number | null {
   if (!isTpixelFormat(c)) return null;
   const at = (shift: number): number => (hostLittleEndian ? shift >> 3 : 3 - (shift >> 3));
   const { redShift, greenShift, blueShift } = c.pf;
@@ -113,7 +116,7 @@ const HEAD = Uint8Array.of(CTL_JPEG);
  * jpegFormatFor). Big rectangles are compressed on the thread pool from a
  * copy (the caller reuses `px`); small ones here and now.
  */
-export function jpegPayload(lib: Turbo, px: Uint32Array, w: number, h: number, format: number, s: JpegSettings): Buffer | Promise<Buffer> {
+export function jpegPayload(lib: JpegLibrary, px: Uint32Array, w: number, h: number, format: number, s: JpegSettings): Buffer | Promise<Buffer> {
   const n = w * h;
   const subsampling = { '1X': lib.SAMP_444, '2X': lib.SAMP_422, '4X': lib.SAMP_420, GRAY: lib.SAMP_GRAY }[s.subsampling];
   const options = { format, width: w, height: h, quality: s.quality, subsampling };

@@ -5,7 +5,7 @@ import type { ByteWriter } from '../wire.js';
 import type { EncodeInput, EncodeOutcome, Encoder, Suitability } from './encoder.js';
 import { DEFAULT_ZLIB_LEVEL } from './encoder-state.js';
 import { gradientData, looksPhotographic } from './tight-gradient.js';
-import { jpegFormatFor, jpegLibrary, jpegPayload, jpegSettingsFrom, type JpegSettings } from './tight-jpeg.js';
+import { jpegFormatFor, jpegLibrary, jpegPayload, jpegSettingsFrom, type JpegLibrary, type JpegSettings } from './tight-jpeg.js';
 import { MAX_PALETTE, TightPalette } from './tight-palette.js';
 import { palettePng, rgbPng } from './tight-png.js';
 import { solidAreaPieces } from './tight-split.js';
@@ -54,10 +54,15 @@ export class TightEncoder implements Encoder {
   private readonly png: boolean;
   private readonly palette = new TightPalette();
   private jpeg: JpegSettings | null = null;
+  private gradientTurn = false;
   private jpegFormat: { converter: PixelConverter; format: number | null } | null = null;
 
-  constructor(options: { png?: boolean } = {}) {
+  private readonly lib: () => JpegLibrary | null;
+
+  /** `png`: be TightPNG. `jpegLibrary`: where libjpeg-turbo comes from (null: unavailable), for tests; the shared binding by default. */
+  constructor(options: { png?: boolean; jpegLibrary?: () => JpegLibrary | null } = {}) {
     this.png = options.png ?? false;
+    this.lib = options.jpegLibrary ?? jpegLibrary;
     this.encoding = this.png ? Encoding.TightPNG : Encoding.Tight;
     this.name = this.png ? 'TightPNG' : 'Tight';
   }
@@ -77,7 +82,7 @@ export class TightEncoder implements Encoder {
   /** Reads the JPEG quality pseudo-encodings; JPEG stays off when libjpeg-turbo cannot be loaded. */
   setEncodings(list: readonly number[]): void {
     const settings = jpegSettingsFrom(list);
-    this.jpeg = settings && jpegLibrary() ? settings : null;
+    this.jpeg = settings && this.lib() ? settings : null;
   }
 
   /** A fill: the control byte and one colour, whatever the size. */
@@ -108,7 +113,7 @@ export class TightEncoder implements Encoder {
     const photographic = colours > MAX_PALETTE && colour.tpixel && looksPhotographic(px, w, h);
     // JPEG only where the area looks photographic: many-coloured text and lines stay sharp.
     if (photographic && this.jpeg && n >= JPEG_MIN_PIXELS) {
-      const lib = jpegLibrary();
+      const lib = this.lib();
       const format = lib ? this.formatFor(input.converter) : null;
       if (lib && format !== null) {
         const payload = jpegPayload(lib, px, w, h, format, this.jpeg);
@@ -129,7 +134,9 @@ export class TightEncoder implements Encoder {
     if (colours <= MAX_PALETTE) {
       ({ head, data, stream } = this.palette.parts(colours, w, h, colour));
     } else if (photographic) {
-      stream = STREAM_GRADIENT;
+      // Photo-like areas take turns between two streams, so two deflates run on the thread pool at once.
+      this.gradientTurn = !this.gradientTurn;
+      stream = this.gradientTurn ? STREAM_GRADIENT : STREAM_FULL;
       head = Uint8Array.of((stream << 4) | CTL_EXPLICIT_FILTER, FILTER_GRADIENT);
       data = gradientData(px, w, h, colour.rs, colour.gs, colour.bs);
     } else {
@@ -150,7 +157,7 @@ export class TightEncoder implements Encoder {
   /** The TurboJPEG format for the client's pixels, worked out once per converter. */
   private formatFor(c: PixelConverter): number | null {
     if (this.jpegFormat?.converter !== c) {
-      const lib = jpegLibrary();
+      const lib = this.lib();
       this.jpegFormat = { converter: c, format: lib ? jpegFormatFor(c, lib) : null };
     }
     return this.jpegFormat.format;

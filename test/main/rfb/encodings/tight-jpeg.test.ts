@@ -15,7 +15,9 @@ import { EncodeManager, type RectStats } from '../../../../src/main/rfb/encoding
 import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
 import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { TightEncoder } from '../../../../src/main/rfb/encodings/tight.js';
-import { jpegFormatFor, jpegLibrary, jpegSettingsFrom } from '../../../../src/main/rfb/encodings/tight-jpeg.js';
+import { jpegFormatFor, jpegLibrary, jpegSettingsFrom, loadJpegLibrary } from '../../../../src/main/rfb/encodings/tight-jpeg.js';
+import { createEncoders } from '../../../../src/main/rfb/encodings/registry.js';
+import { captureLogs } from '../../../support/log-capture.js';
 import { NOVNC_FORMAT, NoVncClient } from '../../../support/novnc-decoder.js';
 import { photoFrame, textPanel } from '../../../support/photo-frame.js';
 import { expectedRgba } from '../../../support/reference-pixels.js';
@@ -200,6 +202,34 @@ describe('TightPNG decoded by noVNC', () => {
     await m.encodeRects(frame, [{ x: 0, y: 0, w: 100, h: 100 }], [], new ByteWriter(), (s) => stats.push(s));
     expect(stats.every((s) => s.encoding === Encoding.Raw || s.encoding === Encoding.TightPNG)).toBe(true);
     expect(stats.some((s) => s.encoding === Encoding.Raw)).toBe(true);
+    state.close();
+  });
+});
+
+describe('without libjpeg-turbo', () => {
+  it('a failed load is logged and gives no library', () => {
+    const lines = captureLogs('warn');
+    expect(
+      loadJpegLibrary(() => {
+        throw new Error('no prebuilt binary for this platform');
+      }),
+    ).toBeNull();
+    expect(lines.some((l) => String(l['msg']).includes('libjpeg-turbo could not be loaded'))).toBe(true);
+  });
+
+  it('Tight stays lossless whatever the quality, and noVNC shows every pixel exactly', async () => {
+    const frame = photoFrame(320, 180, 9);
+    const enc = new TightEncoder({ jpegLibrary: () => null });
+    const state = createEncoderState();
+    const m = new EncodeManager(state, [...createEncoders().filter((e) => e.encoding !== Encoding.Tight), enc]);
+    m.setConverter(new PixelConverter(NOVNC_FORMAT));
+    m.setEncodings([Encoding.Tight, quality(8)]);
+    const out = new ByteWriter();
+    const n = await m.encodeRects(frame, [{ x: 0, y: 0, w: 320, h: 180 }], [], out);
+    const client = await NoVncClient.create(320, 180);
+    client.decodeRects(out.view(), n);
+    expect(client.display.images.jpeg).toBe(0);
+    expect(compare(client, frame).wrongExact).toBe(0);
     state.close();
   });
 });
