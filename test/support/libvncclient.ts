@@ -109,6 +109,8 @@ export interface RefClientOptions {
   caFile?: string;
   /** Wait on host:port for the server to connect (a reverse connection) instead of connecting */
   listen?: boolean;
+  /** JPEG quality level (0–9) to ask for with Tight; omitted, none is asked for and Tight stays lossless */
+  quality?: number;
   /** ClientInit shared flag, default true */
   shared?: boolean;
   /** default timeout for waits without an explicit one (ms), default 10000 */
@@ -481,6 +483,7 @@ export async function startRefClient(opts: RefClientOptions): Promise<RefClient>
   if (opts.caFile !== undefined) args.push('--ca-file', opts.caFile);
   if (opts.shared !== undefined) args.push('--shared', opts.shared ? '1' : '0');
   if (opts.listen) args.push('--listen');
+  if (opts.quality !== undefined) args.push('--quality', String(opts.quality));
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const description = `${opts.host}:${opts.port} ${opts.format} [${encodings}]`;
   return new RefClientImpl(child, workDir, opts.defaultTimeoutMs ?? 10_000, description);

@@ -181,6 +181,12 @@ export interface OpenNoVncOptions {
   /** Approve the server's RSA key when noVNC asks (RA2ne's 'serververification'); default true. */
   approveServer?: boolean;
   shared?: boolean;
+  /**
+   * Let noVNC ask for JPEG (its quality level 6) as shipped. Default false:
+   * the quality level is left out of its SetEncodings, so Tight stays
+   * lossless and canvases can be compared pixel for pixel.
+   */
+  jpeg?: boolean;
   /** WebSocket subprotocols noVNC offers (default none, as noVNC does). */
   wsProtocols?: string[];
   /** Browser viewport (default 1280×900; noVNC's container fills it). */
@@ -250,7 +256,7 @@ export async function openNoVnc(opts: OpenNoVncOptions): Promise<NoVncBrowser> {
     const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
       page.evaluate(`window.harness.${method}(...${JSON.stringify(args)})`) as Promise<T>;
     const url = `${opts.tlsCertPem ? 'wss' : 'ws'}://${opts.wsHost ?? '127.0.0.1'}:${opts.wsPort}${opts.wsPath ?? '/'}`;
-    await call('connect', url, { password: opts.password, username: opts.username, approveServer: opts.approveServer ?? true, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [] });
+    await call('connect', url, { password: opts.password, username: opts.username, approveServer: opts.approveServer ?? true, shared: opts.shared ?? true, wsProtocols: opts.wsProtocols ?? [], jpeg: opts.jpeg ?? false });
 
     const ctx = context;
     const state = (): Promise<HarnessState> => call<HarnessState>('snapshot');

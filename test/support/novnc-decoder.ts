@@ -8,6 +8,8 @@
  * only that: the expected pixels here are for that format.
  */
 
+import { createRequire } from 'node:module';
+import jpeg from 'jpeg-js';
 import { Encoding } from '../../src/main/rfb/constants.js';
 import type { PixelFormat } from '../../src/main/rfb/pixel-format.js';
 
@@ -131,18 +133,48 @@ export class FakeSock {
   }
 }
 
+/** pngjs (pure JS, no types shipped): only its synchronous reader. */
+const pngjs = createRequire(import.meta.url)('pngjs') as { PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer } } } };
+
 /** The drawing part of noVNC's Display, into an RGBA array. */
 export class FakeDisplay {
   readonly rgba: Uint8Array;
+  /** Pixels drawn from a JPEG image (1), so checks can allow its loss there and be exact elsewhere. */
+  readonly lossy: Uint8Array;
+  /** Images drawn so far, by type. */
+  readonly images = { jpeg: 0, png: 0 };
   constructor(
     readonly width: number,
     readonly height: number,
   ) {
     this.rgba = new Uint8Array(width * height * 4);
+    this.lossy = new Uint8Array(width * height);
+  }
+
+  /**
+   * What noVNC's Display does with a JPEG or PNG rectangle (Tight's JPEG,
+   * TightPNG's PNG), decoded here by pure-JS decoders independent of the
+   * encoder's libraries (jpeg-js, pngjs) instead of the browser's.
+   */
+  imageRect(x: number, y: number, w: number, h: number, mime: string, data: Uint8Array): void {
+    let img: { width: number; height: number; data: Uint8Array };
+    if (mime === 'image/jpeg') {
+      img = jpeg.decode(data, { useTArray: true, formatAsRGBA: true });
+      this.images.jpeg++;
+    } else if (mime === 'image/png') {
+      img = pngjs.PNG.sync.read(Buffer.from(data));
+      this.images.png++;
+    } else {
+      throw new Error(`unexpected image type ${mime}`);
+    }
+    if (img.width !== w || img.height !== h) throw new Error(`${mime} image is ${img.width}×${img.height}, the rectangle ${w}×${h}`);
+    this.blitImage(x, y, w, h, img.data, 0);
+    for (let j = y; j < y + h; j++) this.lossy.fill(mime === 'image/jpeg' ? 1 : 0, j * this.width + x, j * this.width + x + w);
   }
 
   fillRect(x: number, y: number, w: number, h: number, color: Colour): void {
     this.bounds(x, y, w, h);
+    this.exact(x, y, w, h);
     for (let j = y; j < y + h; j++) {
       for (let i = x; i < x + w; i++) {
         const o = (j * this.width + i) * 4;
@@ -156,6 +188,7 @@ export class FakeDisplay {
 
   blitImage(x: number, y: number, w: number, h: number, arr: Uint8Array, offset: number): void {
     this.bounds(x, y, w, h);
+    this.exact(x, y, w, h);
     for (let j = 0; j < h; j++) {
       for (let i = 0; i < w; i++) {
         const s = offset + (j * w + i) * 4;
@@ -183,6 +216,11 @@ export class FakeDisplay {
     }
   }
 
+  /** Drawn without loss: no longer lossy. */
+  private exact(x: number, y: number, w: number, h: number): void {
+    for (let j = y; j < y + h; j++) this.lossy.fill(0, j * this.width + x, j * this.width + x + w);
+  }
+
   private bounds(x: number, y: number, w: number, h: number): void {
     if (x < 0 || y < 0 || w < 0 || h < 0 || x + w > this.width || y + h > this.height) {
       throw new Error(`draw outside the framebuffer: ${x},${y} ${w}×${h}`);
@@ -204,6 +242,7 @@ const DECODER_FILES: Record<number, string> = {
   [Encoding.Zlib]: 'zlib.js',
   [Encoding.ZRLE]: 'zrle.js',
   [Encoding.Tight]: 'tight.js',
+  [Encoding.TightPNG]: 'tightpng.js',
 };
 
 async function loadDecoder(file: string): Promise<DecoderClass> {
@@ -215,7 +254,7 @@ async function loadDecoder(file: string): Promise<DecoderClass> {
   return mod.default;
 }
 
-/** One fresh decoder per encoding noVNC decodes here (Raw, CopyRect, RRE, Hextile, Zlib, ZRLE, Tight), keyed by encoding number. */
+/** One fresh decoder per encoding noVNC decodes here (Raw, CopyRect, RRE, Hextile, Zlib, ZRLE, Tight, TightPNG), keyed by encoding number. */
 export async function loadNoVncDecoders(): Promise<Map<number, NoVncDecoder>> {
   const out = new Map<number, NoVncDecoder>();
   for (const [enc, file] of Object.entries(DECODER_FILES)) {

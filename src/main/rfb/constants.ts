@@ -38,6 +38,8 @@ export const Encoding = {
   Tight: 7,
   TRLE: 15,
   ZRLE: 16,
+  /** Tight with PNG in place of basic compression (noVNC, libvncserver): fill, JPEG and PNG rectangles only. */
+  TightPNG: -260,
 } as const;
 
 /** Extended Clipboard formats (low 16 bits of its flags word) and actions (high 8 bits), rfbproto "ExtendedClipboard". */

@@ -21,6 +21,13 @@ function record(type, detail) {
 window.harness = {
   state,
   connect(url, options) {
+    // noVNC always asks for JPEG quality 6; unless options.jpeg, leave the quality levels (-32..-23) out of its
+    // SetEncodings so Tight stays lossless and the canvas can be compared pixel for pixel.
+    if (!options.jpeg && !RFB.messages.clientEncodingsAsShipped) {
+      RFB.messages.clientEncodingsAsShipped = RFB.messages.clientEncodings;
+      RFB.messages.clientEncodings = (sock, encodings) =>
+        RFB.messages.clientEncodingsAsShipped(sock, encodings.filter((e) => e < -32 || e > -23));
+    }
     const credentials = options.password === undefined ? undefined : { password: options.password, ...(options.username ? { username: options.username } : {}) };
     const rfb = new RFB(document.getElementById('screen'), url, {
       shared: options.shared ?? true,

@@ -311,7 +311,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: refclient HOST:PORT --format rgb888le|rgb888be|rgbx888be|bgr888le|rgb565le|rgb565be|bgr233\n"
           "                 --encodings \"raw hextile zrle ...\" [--password-file P] [--user NAME]\n"
-          "                 [--ca-file CA.pem] [--shared 0|1]\n");
+          "                 [--ca-file CA.pem] [--shared 0|1] [--quality 0-9]\n");
 }
 
 /* ------------------------------------------------------------------------- */
@@ -321,6 +321,8 @@ int main(int argc, char **argv) {
   /* --listen: HOST:PORT is where to wait for a server's reverse connection (vncviewer -listen). */
   int listenMode = 0;
   int shared = 1;
+  /* --quality: the JPEG quality level to ask for with Tight; -1 (the default) asks for none, so Tight stays lossless. */
+  long quality = -1;
 
   signal(SIGPIPE, SIG_IGN);
 
@@ -333,7 +335,12 @@ int main(int argc, char **argv) {
       passwordFile = argv[++i];
     else if (strcmp(argv[i], "--listen") == 0)
       listenMode = 1;
-    else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+    else if (strcmp(argv[i], "--quality") == 0 && i + 1 < argc) {
+      if (!parseLong(argv[++i], &quality) || quality < 0 || quality > 9) {
+        usage();
+        fatal("--quality must be 0 to 9");
+      }
+    } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
       g_user = argv[++i];
     else if (strcmp(argv[i], "--ca-file") == 0 && i + 1 < argc)
       g_caFile = argv[++i];
@@ -422,6 +429,9 @@ int main(int argc, char **argv) {
   client->appData.shareDesktop = shared ? TRUE : FALSE;
   client->appData.useRemoteCursor = FALSE;
   client->appData.useBGR233 = FALSE;
+  /* libvncclient asks for JPEG quality 5 with Tight unless told otherwise: lossless unless --quality. */
+  client->appData.enableJPEG = quality >= 0 ? TRUE : FALSE;
+  if (quality >= 0) client->appData.qualityLevel = (int)quality;
   client->canHandleNewFBSize = TRUE;
   client->connectTimeout = 10;
   client->readTimeout = 30;

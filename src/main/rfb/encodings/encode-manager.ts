@@ -65,6 +65,8 @@ export class EncodeManager {
   /** The server's cache of rectangles encoded for viewers with the same settings, if it keeps one. */
   private shared: SharedEncodes | null = null;
   private signature = '';
+  /** The client's SetEncodings list as sent: with the pixel format, all that decides this manager's output. */
+  private encodingList: readonly number[] = [];
   private workers: EncodeWorkers | null = null;
 
   /** `encoders` defaults to the registry's; Raw and CopyRect must be among them. */
@@ -79,6 +81,7 @@ export class EncodeManager {
 
   /** The client's SetEncodings list, in its order of preference. Unknown numbers and pseudo-encodings are ignored. */
   setEncodings(list: readonly number[]): void {
+    this.encodingList = [...list];
     this.listed = [];
     this.copyRect = false;
     this.compressLevel = undefined;
@@ -88,6 +91,8 @@ export class EncodeManager {
       else if (e && !this.listed.includes(e)) this.listed.push(e);
       else if (n >= COMPRESS_LEVEL_0 && n <= COMPRESS_LEVEL_9 && this.compressLevel === undefined) this.compressLevel = n - COMPRESS_LEVEL_0;
     }
+    // Hook: encoders that read pseudo-encodings (Tight's JPEG quality) see the list before their `suits` is read.
+    for (const e of this.encoders.values()) e.setEncodings?.(list);
     const first = (cls: 'few' | 'many', fit: 'good' | 'fallback') => this.listed.find((e) => e.suits[cls] === fit);
     this.fewEncoder = first('few', 'good') ?? this.raw;
     this.manyEncoder = first('many', 'good') ?? first('many', 'fallback') ?? this.raw;
@@ -114,7 +119,7 @@ export class EncodeManager {
   }
 
   private signatureChanged(): void {
-    this.signature = encodingSignature(this.converter.pf, this.listed, this.compressLevel);
+    this.signature = encodingSignature(this.converter.pf, this.encodingList);
     this.shared?.join(this, this.signature);
   }
 
@@ -263,7 +268,8 @@ export class EncodeManager {
       const made: SharedPart[] = [];
 
       const pieceSize = maxPiece(enc, unit);
-      const pieces = pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null;
+      // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
+      const pieces = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
       for (const piece of pieces ?? [unit]) {
         let pp = px;
         if (pieces) {

@@ -82,6 +82,20 @@ export interface Encoder {
    */
   solidCost(w: number, h: number, bpp: number): number;
   encode(input: EncodeInput, out: ByteWriter): EncodeOutcome;
+  /**
+   * The client's whole SetEncodings list (pseudo-encodings included), given
+   * before the manager reads `suits`: an encoder whose behaviour depends on
+   * pseudo-encodings (Tight's JPEG quality) reads them here, and may change
+   * what it suits.
+   */
+  setEncodings?(list: readonly number[]): void;
+  /**
+   * How to cut a unit this encoder was chosen for into rectangles, from its
+   * pixels (`px`, rect.w per row): e.g. big solid areas apart from the rest.
+   * Every piece must fit `maxRect` and `maxArea`. Omitted (or null): the
+   * manager cuts by `maxRect` and `maxArea` alone.
+   */
+  pieces?(px: Uint32Array, rect: Rect): Rect[] | null;
 }
 
 /**

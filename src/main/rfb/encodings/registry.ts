@@ -27,5 +27,6 @@ export function createEncoders(): Encoder[] {
     new TrleEncoder(),
     new ZrleEncoder(),
     new TightEncoder(),
+    new TightEncoder({ png: true }),
   ];
 }

@@ -1,6 +1,5 @@
 import type { Rect } from '../../framebuffer/rect.js';
 import { serializePixelFormat, type PixelFormat } from '../pixel-format.js';
-import type { Encoder } from './encoder.js';
 
 /** One rectangle as some viewer's manager encoded it: what any viewer with the same settings can send as it is. */
 export interface SharedPart {
@@ -18,9 +17,13 @@ export interface SharedUnit {
   readonly streams: readonly string[];
 }
 
-/** What decides a manager's output for given pixels: the client's pixel format, its encodings in order and its compression level. */
-export function encodingSignature(pf: PixelFormat, listed: readonly Encoder[], compressLevel: number | undefined): string {
-  return `${serializePixelFormat(pf).toString('hex')}|${listed.map((e) => e.encoding).join(',')}|${compressLevel ?? ''}`;
+/**
+ * What decides a manager's output for given pixels: the client's pixel format
+ * and its SetEncodings list as sent (encodings in order, compression and
+ * JPEG quality levels). Viewers of one kind of client send the same list.
+ */
+export function encodingSignature(pf: PixelFormat, encodings: readonly number[]): string {
+  return `${serializePixelFormat(pf).toString('hex')}|${encodings.join(',')}`;
 }
 
 /** At most this much payload is kept for the current frame; beyond it viewers encode for themselves. */

@@ -124,8 +124,8 @@ describe.each(FORMATS)('Tight decoded by noVNC, %s', (_name, pf) => {
       client.decodeRects(out.view(), rects.length, { chunk: 61 });
       expectPixels(client, frame, full);
     }
-    // Fill, mono palette (stream 1), indexed palette (stream 2) and full colour (stream 0) all came up.
-    expect([...controls].sort((a, b) => a - b)).toEqual([0x00, 0x50, 0x60, 0x80]);
+    // Fill, mono palette (stream 1), indexed palette (stream 2), full colour (stream 0) and the gradient filter (streams 3 and 0, in turn) all came up.
+    expect([...controls].sort((a, b) => a - b)).toEqual([0x00, 0x40, 0x50, 0x60, 0x70, 0x80]);
     state.close();
   });
 });

@@ -1,0 +1,126 @@
+import { createRequire } from 'node:module';
+import type * as JpegTurbo from '@julusian/jpeg-turbo';
+import { getLogger } from '../../base/logger.js';
+import type { PixelConverter } from '../pixel-format.js';
+import { hostLittleEndian } from './pixel-writer.js';
+import { CTL_JPEG, isTpixelFormat, withCompactLength } from './tight-wire.js';
+
+/** JPEG quality pseudo-encodings (rfbproto): −32 is level 0 … −23 is level 9. */
+const QUALITY_LEVEL_0 = -32;
+const QUALITY_LEVEL_9 = -23;
+/** TurboVNC/TigerVNC's fine quality, −512 (0) … −412 (100), and chroma subsampling, −768 … −763. */
+const FINE_QUALITY_0 = -512;
+const FINE_QUALITY_100 = -412;
+const SUBSAMP_1X = -768;
+const SUBSAMP_16X = -763;
+
+/** Chroma subsampling as the pseudo-encodings name it (1X none, 2X horizontal, 4X both ways, GRAY luminance only). */
+export type Subsampling = '1X' | '2X' | '4X' | 'GRAY';
+/** The subsampling pseudo-encodings in order from −768; 8X and 16X have no libjpeg form and are taken as 4X, as TigerVNC does. */
+const SUBSAMP_ORDER: readonly Subsampling[] = ['1X', '4X', '2X', 'GRAY', '4X', '4X'];
+
+/**
+ * Quality level 0–9 to libjpeg quality and subsampling: the table TigerVNC's
+ * Tight JPEG encoder uses, so a viewer's "quality 8" looks and costs the same
+ * here as against Xvnc.
+ */
+const LEVELS: ReadonlyArray<readonly [number, Subsampling]> = [
+  [15, '4X'],
+  [29, '4X'],
+  [41, '4X'],
+  [42, '2X'],
+  [62, '2X'],
+  [77, '2X'],
+  [79, '1X'],
+  [86, '1X'],
+  [92, '1X'],
+  [100, '1X'],
+];
+
+export interface JpegSettings {
+  /** libjpeg quality, 0–100. */
+  readonly quality: number;
+  readonly subsampling: Subsampling;
+}
+
+/**
+ * The JPEG settings a SetEncodings list asks for, or null when it asks for no
+ * JPEG (no quality level and no fine quality). The first of each kind counts.
+ * A fine quality wins over the level's; an explicit subsampling wins over the
+ * level's, and without either chroma is kept whole.
+ */
+export function jpegSettingsFrom(list: readonly number[]): JpegSettings | null {
+  let level: number | undefined;
+  let fine: number | undefined;
+  let subsamp: Subsampling | undefined;
+  for (const n of list) {
+    if (n >= QUALITY_LEVEL_0 && n <= QUALITY_LEVEL_9) level ??= n - QUALITY_LEVEL_0;
+    else if (n >= FINE_QUALITY_0 && n <= FINE_QUALITY_100) fine ??= n - FINE_QUALITY_0;
+    else if (n >= SUBSAMP_1X && n <= SUBSAMP_16X) subsamp ??= SUBSAMP_ORDER[n - SUBSAMP_1X];
+  }
+  if (level === undefined && fine === undefined) return null;
+  const row = level === undefined ? undefined : LEVELS[level]!;
+  return { quality: fine ?? row![0], subsampling: subsamp ?? row?.[1] ?? '1X' };
+}
+
+export type JpegLibrary = typeof JpegTurbo;
+let turbo: JpegLibrary | null | undefined;
+
+/**
+ * The library from `load`, or null when it throws (no prebuilt binary for
+ * this platform, say), which is logged: Tight then stays lossless.
+ */
+export function loadJpegLibrary(load: () => JpegLibrary): JpegLibrary | null {
+  try {
+    return load();
+  } catch (err) {
+    getLogger('tight').warn({ err }, 'libjpeg-turbo could not be loaded: Tight sends no JPEG, only lossless rectangles');
+    return null;
+  }
+}
+
+/** libjpeg-turbo through its N-API binding, loaded on first use (once: a failure is logged once); null when it cannot be loaded. */
+export function jpegLibrary(): JpegLibrary | null {
+  turbo ??= loadJpegLibrary(() => createRequire(import.meta.url)('@julusian/jpeg-turbo') as JpegLibrary);
+  return turbo;
+}
+
+/**
+ * The TurboJPEG pixel format that reads the client's pixel values as they lie
+ * in memory (so the pixels go to libjpeg as they are, with no conversion in
+ * JS), or null when JPEG cannot be used for this format: Tight sends JPEG only
+ * to 32 bpp depth-24 true-colour clients, and the channels must each fill a byte.
+ */
+export function jpegFormatFor(c: PixelConverter, lib: JpegLibrary): number | null {
+  if (!isTpixelFormat(c)) return null;
+  const at = (shift: number): number => (hostLittleEndian ? shift >> 3 : 3 - (shift >> 3));
+  const { redShift, greenShift, blueShift } = c.pf;
+  if (redShift % 8 || greenShift % 8 || blueShift % 8) return null;
+  const key = `${at(redShift)}${at(greenShift)}${at(blueShift)}`;
+  const formats: Record<string, number> = {
+    '012': lib.FORMAT_RGBX,
+    '210': lib.FORMAT_BGRX,
+    '123': lib.FORMAT_XRGB,
+    '321': lib.FORMAT_XBGR,
+  };
+  return formats[key] ?? null;
+}
+
+/** Rectangles of at least this many pixels are compressed on the thread pool; smaller ones cost less than the round trip. */
+const ASYNC_PIXELS = 16384;
+const HEAD = Uint8Array.of(CTL_JPEG);
+
+/**
+ * One Tight JPEG rectangle's payload: the control byte, the compact length and
+ * the JPEG image of the w×h pixels `px` (client pixel values, `format` as from
+ * jpegFormatFor). Big rectangles are compressed on the thread pool from a
+ * copy (the caller reuses `px`); small ones here and now.
+ */
+export function jpegPayload(lib: JpegLibrary, px: Uint32Array, w: number, h: number, format: number, s: JpegSettings): Buffer | Promise<Buffer> {
+  const n = w * h;
+  const subsampling = { '1X': lib.SAMP_444, '2X': lib.SAMP_422, '4X': lib.SAMP_420, GRAY: lib.SAMP_GRAY }[s.subsampling];
+  const options = { format, width: w, height: h, quality: s.quality, subsampling };
+  const view = Buffer.from(px.buffer, px.byteOffset, n * 4);
+  if (n < ASYNC_PIXELS) return withCompactLength(HEAD, lib.compressSync(view, options));
+  return lib.compress(Buffer.from(view), options).then((jpeg) => withCompactLength(HEAD, jpeg));
+}

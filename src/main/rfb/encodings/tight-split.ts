@@ -1,0 +1,141 @@
+import { splitRect, type Rect } from '../../framebuffer/rect.js';
+
+/** Side of the blocks the search looks at (TigerVNC searches 16×16 blocks too). */
+const BLOCK = 16;
+/** A solid area is cut out when it covers at least this many pixels; smaller ones cost more in headers than they save. */
+const MIN_SOLID_AREA = 2048;
+/** Block kinds besides a solid colour (≥ 0): screen-like (text, lines), and photo-like. */
+const SCREEN = -1;
+const PHOTO = -2;
+/** Photo-like runs of fewer blocks are taken as screen-like: a piece of its own would cost more than it saves, and text must not go to JPEG. */
+const MIN_PHOTO_RUN = 4;
+
+/**
+ * Cut a rectangle into pieces so that big solid areas go as fills of their
+ * own, photo-like areas apart from screen-like ones (JPEG or the gradient
+ * filter for the one, palettes and plain colours for the other), and the
+ * rest as few pieces as possible (after TigerVNC's solid-area search,
+ * simplified). Each 16×16 block is solid, screen-like or photo-like (by how
+ * often a pixel repeats its left neighbour); runs of blocks of one colour are
+ * grown right, then down, and kept when they cover MIN_SOLID_AREA pixels;
+ * what is left becomes, block row by block row, runs of blocks of one kind,
+ * joined with the run below when they span the same columns. Every piece is
+ * then cut to `maxW` wide and `maxArea` pixels. Null when there is nothing
+ * to cut apart (the caller cuts as usual).
+ *
+ * `px` holds the rectangle's pixels, r.w per row.
+ */
+export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea: number): Rect[] | null {
+  const { w, h } = r;
+  if (w * h < MIN_SOLID_AREA * 2) return null;
+  const bw = Math.ceil(w / BLOCK);
+  const bh = Math.ceil(h / BLOCK);
+  // Each block's colour when solid, else -1; used marks blocks taken by a solid area.
+  const colour = new Float64Array(bw * bh);
+  for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) colour[by * bw + bx] = blockColour(px, w, h, bx, by);
+  const used = new Uint8Array(bw * bh);
+
+  const solids: Rect[] = [];
+  let photos = 0;
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const c = colour[by * bw + bx]!;
+      if (c === PHOTO) photos++;
+      if (c < 0 || used[by * bw + bx]) continue;
+      let bx1 = bx + 1;
+      while (bx1 < bw && colour[by * bw + bx1] === c && !used[by * bw + bx1]) bx1++;
+      let by1 = by + 1;
+      while (by1 < bh && rowMatches(colour, used, bw, by1, bx, bx1, c)) by1++;
+      const area = blockRect(r, bx, by, bx1, by1);
+      if (area.w * area.h < MIN_SOLID_AREA) continue;
+      for (let y = by; y < by1; y++) used.fill(1, y * bw + bx, y * bw + bx1);
+      solids.push(area);
+    }
+  }
+  if (solids.length === 0 && (photos === 0 || photos === bw * bh)) return null;
+
+  // Every block not in a solid area is screen-like or photo-like; short photo-like runs count as screen-like.
+  const kind = new Int8Array(bw * bh);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; ) {
+      const i = by * bw + bx;
+      let bx1 = bx + 1;
+      if (colour[i] === PHOTO && !used[i]) {
+        while (bx1 < bw && colour[by * bw + bx1] === PHOTO && !used[by * bw + bx1]) bx1++;
+        if (bx1 - bx >= MIN_PHOTO_RUN) kind.fill(PHOTO, i, by * bw + bx1);
+      }
+      bx = bx1;
+    }
+  }
+
+  // The rest: per block row, runs of blocks of one kind not in a solid area; a run spanning the same columns as one in the row above extends it.
+  const rest: Rect[] = [];
+  let open = new Map<number, Rect>();
+  for (let by = 0; by < bh; by++) {
+    const next = new Map<number, Rect>();
+    for (let bx = 0; bx < bw; ) {
+      const i = by * bw + bx;
+      if (used[i]) {
+        bx++;
+        continue;
+      }
+      const k = kind[i]!;
+      let bx1 = bx + 1;
+      while (bx1 < bw && !used[by * bw + bx1] && kind[by * bw + bx1] === k) bx1++;
+      const key = (bx * 65536 + bx1) * 2 + (k === PHOTO ? 1 : 0);
+      const row = blockRect(r, bx, by, bx1, by + 1);
+      const above = open.get(key);
+      if (above) {
+        above.h += row.h;
+        next.set(key, above);
+      } else {
+        rest.push(row);
+        next.set(key, row);
+      }
+      bx = bx1;
+    }
+    open = next;
+  }
+
+  const out: Rect[] = [];
+  for (const p of [...solids, ...rest]) {
+    const pw = Math.min(p.w, maxW);
+    out.push(...splitRect(p, pw, Math.max(1, Math.floor(maxArea / pw))));
+  }
+  return out;
+}
+
+/** The block's one colour; or SCREEN or PHOTO when it has more, PHOTO when fewer than half its pixels repeat the one on their left. */
+function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: number): number {
+  const x0 = bx * BLOCK;
+  const y0 = by * BLOCK;
+  const x1 = Math.min(w, x0 + BLOCK);
+  const y1 = Math.min(h, y0 + BLOCK);
+  const c = px[y0 * w + x0]!;
+  let solid = true;
+  let repeats = 0;
+  for (let y = y0; y < y1; y++) {
+    let left = px[y * w + x0]!;
+    if (left !== c) solid = false;
+    for (let i = y * w + x0 + 1, end = y * w + x1; i < end; i++) {
+      const v = px[i]!;
+      if (v === left) repeats++;
+      else solid = false;
+      left = v;
+    }
+  }
+  if (solid) return c;
+  return repeats * 2 < (y1 - y0) * (x1 - x0 - 1) ? PHOTO : SCREEN;
+}
+
+function rowMatches(colour: Float64Array, used: Uint8Array, bw: number, by: number, bx0: number, bx1: number, c: number): boolean {
+  for (let bx = bx0; bx < bx1; bx++) if (colour[by * bw + bx] !== c || used[by * bw + bx]) return false;
+  return true;
+}
+
+/** Blocks [bx0, bx1) × [by0, by1) of `r` in framebuffer coordinates, clipped to `r`. */
+function blockRect(r: Rect, bx0: number, by0: number, bx1: number, by1: number): Rect {
+  const x = r.x + bx0 * BLOCK;
+  const y = r.y + by0 * BLOCK;
+  return { x, y, w: Math.min(r.x + r.w, r.x + bx1 * BLOCK) - x, h: Math.min(r.y + r.h, r.y + by1 * BLOCK) - y };
+}

@@ -1,0 +1,127 @@
+import type { PixelConverter } from '../pixel-format.js';
+import type { ByteWriter } from '../wire.js';
+import { pixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
+
+/**
+ * The connection's deflate streams for Tight, one per kind of data so each
+ * stream's history matches what it compresses: full colour, mono palette,
+ * indexed palette, gradient-filtered full colour.
+ */
+export const TIGHT_STREAMS = ['tight0', 'tight1', 'tight2', 'tight3'] as const;
+export const STREAM_FULL = 0;
+export const STREAM_MONO = 1;
+export const STREAM_INDEXED = 2;
+export const STREAM_GRADIENT = 3;
+
+/** Compression-control byte's kinds (high nibble): fill, JPEG, and TightPNG's PNG. */
+export const CTL_FILL = 0x80;
+export const CTL_JPEG = 0x90;
+export const CTL_PNG = 0xa0;
+/** Basic compression's "explicit filter" bit (the stream id goes in bits 4–5). */
+export const CTL_EXPLICIT_FILTER = 0x40;
+export const FILTER_PALETTE = 1;
+export const FILTER_GRADIENT = 2;
+
+/** Data blocks shorter than this go uncompressed, without a length (rfbproto; decoders assume it). */
+export const MIN_TO_COMPRESS = 12;
+/** The compact length carries 22 bits. */
+const MAX_COMPACT_LENGTH = (1 << 22) - 1;
+
+/** Index bits (0 or 1) packed 8 to a byte, most significant first, each row starting on a byte. */
+export function packBits(indexes: Uint8Array, w: number, h: number): Buffer {
+  const rowBytes = (w + 7) >> 3;
+  const out = Buffer.alloc(rowBytes * h);
+  for (let y = 0, i = 0; y < h; y++) {
+    const row = y * rowBytes;
+    for (let x = 0; x < w; x++, i++) {
+      if (indexes[i]) out[row + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  return out;
+}
+
+/** `head`, the data's length in Tight's compact 1–3 byte form, then the data. */
+export function withCompactLength(head: Uint8Array, data: Uint8Array): Buffer {
+  const len = data.length;
+  if (len > MAX_COMPACT_LENGTH) throw new Error(`Tight data of ${len} bytes does not fit a compact length`);
+  const lenBytes = len < 0x80 ? 1 : len < 0x4000 ? 2 : 3;
+  const b = Buffer.allocUnsafe(head.length + lenBytes + len);
+  b.set(head, 0);
+  let o = head.length;
+  if (lenBytes === 1) {
+    b[o++] = len;
+  } else {
+    b[o++] = (len & 0x7f) | 0x80;
+    if (lenBytes === 2) {
+      b[o++] = len >> 7;
+    } else {
+      b[o++] = ((len >> 7) & 0x7f) | 0x80;
+      b[o++] = len >> 14;
+    }
+  }
+  b.set(data, o);
+  return b;
+}
+
+/** Whether the client's format has TPIXELs: 32 bpp true colour of depth 24 with 8-bit channels (what JPEG, gradient and PNG need too). */
+export function isTpixelFormat(c: PixelConverter): boolean {
+  const pf = c.pf;
+  return pf.trueColour && pf.bitsPerPixel === 32 && pf.depth === 24 && pf.redMax === 255 && pf.greenMax === 255 && pf.blueMax === 255;
+}
+
+/**
+ * How a colour goes on the wire in Tight: a TPIXEL (R, G, B bytes) when the
+ * client's format is 32 bpp true colour of depth 24 with 8-bit channels, else
+ * the client's PIXEL in its byte order.
+ */
+export class ColourWriter {
+  readonly size: number;
+  readonly tpixel: boolean;
+  readonly rs: number;
+  readonly gs: number;
+  readonly bs: number;
+  private readonly mode: number;
+
+  constructor(c: PixelConverter) {
+    const pf = c.pf;
+    this.tpixel = isTpixelFormat(c);
+    const layout = pixelLayout(c, false);
+    this.mode = layout.mode;
+    this.size = this.tpixel ? 3 : layout.size;
+    this.rs = pf.redShift;
+    this.gs = pf.greenShift;
+    this.bs = pf.blueShift;
+  }
+
+  /** Write one colour at `o`; returns the next offset. */
+  write(buf: Uint8Array, o: number, v: number): number {
+    if (!this.tpixel) return writePixel(this.mode, buf, o, v);
+    buf[o] = v >>> this.rs;
+    buf[o + 1] = v >>> this.gs;
+    buf[o + 2] = v >>> this.bs;
+    return o + 3;
+  }
+
+  writeTo(out: ByteWriter, v: number): void {
+    const b = Buffer.allocUnsafe(this.size);
+    this.write(b, 0, v);
+    out.bytes(b);
+  }
+
+  /** The first n pixels (w×h) as a fresh buffer: deflate reads it on the thread pool after the encoder returns. */
+  block(px: Uint32Array, n: number, w: number, h: number): Buffer {
+    const b = Buffer.allocUnsafe(n * this.size);
+    if (!this.tpixel) {
+      writePixelBlock(this.mode, px, 0, w, w, h, b, 0);
+      return b;
+    }
+    const { rs, gs, bs } = this;
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const v = px[i]!;
+      b[o] = v >>> rs;
+      b[o + 1] = v >>> gs;
+      b[o + 2] = v >>> bs;
+    }
+    return b;
+  }
+}
