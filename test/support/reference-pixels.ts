@@ -122,8 +122,6 @@ export function paint(f: Frame, r: Rect, kind: FrameKind, seed = 1): void {
       ];
       for (const [q, k] of quads) if (q.w > 0 && q.h > 0) paint(f, q, k, seed + q.x * 7 + q.y);
       for (let y = 0; y < Math.min(r.h, 6); y++) for (let x = 0; x < r.w; x++) px[at(x, y)] = 0x3050a0;
-      // Top byte garbage, as some capture paths leave it: encoders must ignore it.
-      for (let i = 0; i < px.length; i += 7) px[i] = (px[i]! | 0xff000000) >>> 0;
       break;
     }
   }

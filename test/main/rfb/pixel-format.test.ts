@@ -339,11 +339,15 @@ describe('bgr233Palette', () => {
   });
 });
 
-/** A frame whose rows are longer than its width (stride), the padding filled with a colour no test pixel has. */
+/**
+ * A frame whose rows are longer than its width (stride), the padding filled
+ * with a colour no test pixel has. Its pixels keep byte 3 clear, as every
+ * frame does (see Frame); the padding does not, so reading it shows.
+ */
 function paddedFrame(width: number, height: number, stride: number, seed: number): Frame {
   const rand = prng(seed);
   const pixels = new Uint32Array(stride * height).fill(0xdeadbeef);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[y * stride + x] = Math.floor(rand() * 2 ** 32) >>> 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[y * stride + x] = Math.floor(rand() * 2 ** 24) >>> 0;
   return { width, height, stride, pixels };
 }
 
