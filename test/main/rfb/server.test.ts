@@ -314,6 +314,30 @@ describe('desktop changes reach clients', () => {
     expect(rawPixels(rects[0]!.payload)).toEqual([next.pixels[3 * 16 + 2]]);
   });
 
+  it('copies from captures between two requests all reach the client in order; one reading pending pixels goes as pixels', async () => {
+    const COPY_RECT = 1;
+    const { server, port } = await serve({}, pattern(32, 8, 1));
+    const v = await viewer(port);
+    v.setEncodings([COPY_RECT, RAW]);
+    await roundTrip(v);
+    // a window 8 wide dragged right by 4, twice, before the client asks again
+    server.applyChanges([{ dst: { x: 4, y: 0, w: 8, h: 8 }, srcX: 0, srcY: 0 }], [{ x: 0, y: 0, w: 4, h: 8 }]);
+    server.applyChanges([{ dst: { x: 8, y: 0, w: 8, h: 8 }, srcX: 4, srcY: 0 }], [{ x: 4, y: 0, w: 4, h: 8 }]);
+    // a copy from where pixels are still pending: the client's picture there is not the frame's
+    server.applyChanges([{ dst: { x: 24, y: 0, w: 4, h: 8 }, srcX: 0, srcY: 0 }], []);
+    v.request(true);
+    const rects = await v.nextUpdate();
+    const copies = rects.filter((r) => r.encoding === COPY_RECT).map((r) => [r.x, r.y, r.w, r.h, r.payload.readUInt16BE(0), r.payload.readUInt16BE(2)]);
+    expect(copies).toEqual([
+      [4, 0, 8, 8, 0, 0],
+      [8, 0, 8, 8, 4, 0],
+    ]);
+    expect(rects.findIndex((r) => r.encoding === RAW)).toBeGreaterThan(1); // pixels after the copies
+    const raw = rects.filter((r) => r.encoding === RAW);
+    const covers = (x: number): boolean => raw.some((r) => x >= r.x && x < r.x + r.w);
+    for (const x of [0, 3, 4, 7, 24, 27]) expect(covers(x), `column ${x} sent as pixels`).toBe(true);
+  });
+
   it('setDesktopName reaches a DesktopName client, not one without it, and later ServerInits', async () => {
     const { server, port } = await serve({ desktopName: 'before' });
     const named = await viewer(port);
