@@ -7,7 +7,7 @@ import { subtractRect } from './uncovered.js';
 export interface MoveDetectorOptions {
   /** Fewest pixels a copy must cover (default 4096: a 64×64 tile's worth). */
   minArea?: number;
-  /** Pixels of the old image scanned for anchors at most; bigger changes are scanned every 2nd, 4th, … row (default 262144). */
+  /** Pixels of the old image scanned for anchors at most; bigger changes are scanned every 2nd, 4th, … row (default 65536). */
   maxScan?: number;
 }
 
@@ -55,10 +55,12 @@ const MIN_SIDE = 16;
  *     while at least three quarters of the width still match — inside the
  *     changed areas' bounding box and with its source on the screen. A few
  *     probes per offset seed rectangles, so a change inside the moved
- *     window does not end the copy there.
+ *     window does not end the copy there; a later rectangle keeps only its
+ *     part beside the earlier ones (the part holding its seed).
  *
- * Copies come in an order where none reads pixels an earlier one wrote; a
- * copy may overlap its own source (CopyRect reads all of the source first).
+ * Copies come in an order where none reads pixels an earlier one wrote
+ * (`inOrder`); a copy may overlap its own source (CopyRect reads all of the
+ * source first).
  * Everything is exact: hashes only choose candidates. Cost: a pass over the
  * old image's changed pixels (bounded by `maxScan`), a few hundred hashes,
  * and the exact comparison of the copies.
@@ -78,7 +80,7 @@ export class MoveDetector {
 
   constructor(options: MoveDetectorOptions = {}) {
     this.minArea = options.minArea ?? 4096;
-    this.maxScan = options.maxScan ?? 262144;
+    this.maxScan = options.maxScan ?? 65536;
     if (!Number.isInteger(this.minArea) || this.minArea < 1) throw new RangeError(`minArea must be a positive integer, got ${this.minArea}`);
     if (!Number.isInteger(this.maxScan) || this.maxScan < 1) throw new RangeError(`maxScan must be a positive integer, got ${this.maxScan}`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeDetector, type ChangesWithCopies } from '../../../src/main/framebuffer/change-detector.js';
 import { createFrame, type Frame } from '../../../src/main/framebuffer/frame.js';
-import { MoveDetector } from '../../../src/main/framebuffer/move-detector.js';
+import { inOrder, MoveDetector } from '../../../src/main/framebuffer/move-detector.js';
 import { pixelPlane } from '../../../src/main/framebuffer/pixel-plane.js';
 import type { Rect } from '../../../src/main/framebuffer/rect.js';
 import { subtractRect } from '../../../src/main/framebuffer/uncovered.js';
@@ -272,5 +272,23 @@ describe('subtractRect', () => {
       { x: 50, y: 30, w: 50, h: 10 },
       { x: 0, y: 40, w: 100, h: 40 },
     ]);
+  });
+});
+
+describe('inOrder', () => {
+  const copy = (x: number, y: number, w: number, h: number, srcX: number, srcY: number) => ({ dst: { x, y, w, h }, srcX, srcY });
+
+  it('puts first the copies whose destination no other copy reads', () => {
+    // the top half of a window moved down by 10, then its bottom half: the bottom must go first
+    const top = copy(0, 10, 100, 50, 0, 0);
+    const bottom = copy(0, 60, 100, 50, 0, 50);
+    expect(inOrder([top, bottom])).toEqual([bottom, top]);
+    expect(inOrder([bottom, top])).toEqual([bottom, top]);
+  });
+
+  it('leaves out the smallest copy of a cycle (two areas swapped)', () => {
+    const a = copy(0, 0, 100, 100, 200, 0);
+    const b = copy(200, 0, 50, 50, 0, 0);
+    expect(inOrder([a, b])).toEqual([a]);
   });
 });
