@@ -5,12 +5,14 @@ import { Encoding } from '../../src/main/rfb/constants.js';
 import { settle, startDesktopServer, type DesktopServer } from '../support/desktop-server.js';
 import { startRefClient } from '../support/libvncclient.js';
 import { diffReport, expectedFramebuffer, type PixelFormatName } from '../support/pixel-expect.js';
+import { NoVncViewer } from '../support/novnc-viewer.js';
 import { xrun } from '../support/xvfb.js';
 
 /**
  * Moved windows end to end: a real X window dragged with xdotool reaches
- * libvncclient as a CopyRect (plus what it uncovers), and the viewer's
- * picture is the X server's own screen afterwards, pixel for pixel.
+ * libvncclient (and noVNC's decoders) as a CopyRect (plus what it
+ * uncovers), and the viewer's picture is the X server's own screen
+ * afterwards, pixel for pixel.
  */
 const WIDTH = 640;
 const HEIGHT = 400;
@@ -114,6 +116,29 @@ describe('CopyRect for a moved window', () => {
       }
     }, 60_000);
   }
+
+  it("noVNC's CopyRect decoder shows the dragged window pixel-exact", async () => {
+    const viewer = await NoVncViewer.connect({ port: desk.port, encodings: [Encoding.CopyRect, Encoding.ZRLE] });
+    try {
+      await viewer.settle(1);
+      for (const [x, y] of [
+        [60, 50],
+        [85, 41],
+        [300, 230],
+      ] as const) {
+        await xrun(desk.xvfb.display, 'xdotool', ['windowmove', '--sync', String(win), String(x), String(y)]);
+        await viewer.settle(1);
+        const screen = await screenPixels(conn);
+        const seen = viewer.pixels();
+        let differ = 0;
+        for (let i = 0; i < screen.length; i++) if ((seen[i]! & 0xffffff) !== screen[i]) differ++;
+        expect(differ, `pixels that differ after moving the window to (${x}, ${y})`).toBe(0);
+      }
+      expect(viewer.seen.has(Encoding.CopyRect)).toBe(true);
+    } finally {
+      viewer.close();
+    }
+  }, 40_000);
 
   it('libvncclient (rgb888le, copyrect + zrle) shows the window pixel-exact after a fast drag (moves while updates are in flight)', async () => {
     const client = await startRefClient({ host: '127.0.0.1', port: desk.port, format: 'rgb888le', encodings: 'copyrect zrle' });
