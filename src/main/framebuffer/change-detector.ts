@@ -1,11 +1,13 @@
 import { emptyChangeStats, type ChangeDetectorStats } from './change-stats.js';
 import type { Frame } from './frame.js';
+import { MoveDetector, type MoveDetectorOptions } from './move-detector.js';
 import { pixelPlane, type PixelPlane } from './pixel-plane.js';
-import type { Rect } from './rect.js';
+import { intersectRect, type Rect } from './rect.js';
 import { clipRect, type CopyOp } from './region.js';
 import { ScrollAreaFinder } from './scroll-area-finder.js';
 import { ScrollDetector, type ScrollAnalysis, type ScrollDetectorOptions } from './scroll-detector.js';
 import { TileComparer } from './tile-comparer.js';
+import { uncoveredChanges } from './uncovered.js';
 
 export type { ChangeDetectorStats } from './change-stats.js';
 export type { CopyOp } from './region.js';
@@ -23,6 +25,8 @@ export interface ChangeDetectorOptions {
   enabled?: boolean;
   /** Tuning of the scroll search done by `detectWithCopies`. */
   scroll?: ScrollDetectorOptions;
+  /** Tuning of the search for moved rectangles (windows) done by `detectWithCopies`. */
+  move?: MoveDetectorOptions;
 }
 
 /**
@@ -47,9 +51,9 @@ export interface ChangeDetectorOptions {
  * after `reset()` report the whole frame and copy it all: there is nothing to
  * compare with yet. The caller must have the whole frame filled by then.
  *
- * `detectWithCopies` does the same and also finds vertically scrolled
- * content (see `ScrollDetector`), returned as copies the viewer can make from
- * what it already shows. The copies are only valid for a viewer that shows
+ * `detectWithCopies` does the same and also finds moved rectangles (see
+ * `MoveDetector`) and vertically scrolled content (see `ScrollDetector`),
+ * returned as copies the viewer can make from what it already shows. The copies are only valid for a viewer that shows
  * exactly the kept frame, i.e. one that received everything reported so far.
  */
 export class ChangeDetector {
@@ -63,6 +67,7 @@ export class ChangeDetector {
   private readonly areas = new ScrollAreaFinder();
   private lastStats: ChangeDetectorStats = emptyChangeStats();
   private readonly scroll: ScrollDetector;
+  private readonly moves: MoveDetector;
 
   constructor(options: ChangeDetectorOptions = {}) {
     const tileSize = options.tileSize ?? 64;
@@ -71,6 +76,7 @@ export class ChangeDetector {
     this.enabledFlag = options.enabled ?? true;
     this.tiles = new TileComparer(tileSize);
     this.scroll = new ScrollDetector(options.scroll);
+    this.moves = new MoveDetector(options.move);
   }
 
   get enabled(): boolean {
@@ -128,8 +134,8 @@ export class ChangeDetector {
   }
 
   /**
-   * Like `detect`, and also looks for vertically scrolled content, to be sent
-   * as copies of what the viewer already shows.
+   * Like `detect`, and also looks for moved rectangles and vertically
+   * scrolled content, to be sent as copies of what the viewer already shows.
    *
    * Applying `copies` in order to the previous frame (each reads only pixels
    * no earlier copy wrote), then painting `changed` from `frame`, gives
@@ -137,13 +143,19 @@ export class ChangeDetector {
    * `detect`.
    *
    * How: the changed tiles are found as by `detect` (without updating the kept
-   * frame yet), cut into separate areas along tile rows and columns without
+   * frame yet). The `MoveDetector` looks for rectangles that moved sideways
+   * among them (a dragged window): where it finds some, those copies come
+   * first, and the changed tiles they leave are sent narrowed to the pixels
+   * that differ (a window's exposed edge). The changed tiles are then cut
+   * into separate areas along tile rows and columns without
    * changes (a recursive XY cut, `ScrollAreaFinder`), and each area at least `scroll.minWidth`
-   * wide and taller than `scroll.minRows` goes to the `ScrollDetector`. Where
+   * wide and taller than `scroll.minRows`, and touching no move's source or
+   * destination, goes to the `ScrollDetector`. Where
    * it finds a scroll, that area's tiles are replaced by its copies plus
    * strips of the differing rows they leave; elsewhere the tiles stay. Areas
-   * are disjoint and copies never reach outside their area, so copies of
-   * different areas cannot interfere.
+   * are disjoint and scroll copies never reach outside their area, so copies
+   * of different areas cannot interfere; moves come first, none reads what
+   * an earlier one wrote, and no scrolled area holds their pixels.
    */
   detectWithCopies(frame: Frame, hints?: readonly Rect[]): ChangesWithCopies {
     const { width, height } = frame;
@@ -158,20 +170,34 @@ export class ChangeDetector {
     const copies: CopyOp[] = [];
     const changed: Rect[] = [];
     const done: Array<{ area: Rect; found: ScrollAnalysis }> = [];
+    const cur = pixelPlane(frame.pixels, frame.stride);
+    let moves: CopyOp[] = [];
     if (tiles.length > 0) {
-      const cur = pixelPlane(frame.pixels, frame.stride);
+      moves = this.moves.find(cur, old, width, height, tiles);
+      const moved = moves.flatMap((m) => [m.dst, { x: m.srcX, y: m.srcY, w: m.dst.w, h: m.dst.h }]);
       for (const area of this.areas.find(this.tiles, this.scroll.minWidth, this.scroll.minRows + 1)) {
+        if (moved.some((m) => intersectRect(m, area))) continue;
         stats.scrollAreas++;
         const found = this.scroll.analyse(cur, old, area);
         if (found.copies.length > 0) done.push({ area, found });
       }
     }
-    // Read everything from the kept frame before writing any of it.
+    // Read everything from the kept frame before writing any of it (the
+    // pieces moves leave are read only where they are, and nothing else
+    // writes there).
+    const dsts = moves.map((m) => m.dst);
     for (const r of tiles) {
       if (done.some((d) => inside(r, d.area))) continue;
-      changed.push(r);
-      keepRect(frame, old, r, stats);
+      for (const piece of dsts.length > 0 ? uncoveredChanges(cur, old, r, dsts) : [r]) {
+        changed.push(piece);
+        keepRect(frame, old, piece, stats);
+      }
     }
+    for (const m of moves) {
+      copies.push(m);
+      keepRect(frame, old, m.dst, stats);
+    }
+    stats.moves = moves.length;
     for (const { found } of done) {
       for (const c of found.copies) {
         copies.push(c);

@@ -10,10 +10,12 @@ export interface ChangeDetectorStats {
   rects: number;
   /** Copies returned (`detectWithCopies` only). */
   copies: number;
+  /** Of the copies, rectangles that moved sideways (windows). */
+  moves: number;
   /** Areas searched for a scroll (`detectWithCopies` only). */
   scrollAreas: number;
 }
 
 export function emptyChangeStats(): ChangeDetectorStats {
-  return { tilesCompared: 0, tilesChanged: 0, pixelsCopied: 0, rects: 0, copies: 0, scrollAreas: 0 };
+  return { tilesCompared: 0, tilesChanged: 0, pixelsCopied: 0, rects: 0, copies: 0, moves: 0, scrollAreas: 0 };
 }

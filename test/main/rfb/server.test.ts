@@ -314,6 +314,58 @@ describe('desktop changes reach clients', () => {
     expect(rawPixels(rects[0]!.payload)).toEqual([next.pixels[3 * 16 + 2]]);
   });
 
+  it('copies from captures between two requests all reach the client in order; one reading pending pixels goes as pixels', async () => {
+    const COPY_RECT = 1;
+    const { server, port } = await serve({}, pattern(32, 8, 1));
+    const v = await viewer(port);
+    v.setEncodings([COPY_RECT, RAW]);
+    await roundTrip(v);
+    // a window 8 wide dragged right by 4, twice, before the client asks again
+    server.applyChanges([{ dst: { x: 4, y: 0, w: 8, h: 8 }, srcX: 0, srcY: 0 }], [{ x: 0, y: 0, w: 4, h: 8 }]);
+    server.applyChanges([{ dst: { x: 8, y: 0, w: 8, h: 8 }, srcX: 4, srcY: 0 }], [{ x: 4, y: 0, w: 4, h: 8 }]);
+    // a copy from where pixels are still pending: the client's picture there is not the frame's
+    server.applyChanges([{ dst: { x: 24, y: 0, w: 4, h: 8 }, srcX: 0, srcY: 0 }], []);
+    v.request(true);
+    const rects = await v.nextUpdate();
+    const copies = rects.filter((r) => r.encoding === COPY_RECT).map((r) => [r.x, r.y, r.w, r.h, r.payload.readUInt16BE(0), r.payload.readUInt16BE(2)]);
+    expect(copies).toEqual([
+      [4, 0, 8, 8, 0, 0],
+      [8, 0, 8, 8, 4, 0],
+    ]);
+    expect(rects.findIndex((r) => r.encoding === RAW)).toBeGreaterThan(1); // pixels after the copies
+    const raw = rects.filter((r) => r.encoding === RAW);
+    const covers = (x: number): boolean => raw.some((r) => x >= r.x && x < r.x + r.w);
+    for (const x of [0, 3, 4, 7, 24, 27]) expect(covers(x), `column ${x} sent as pixels`).toBe(true);
+  });
+
+  it('a cursor painted into the picture that a copy carries along is painted over where it lands', async () => {
+    const COPY_RECT = 1;
+    const frame = pattern(32, 8, 1);
+    const { server, port } = await serve({}, frame);
+    // an opaque 2×2 cursor at (2, 2): a client without the Cursor pseudo-encoding gets it painted in
+    server.setCursor({ width: 2, height: 2, hotX: 0, hotY: 0, pixels: Uint32Array.from([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff]), serial: 1 });
+    server.setPointer(2, 2);
+    const v = await viewer(port);
+    v.setEncodings([COPY_RECT, RAW]);
+    await roundTrip(v);
+    // the content under the cursor moves right by 16; the cursor stays
+    server.applyChanges([{ dst: { x: 16, y: 0, w: 8, h: 8 }, srcX: 0, srcY: 0 }], []);
+    v.request(true);
+    const rects = await v.nextUpdate();
+    expect(rects[0]).toMatchObject({ encoding: COPY_RECT, x: 16, y: 0, w: 8, h: 8 });
+    // the copied cursor at (18, 2) is replaced with the frame's pixels
+    const raw = rects.filter((r) => r.encoding === RAW);
+    const ghost = raw.find((r) => r.x <= 18 && r.y <= 2 && r.x + r.w >= 20 && r.y + r.h >= 4);
+    expect(ghost, JSON.stringify(raw.map(({ x, y, w, h }) => ({ x, y, w, h })))).toBeDefined();
+    const px = rawPixels(ghost!.payload);
+    for (const [x, y] of [
+      [18, 2],
+      [19, 3],
+    ] as const) {
+      expect(px[(y - ghost!.y) * ghost!.w + (x - ghost!.x)]).toBe(frame.pixels[y * 32 + x]);
+    }
+  });
+
   it('setDesktopName reaches a DesktopName client, not one without it, and later ServerInits', async () => {
     const { server, port } = await serve({ desktopName: 'before' });
     const named = await viewer(port);

@@ -54,6 +54,11 @@ export class CursorShape {
     return 1;
   }
 
+  /** Where the cursor may be painted into the client's picture (null: nowhere); a copy from there carries it along. */
+  get paintedArea(): Rect | null {
+    return this.painted;
+  }
+
   /** The cursor painted over the frame, for a client that cannot draw it (and only where pixels are sent). */
   overlay(frame: Frame, rects: readonly Rect[]): { rect: Rect; pixels: Uint32Array } | null {
     if (this.drawsItself) return null;

@@ -19,6 +19,8 @@ const FENCE_SUPPORTED = 0x7;
 
 /** Clients start in the server's own format; one converter (read-only tables) serves them all until they set theirs. */
 const NATIVE_CONVERTER = new PixelConverter(NATIVE_FORMAT);
+/** Copies waiting for a client that does not ask at most (30 moves a second for two seconds); later ones go as pixels. */
+const MAX_PENDING_COPIES = 64;
 
 /** The extensions whose pseudo-rectangles an update carries before its pixels. */
 export interface UpdateExtensions {
@@ -50,6 +52,12 @@ export class UpdateScheduler {
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
   private pendingCopies: CopyOp[] = [];
+  /**
+   * The pixels of the update being sent: encoding reads the live frame, so
+   * they may hold a capture newer than the one a copy starts from, and no
+   * copy reads from them.
+   */
+  private inFlightRects: readonly Rect[] = [];
   private formatPending = false;
   private encodingsPending = false;
   private converter = NATIVE_CONVERTER;
@@ -143,22 +151,32 @@ export class UpdateScheduler {
   }
 
   /**
-   * Areas that moved on the desktop (scrolling). A copy is only right for a
-   * client whose screen shows the source as it was, so it is used only when
-   * nothing is pending or in flight there; otherwise the destination is
-   * simply marked changed.
+   * Areas that moved on the desktop (scrolling, a dragged window). A copy is
+   * only right for a client whose screen shows the source as it was, so it
+   * is used only when no pixels are pending there, nor in flight (see
+   * `inFlightRects`); otherwise the destination is simply marked changed.
+   * Copies of later captures follow the pending ones (the client makes them
+   * in order, all before the pixels): after the pending copies the client's
+   * screen is the frame except where pixels are pending, so a source clear
+   * of those is right.
    */
   applyCopies(copies: readonly CopyOp[]): void {
     if (!this.ctx.ready || copies.length === 0) return;
-    const usable = this.ctx.params.supports(Encoding.CopyRect) && !this.sending && this.pendingCopies.length === 0 && !this.ext.size.resizePending;
-    const accepted: CopyOp[] = [];
+    const usable = this.ctx.params.supports(Encoding.CopyRect) && !this.ext.size.resizePending;
+    const cursor = this.ext.cursor.paintedArea;
     for (const c of copies) {
       const src = { x: c.srcX, y: c.srcY, w: c.dst.w, h: c.dst.h };
       const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= this.width && r.y + r.h <= this.height;
-      if (usable && inside(src) && inside(c.dst) && !this.dirty.intersects(src)) accepted.push(c);
-      else this.dirty.mark(c.dst);
+      const clear = !this.dirty.intersects(src) && !this.inFlightRects.some((r) => intersectRect(r, src));
+      if (!usable || this.pendingCopies.length >= MAX_PENDING_COPIES || !inside(src) || !inside(c.dst) || !clear) {
+        this.dirty.mark(c.dst);
+        continue;
+      }
+      this.pendingCopies.push(c);
+      // a cursor painted into the client's picture moves along: paint over it where it lands
+      const ghost = cursor && intersectRect(cursor, src);
+      if (ghost) this.dirty.mark({ x: ghost.x + c.dst.x - c.srcX, y: ghost.y + c.dst.y - c.srcY, w: ghost.w, h: ghost.h });
     }
-    this.pendingCopies = accepted;
     this.wake();
   }
 
@@ -250,14 +268,17 @@ export class UpdateScheduler {
     }
     manager.overlay = this.ext.cursor.overlay(frame, rects);
     this.sending = true;
+    this.inFlightRects = rects;
     try {
       count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
     } catch (e) {
       this.sending = false;
+      this.inFlightRects = [];
       this.ctx.close(`encoding failed: ${(e as Error).message}`, 'warn');
       return;
     }
     this.sending = false;
+    this.inFlightRects = [];
     if (!this.ctx.ready) return;
     this.finishUpdate(out, header, count, stats, started);
     this.flushFences();
