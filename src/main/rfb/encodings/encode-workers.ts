@@ -42,8 +42,8 @@ class EncodeWorker {
 }
 
 /**
- * A few worker threads for the pixel work of big rectangles (ZRLE, TRLE and
- * Hextile tiles, and their deflate), so the event loop stays free for input
+ * A few worker threads for the pixel work of big rectangles (ZRLE and TRLE
+ * tiles, and ZRLE's deflate), so the event loop stays free for input
  * and other viewers while a full frame is encoded, and a second core helps.
  * Jobs carry the unit's converted pixels (transferred, not copied) and come
  * back as payloads of independent zlib chunks (encode-job.ts); the manager
@@ -106,7 +106,9 @@ export class EncodeWorkers {
 
 /**
  * Workers to start: TRAYVNC_ENCODE_WORKERS if set (0 turns them off),
- * otherwise one fewer than the cores (the main thread has its own), at most 4.
+ * otherwise one per core, at most 4: while they work the main thread mostly
+ * waits (it only converts pixels and writes), and with one fewer a 2-core
+ * machine would run the tiles of a frame one unit after another.
  */
 function defaultCount(): number {
   const env = process.env.TRAYVNC_ENCODE_WORKERS;
@@ -114,7 +116,7 @@ function defaultCount(): number {
     const n = Number(env);
     return Number.isInteger(n) && n >= 0 ? Math.min(n, 16) : 0;
   }
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+  return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 /**
