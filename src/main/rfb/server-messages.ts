@@ -112,6 +112,25 @@ export function endFramebufferUpdate(out: ByteWriter, at: number, count: number)
   out.patchU16(at + 2, count);
 }
 
+/**
+ * The rectangle count of an update that ends with a LastRect rectangle
+ * instead (rfbproto "LastRect Pseudo-encoding"), for clients that listed it:
+ * such an update can go out while it is still being encoded.
+ */
+export const UNTIL_LAST_RECT = 0xffff;
+
+/** Start a FramebufferUpdate that ends with writeLastRect; returns where its header is. */
+export function beginOpenFramebufferUpdate(out: ByteWriter): number {
+  const at = beginFramebufferUpdate(out);
+  out.patchU16(at + 2, UNTIL_LAST_RECT);
+  return at;
+}
+
+/** The LastRect pseudo-rectangle: the update begun by beginOpenFramebufferUpdate ends here. */
+export function writeLastRect(out: ByteWriter): void {
+  writeRectHeader(out, { x: 0, y: 0, w: 0, h: 0 }, PseudoEncoding.LastRect);
+}
+
 /** A rectangle header: what follows is its payload in `encoding`. */
 export function writeRectHeader(out: ByteWriter, r: Rect, encoding: number): void {
   out.u16(r.x).u16(r.y).u16(r.w).u16(r.h).s32(encoding);

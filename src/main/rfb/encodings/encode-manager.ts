@@ -184,11 +184,12 @@ export class EncodeManager {
     copies: readonly CopyOp[],
     out: ByteWriter,
     onRect?: (s: RectStats) => void,
+    send?: (chunk: Buffer) => void,
   ): Promise<number> {
     if (this.busy) throw new Error('EncodeManager.encodeRects called while a previous call is still running');
     this.busy = true;
     try {
-      return await this.encodeAll(frame, rects, copies, out, onRect);
+      return await this.encodeAll(frame, rects, copies, out, onRect, send);
     } finally {
       this.busy = false;
     }
@@ -200,16 +201,19 @@ export class EncodeManager {
     copies: readonly CopyOp[],
     out: ByteWriter,
     onRect: ((s: RectStats) => void) | undefined,
+    send: ((chunk: Buffer) => void) | undefined,
   ): Promise<number> {
     const bounds: Rect = { x: 0, y: 0, w: frame.width, h: frame.height };
     const bpp = this.converter.bpp;
     const parts = this.parts;
-    parts.start(out);
+    parts.start(out, send);
     let sinceYield = 0;
     // With compression queued, yield often: the thread pool starts the next
     // chunk only when the event loop collects the last one. Otherwise yield
     // now and then so input and other clients are not held up by a big frame.
     const timeToYield = (pixels: number): boolean => {
+      // A unit is done: with a streamed update, what is complete goes out now.
+      parts.drain();
       sinceYield += pixels;
       if (sinceYield < (parts.waiting ? YIELD_PIXELS : IDLE_YIELD_PIXELS)) return false;
       sinceYield = 0;

@@ -1,6 +1,9 @@
 import { ByteWriter } from '../wire.js';
 import type { RectStats } from './encode-manager.js';
 
+/** Bytes worth a write of their own while an update is streamed. */
+const STREAM_CHUNK = 64 * 1024;
+
 /**
  * The rectangles of one update as the manager writes them, in order, while
  * some payloads are still being compressed on the thread pool. Bytes go
@@ -13,13 +16,44 @@ export class UpdateParts {
   private readonly side = new ByteWriter(64 * 1024);
   private chunks: Array<Buffer | Promise<Buffer>> = [];
   private stats: Array<RectStats & { pending?: Promise<Buffer> }> = [];
+  /** Payloads that have arrived, so `drain` can pass them on without waiting. */
+  private arrived = new WeakMap<Promise<Buffer>, Buffer>();
+  private send: ((chunk: Buffer) => void) | null = null;
 
-  /** Begin an update written into `out`. */
-  start(out: ByteWriter): void {
+  /**
+   * Begin an update written into `out`. With `send`, what is complete at the
+   * front of the update is handed to it as the update is encoded (`drain`),
+   * so the client reads the first rectangles while later ones are made;
+   * `out` then holds only the rest.
+   */
+  start(out: ByteWriter, send?: (chunk: Buffer) => void): void {
     this.out = out;
     this.side.reset();
     this.chunks = [];
     this.stats = [];
+    this.arrived = new WeakMap();
+    this.send = send ?? null;
+  }
+
+  /** Hand what is complete at the front of the update to `send`, once there is at least `min` bytes of it. */
+  drain(min = STREAM_CHUNK): void {
+    const out = this.out;
+    if (!out || !this.send) return;
+    while (this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      const bytes = c instanceof Promise ? this.arrived.get(c) : c;
+      if (!bytes) break;
+      out.bytes(bytes);
+      this.chunks.shift();
+    }
+    if (this.chunks.length === 0 && this.side.length > 0) {
+      out.bytes(this.side.view());
+      this.side.reset();
+    }
+    if (out.length >= min) {
+      this.send(Buffer.from(out.view()));
+      out.reset();
+    }
   }
 
   /** Whether some payload is still being compressed. */
@@ -44,7 +78,11 @@ export class UpdateParts {
       this.chunks.push(Buffer.from(this.side.view()));
       this.side.reset();
     }
-    payload.catch(() => undefined); // awaited in finish(); no unhandled rejection meanwhile
+    // Awaited in finish(); no unhandled rejection meanwhile.
+    payload.then(
+      (b) => this.arrived.set(payload, b),
+      () => undefined,
+    );
     this.chunks.push(payload);
     this.stats.push({ ...stats, pending: payload });
   }
@@ -56,7 +94,13 @@ export class UpdateParts {
     if (this.chunks.length > 0) {
       if (this.side.length > 0) this.chunks.push(Buffer.from(this.side.view()));
       this.side.reset();
-      for (const c of this.chunks) out.bytes(c instanceof Promise ? await c : c);
+      for (const c of this.chunks) {
+        out.bytes(c instanceof Promise ? await c : c);
+        if (this.send && out.length >= STREAM_CHUNK) {
+          this.send(Buffer.from(out.view()));
+          out.reset();
+        }
+      }
     }
     const done: RectStats[] = [];
     for (const s of this.stats) {
@@ -66,6 +110,7 @@ export class UpdateParts {
     this.chunks = [];
     this.stats = [];
     this.out = null;
+    this.send = null;
     return done;
   }
 }

@@ -2,17 +2,20 @@ import { DirtyTiles } from '../../framebuffer/dirty-tiles.js';
 import { intersectRect, type Rect } from '../../framebuffer/rect.js';
 import type { CopyOp } from '../../framebuffer/region.js';
 import { LogContext, type LogContextFields } from '../../base/log-context.js';
-import { Encoding } from '../constants.js';
+import { Encoding, PseudoEncoding } from '../constants.js';
 import { EncodeManager, type RectStats } from '../encodings/encode-manager.js';
 import { EncodeWorkers } from '../encodings/encode-workers.js';
 import { createEncoderState, type ClosableEncoderState } from '../encodings/encoder-state.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
-import { beginFramebufferUpdate, endFramebufferUpdate, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
+import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLastRect, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
 import type { SessionContext } from './context.js';
 import type { CursorShape } from './cursor-shape.js';
 import type { DesktopName } from './desktop-name.js';
 import type { DesktopSize } from './desktop-size.js';
+
+/** Updates of at least this many pixels are streamed to clients that take LastRect. */
+const STREAM_MIN_PIXELS = 65536;
 
 /** Fence flags we honour: BlockBefore | BlockAfter | SyncNext (rfbproto "Fence"). */
 const FENCE_SUPPORTED = 0x7;
@@ -267,10 +270,22 @@ export class UpdateScheduler {
       return;
     }
     manager.overlay = this.ext.cursor.overlay(frame, rects);
+    // A big update goes out while it is encoded, for a client that takes LastRect: the
+    // count is left open and LastRect ends it, so the client decodes the first
+    // rectangles while the server makes the rest (small ones stay one write).
+    let streamed = 0;
+    const open = this.ctx.params.supports(PseudoEncoding.LastRect) && rects.reduce((a, r) => a + r.w * r.h, 0) >= STREAM_MIN_PIXELS;
+    if (open) endFramebufferUpdate(out, header, UNTIL_LAST_RECT);
+    const send = open
+      ? (chunk: Buffer): void => {
+          streamed += chunk.length;
+          this.ctx.write(chunk);
+        }
+      : undefined;
     this.sending = true;
     this.inFlightRects = rects;
     try {
-      count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s));
+      count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s), send);
     } catch (e) {
       this.sending = false;
       this.inFlightRects = [];
@@ -280,23 +295,27 @@ export class UpdateScheduler {
     this.sending = false;
     this.inFlightRects = [];
     if (!this.ctx.ready) return;
-    this.finishUpdate(out, header, count, stats, started);
+    if (open) writeLastRect(out);
+    this.finishUpdate(out, open ? null : header, count, stats, started, streamed);
     this.flushFences();
   }
 
-  private finishUpdate(out: ByteWriter, header: number, count: number, stats: RectStats[], started: number): void {
-    if (count > MAX_RECTS_PER_UPDATE) {
-      this.ctx.close(`update with ${count} rectangles exceeds the protocol limit`, 'warn');
-      return;
+  /** Write the rest of the update (`header` null: its count was left open, and part of it may have gone already, `streamed` bytes). */
+  private finishUpdate(out: ByteWriter, header: number | null, count: number, stats: RectStats[], started: number, streamed = 0): void {
+    if (header !== null) {
+      if (count > MAX_RECTS_PER_UPDATE) {
+        this.ctx.close(`update with ${count} rectangles exceeds the protocol limit`, 'warn');
+        return;
+      }
+      endFramebufferUpdate(out, header, count);
     }
-    endFramebufferUpdate(out, header, count);
     const data = out.view();
     const writtenAt = performance.now();
     const { host, session } = this.ctx;
     this.ctx.write(data, () => host.onUpdateFlushed?.(session, performance.now() - writtenAt));
     this.updatesSent++;
     if (this.request) this.request = null;
-    host.onUpdateSent?.(session, { rects: stats, bytes: data.length, encodeMs: performance.now() - started });
+    host.onUpdateSent?.(session, { rects: stats, bytes: streamed + data.length, encodeMs: performance.now() - started });
     // Continuous updates (or changes that arrived meanwhile) may need another round.
     if (!this.dirty.empty || this.continuous) this.wake();
   }
