@@ -18,12 +18,12 @@ export function createEncoderState(level: number = DEFAULT_ZLIB_LEVEL): Closable
   const streams = new Map<string, ZlibStream>();
   let closed = false;
   return {
-    zlib(name: string, want?: number): ZlibStream {
+    zlib(name: string, want?: number, memLevel?: number): ZlibStream {
       // An update still being encoded when its connection closed must not open a stream nobody will close.
       if (closed) throw new Error('the connection closed');
       let s = streams.get(name);
       if (!s) {
-        s = new ZlibStream(want ?? level);
+        s = new ZlibStream(want ?? level, memLevel);
         streams.set(name, s);
       }
       return s;

@@ -18,11 +18,18 @@ export class ZlibStream {
   private failed: Error | null = null;
   private closed = false;
 
-  constructor(level: number) {
+  /**
+   * `memLevel` (1..9) sizes deflate's hash table and, what matters more for
+   * the output, its blocks: a block ends every 2^(memLevel+6) symbols, and
+   * each block gets Huffman codes of its own. Short blocks suit input whose
+   * statistics change every few KiB (ZRLE's mix of tile headers, palettes and
+   * raw photo tiles); raw pixels compress best with the largest.
+   */
+  constructor(level: number, memLevel = 9) {
     this.level = level;
     this.deflate = zlib.createDeflate({
       level,
-      memLevel: 9,
+      memLevel,
       // Every write is sync-flushed, so one write is one round trip to the
       // thread pool (a separate flush() would cost a second one, and each
       // needs the event loop free to start). Big enough output buffers keep a
