@@ -29,7 +29,7 @@ export class ZrleEncoder implements Encoder {
   readonly name = 'ZRLE';
   readonly kind = 'pixels';
   readonly suits = { few: 'good', many: 'good' } as const;
-  private readonly tiles = new RleTileEncoder(TILE);
+  private readonly tiles = new RleTileEncoder(TILE, 3 / 4);
 
   /** A solid rectangle: a few bytes per distinct tile size after deflate, plus the length and the flush marker. */
   solidCost(w: number, h: number): number {
