@@ -3,7 +3,7 @@
 //
 //   npm run build && node bench/encoders.mjs [--runs N] [--level L] [--width W --height H]
 //                                            [--format native|novnc|rgb565] [--only ZRLE]
-//                                            [--writer reuse|fresh]
+//                                            [--writer reuse|fresh] [--frame FILE]
 //
 // Each encoding gets a fresh connection (fresh zlib streams) with only that
 // encoding listed; the first run is a warm-up, then the median of the others
@@ -11,7 +11,10 @@
 // scattered 32×32 areas (many small rectangles). The output buffer is one
 // ByteWriter reused by every run, or with --writer fresh a new 64 KiB one per
 // run, as a session starts each update (its growth is then part of the time).
+// --frame FILE takes the frame from a file of packed 0x00RRGGBB values
+// (little-endian u32, width×height; bench/full-frame.mjs --dump-frame writes one).
 
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createFrame } from '../dist/main/framebuffer/frame.js';
@@ -74,6 +77,15 @@ export function busyDesktop(w, h) {
   return f;
 }
 
+/** A frame from a file of packed little-endian u32 pixel values. */
+function frameFromFile(file, w, h) {
+  const b = readFileSync(file);
+  if (b.length !== w * h * 4) throw new Error(`${file}: ${b.length} bytes, expected ${w}×${h}×4`);
+  const f = createFrame(w, h);
+  f.pixels.set(new Uint32Array(b.buffer, b.byteOffset, w * h));
+  return f;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -84,6 +96,7 @@ async function main() {
       format: { type: 'string', default: 'native' },
       only: { type: 'string' },
       writer: { type: 'string', default: 'reuse' },
+      frame: { type: 'string' },
     },
   });
   const RUNS = Math.max(2, Number(values.runs));
@@ -95,7 +108,7 @@ async function main() {
   if (values.writer !== 'reuse' && values.writer !== 'fresh') throw new Error('--writer is reuse or fresh');
   const freshWriter = values.writer === 'fresh';
 
-  const frame = busyDesktop(W, H);
+  const frame = values.frame ? frameFromFile(values.frame, W, H) : busyDesktop(W, H);
   const conv = new PixelConverter(format);
   const rand = rng(7);
   const workloads = [
@@ -129,7 +142,7 @@ async function main() {
   }
 
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`frame ${W}×${H} busy desktop, client format ${values.format} (${conv.bpp * 8} bpp), zlib level ${LEVEL}, ${freshWriter ? 'a fresh' : 'one reused'} output buffer`);
+  console.log(`frame ${W}×${H} ${values.frame ?? 'busy desktop'}, client format ${values.format} (${conv.bpp * 8} bpp), zlib level ${LEVEL}, ${freshWriter ? 'a fresh' : 'one reused'} output buffer`);
   console.log(`ms: median of ${RUNS - 1} runs after a warm-up; ratio: raw bytes / bytes sent; rects: rectangles written`);
   console.log('');
   console.log('encoding'.padEnd(12) + workloads.map(([name]) => `| ${name.padEnd(9)}${pad('ms', 7)}${pad('bytes', 10)}${pad('ratio', 7)}${pad('rects', 6)} `).join(''));

@@ -33,8 +33,8 @@ export class EncodeJobRunner {
     const encoder = this.encoder(job.encoding);
     const converter = this.converter(job.pf);
     const state: EncoderState = {
-      zlib: (_name: string, want?: number): DeflateSink => ({
-        compress: (data) => Promise.resolve(zlib.deflateRawSync(data, { level: want ?? job.level, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
+      zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
+        compress: (data) => Promise.resolve(zlib.deflateRawSync(data, { level: want ?? job.level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
       }),
     };
     const out = this.out;

@@ -12,7 +12,7 @@ export const DEFAULT_ZLIB_LEVEL = 2;
 export interface ClosableEncoderState extends EncoderState {
   /** The level a stream gets when its first user names none. */
   readonly level: number;
-  zlib(name: string, level?: number): ZlibStream;
+  zlib(name: string, level?: number, memLevel?: number): ZlibStream;
   /** The named stream if it exists (without creating it). */
   existing(name: string): ZlibStream | undefined;
   close(): void;
@@ -24,12 +24,12 @@ export function createEncoderState(level: number = DEFAULT_ZLIB_LEVEL): Closable
   let closed = false;
   return {
     level,
-    zlib(name: string, want?: number): ZlibStream {
+    zlib(name: string, want?: number, memLevel?: number): ZlibStream {
       // An update still being encoded when its connection closed must not open a stream nobody will close.
       if (closed) throw new Error('the connection closed');
       let s = streams.get(name);
       if (!s) {
-        s = new ZlibStream(want ?? level);
+        s = new ZlibStream(want ?? level, memLevel);
         streams.set(name, s);
       }
       return s;
@@ -59,16 +59,16 @@ export class SharingEncoderState implements EncoderState {
 
   constructor(private readonly own: ClosableEncoderState) {}
 
-  zlib(name: string, want?: number): DeflateSink {
+  zlib(name: string, want?: number, memLevel?: number): DeflateSink {
     const s = this.own.existing(name);
     if (!s?.started) {
       this.shareable = false;
-      return this.own.zlib(name, want);
+      return this.own.zlib(name, want, memLevel);
     }
     if (!this.streams.includes(name)) this.streams.push(name);
     // The level follows from the sharers' common settings, whatever level this connection's stream was made with.
     const level = want ?? this.own.level;
-    return { compress: (data) => compressIndependent(data, level) };
+    return { compress: (data) => compressIndependent(data, level, memLevel) };
   }
 }
 

@@ -7,10 +7,10 @@ import type { DeflateSink } from './zlib-stream.js';
 export interface EncoderState {
   /**
    * Get (creating on first use) the named persistent deflate stream of this
-   * connection. `level` applies only when the stream is created; omitted, the
-   * state's default is used.
+   * connection. `level` and `memLevel` apply only when the stream is created;
+   * omitted, the state's default level and zlib's largest memLevel are used.
    */
-  zlib(name: string, level?: number): DeflateSink;
+  zlib(name: string, level?: number, memLevel?: number): DeflateSink;
 }
 
 /** One rectangle to encode. */

@@ -2,7 +2,7 @@ import { Encoding } from '../constants.js';
 import type { ByteWriter } from '../wire.js';
 import type { EncodeInput, EncodeOutcome, Encoder } from './encoder.js';
 import { pixelLayout, writePixel, writePixelBlock } from './pixel-writer.js';
-import { SubrectFinder } from './subrects.js';
+import { manyCorners, SubrectFinder } from './subrects.js';
 import { MAX_PALETTE, TileAnalysis, TwoColourScan } from './tile-analysis.js';
 
 const TILE = 16;
@@ -95,7 +95,15 @@ export class HextileEncoder implements Encoder {
       return this.rawTile(px, off, stride, tw, th, mode, buf, o);
     }
 
-    // Three colours or more: coloured subrectangles, unless past the palette limit.
+    // Three colours or more. Photo-like tiles, where nearly every pixel differs
+    // from its left and upper neighbours, need more rectangles than raw is
+    // worth whatever the background: such a corner is a rectangle's top-left
+    // unless it is of the background colour, and a background over more than
+    // an eighth of the tile that is mostly corners is rare enough to forgo.
+    // This pass costs far less than the palette that would find out.
+    const fewestCorners = Math.floor((rawCost - 2 - size) / (size + 2)) + ((tw * th) >> 3);
+    if (manyCorners(px, off, stride, tw, th, fewestCorners)) return this.rawTile(px, off, stride, tw, th, mode, buf, o);
+    // Coloured subrectangles, unless past the palette limit.
     const a = this.analysis;
     a.analyse(px, off, stride, tw, th, MAX_PALETTE, 0, false);
     if (!a.overflow) {

@@ -176,3 +176,33 @@ export function needsMoreSubrects(px: Uint32Array, off: number, stride: number, 
   }
   return false;
 }
+
+/**
+ * Whether more than `limit` pixels of the w×h block at px[off] (rows `stride`
+ * apart) are corners: differ from their left neighbour and from the pixel
+ * above (a missing neighbour counts as different). Every corner not of the
+ * background colour needs a rectangle of its own (see needsMoreSubrects), so
+ * this tells photo-like blocks, where nearly every pixel is one, without
+ * knowing the background; one comparison or two a pixel, and it stops as
+ * soon as the answer is known either way.
+ */
+export function manyCorners(px: Uint32Array, off: number, stride: number, w: number, h: number, limit: number): boolean {
+  // Once this many pixels are not corners, the corners can no longer pass `limit`.
+  let plainLeft = w * h - limit;
+  if (plainLeft <= 0) return false;
+  let corners = 0;
+  for (let y = 0; y < h; y++) {
+    const row = off + y * stride;
+    let left = -1; // no pixel value is -1
+    for (let x = 0; x < w; x++) {
+      const c = px[row + x]!;
+      if (c !== left && (y === 0 || px[row - stride + x] !== c)) {
+        if (++corners > limit) return true;
+      } else if (--plainLeft === 0) {
+        return false;
+      }
+      left = c;
+    }
+  }
+  return false;
+}

@@ -7,7 +7,6 @@ export interface DeflateSink {
 }
 
 const OPTIONS = {
-  memLevel: 9,
   // Every write is sync-flushed, so one write is one round trip to the
   // thread pool (a separate flush() would cost a second one, and each needs
   // the event loop free to start). Big enough output buffers keep a whole
@@ -82,14 +81,23 @@ class Deflater {
  */
 export class ZlibStream implements DeflateSink {
   readonly level: number;
+  readonly memLevel: number;
   private current: Deflater;
   private calls = 0;
   private fresh = false;
   private closed = false;
 
-  constructor(level: number) {
+  /**
+   * `memLevel` (1..9) sizes deflate's hash table and, what matters more for
+   * the output, its blocks: a block ends every 2^(memLevel+6) symbols, and
+   * each block gets Huffman codes of its own. Short blocks suit input whose
+   * statistics change every few KiB (ZRLE's mix of tile headers, palettes and
+   * raw photo tiles); raw pixels compress best with the largest.
+   */
+  constructor(level: number, memLevel = 9) {
     this.level = level;
-    this.current = new Deflater(zlib.createDeflate({ level, ...OPTIONS }));
+    this.memLevel = memLevel;
+    this.current = new Deflater(zlib.createDeflate({ level, memLevel, ...OPTIONS }));
   }
 
   /** Whether the stream has begun (its zlib header is on its way to the client), so foreign chunks may follow. */
@@ -102,7 +110,7 @@ export class ZlibStream implements DeflateSink {
     if (this.fresh) {
       this.fresh = false;
       this.current.retire();
-      this.current = new Deflater(zlib.createDeflateRaw({ level: this.level, ...OPTIONS }));
+      this.current = new Deflater(zlib.createDeflateRaw({ level: this.level, memLevel: this.memLevel, ...OPTIONS }));
     }
     this.calls++;
     return this.current.compress(data);
@@ -126,8 +134,8 @@ export class ZlibStream implements DeflateSink {
  * stream that has begun and ended its last chunk with a sync flush, so one
  * chunk serves every viewer whose stream is at that point (see ZlibStream).
  */
-export function compressIndependent(data: Uint8Array, level: number): Promise<Buffer> {
+export function compressIndependent(data: Uint8Array, level: number, memLevel = 9): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    zlib.deflateRaw(data, { level, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out)));
+    zlib.deflateRaw(data, { level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out)));
   });
 }

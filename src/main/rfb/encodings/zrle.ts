@@ -11,6 +11,15 @@ const TILE = 64;
 export const ZRLE_STREAM = 'zrle';
 
 /**
+ * deflate memLevel of the ZRLE stream. Its blocks of 2^11 symbols (against
+ * 2^15 at 9) follow the changes between text, palette and photo tiles: a
+ * 1920×1080 photo-like desktop deflates to 5 % fewer bytes at level 2 (2381
+ * against 2516 KiB; a synthetic busy desktop 9 % fewer, a screen of terminal
+ * text 2 % more) for about 15 % more deflate instructions.
+ */
+export const ZRLE_MEM_LEVEL = 5;
+
+/**
  * ZRLE (16): 64×64 tiles (solid, packed palette, palette RLE, plain RLE or raw,
  * whichever is smallest) through the connection's persistent deflate stream,
  * as u32 length + data (RFC 6143 §7.7.6).
@@ -20,8 +29,7 @@ export class ZrleEncoder implements Encoder {
   readonly name = 'ZRLE';
   readonly kind = 'pixels';
   readonly suits = { few: 'good', many: 'good' } as const;
-  private readonly tiles = new RleTileEncoder(TILE);
-  private readonly scratch = new ByteWriter(64 * 1024);
+  private readonly tiles = new RleTileEncoder(TILE, 3 / 4);
 
   /** A solid rectangle: a few bytes per distinct tile size after deflate, plus the length and the flush marker. */
   solidCost(w: number, h: number): number {
@@ -30,13 +38,15 @@ export class ZrleEncoder implements Encoder {
 
   /** Tiles are built now; deflate runs on the thread pool and the promise resolves to the payload. */
   encode(input: EncodeInput): Promise<Buffer> {
-    const s = this.scratch;
-    s.reset();
-    this.tiles.encodeRect(input.pixels, input.rect.w, input.rect.h, pixelLayout(input.converter, true), s);
-    // Deflate reads its input on the thread pool after we return, and the
-    // scratch is reused for the next rectangle: hand it a copy.
-    const data = Buffer.allocUnsafe(s.length);
-    s.view().copy(data);
-    return input.state.zlib(ZRLE_STREAM, input.compressLevel).compress(data).then(withLength);
+    const { w, h } = input.rect;
+    const layout = pixelLayout(input.converter, true);
+    // Deflate reads its input on the thread pool after we return, so each
+    // rectangle's tiles go to a buffer of their own, as large as they can
+    // get (a sub-encoding byte a tile plus raw pixels): written once and
+    // handed over as it is, no copy and no growth.
+    const tiles = Math.ceil(w / TILE) * Math.ceil(h / TILE);
+    const s = new ByteWriter(tiles + w * h * layout.size);
+    this.tiles.encodeRect(input.pixels, w, h, layout, s);
+    return input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL).compress(s.view()).then(withLength);
   }
 }

@@ -104,8 +104,9 @@ describe('TileAnalysis', () => {
 });
 
 describe('ZlibStream', () => {
-  it('gives each of several back-to-back calls exactly its own, decodable bytes', async () => {
-    const s = new ZlibStream(6);
+  // 9: the default; 5: ZRLE's (short blocks).
+  it.each([9, 5])('memLevel %i: gives each of several back-to-back calls exactly its own, decodable bytes', async (memLevel) => {
+    const s = new ZlibStream(6, memLevel);
     const inputs = Array.from({ length: 12 }, (_, k) => Buffer.from(`rectangle ${k} `.repeat(50 + k * 300)));
     inputs.splice(5, 0, Buffer.alloc(0)); // an empty one in the middle
     const outs = await Promise.all(inputs.map((b) => s.compress(b)));

@@ -20,7 +20,7 @@ import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { HextileEncoder, HextileFlag } from '../../../../src/main/rfb/encodings/hextile.js';
 import { PixelMode, pixelLayout, writePixel, writePixelBlock } from '../../../../src/main/rfb/encodings/pixel-writer.js';
 import { RreEncoder } from '../../../../src/main/rfb/encodings/rre.js';
-import { SubrectFinder, needsMoreSubrects } from '../../../../src/main/rfb/encodings/subrects.js';
+import { SubrectFinder, manyCorners, needsMoreSubrects } from '../../../../src/main/rfb/encodings/subrects.js';
 import { MAX_PALETTE, TileAnalysis, TwoColourScan } from '../../../../src/main/rfb/encodings/tile-analysis.js';
 import { FRAME_KINDS, makeFrame, paint, rng } from '../../../support/reference-pixels.js';
 
@@ -211,6 +211,32 @@ describe('needsMoreSubrects', () => {
   });
 });
 
+describe('manyCorners', () => {
+  it('answers whether the corners counted one by one pass the limit', () => {
+    const rand = rng(41);
+    let many = 0;
+    for (let k = 0; k < 300; k++) {
+      const w = 1 + Math.floor(rand() * 20);
+      const h = 1 + Math.floor(rand() * 20);
+      const stride = w + Math.floor(rand() * 3);
+      const off = Math.floor(rand() * 3);
+      // From flat to all different: few colours, or many with runs of equal pixels.
+      const colours = 1 + Math.floor(rand() * (k % 3 === 0 ? 3 : 5000));
+      const px = new Uint32Array(off + stride * h);
+      let v = 0;
+      for (let i = 0; i < px.length; i++) px[i] = rand() < 0.3 ? v : (v = Math.floor(rand() * colours));
+      const corners = cornerCount(px, off, stride, w, h);
+      for (const limit of [0, corners - 1, corners, corners + 1, Math.floor((w * h) / 2), w * h]) {
+        if (limit < 0) continue;
+        const got = manyCorners(px, off, stride, w, h, limit);
+        expect(got, `${w}×${h}+${stride}, ${corners} corners, limit ${limit}`).toBe(corners > limit);
+        if (got) many++;
+      }
+    }
+    expect(many).toBeGreaterThan(100);
+  });
+});
+
 describe('TwoColourScan', () => {
   it('agrees with TileAnalysis on one, two and more colours', () => {
     const rand = rng(44);
@@ -279,6 +305,18 @@ describe('Raw straight into the output', () => {
  * pixel-by-pixel subrectangle search (background and foreground carried over
  * as HextileEncoder documents).
  */
+/** Pixels of the block that differ from their left neighbour and from the one above (a missing neighbour differs). */
+function cornerCount(px: Uint32Array, off: number, stride: number, w: number, h: number): number {
+  let n = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = off + y * stride + x;
+      if ((x === 0 || px[i - 1] !== px[i]) && (y === 0 || px[i - stride] !== px[i])) n++;
+    }
+  }
+  return n;
+}
+
 function plainHextile(px: Uint32Array, w: number, h: number, c: PixelConverter): Buffer {
   const { mode, size } = pixelLayout(c, false);
   const a = new TileAnalysis(0);
@@ -325,7 +363,8 @@ function plainHextile(px: Uint32Array, w: number, h: number, c: PixelConverter):
             fg = tileFg;
             done = true;
           }
-        } else {
+        } else if (cornerCount(px, off, w, tw, th) <= Math.floor((rawCost - 2 - size) / (size + 2)) + ((tw * th) >> 3)) {
+          // (More corners than that: photo-like, sent raw without a search.)
           const maxCount = Math.min(255, Math.floor((rawCost - 2 - (sendBg ? size : 0)) / (size + 2)));
           if (maxCount > 0 && f.find(px, off, w, tw, th, tileBg, maxCount)) {
             out.u8(HextileFlag.AnySubrects | HextileFlag.SubrectsColoured | (sendBg ? HextileFlag.BackgroundSpecified : 0));
@@ -375,6 +414,23 @@ function plainRre(px: Uint32Array, w: number, h: number, c: PixelConverter, coor
  * two-colour tile before and after a raw tile, after a tile of three colours
  * (coloured subrectangles), and after itself; with either colour the more frequent.
  */
+/**
+ * Tiles where nearly every pixel is a corner: noise of a few dozen colours
+ * (raw, as the search would find too), and a checkerboard of a background
+ * with three other colours, which coloured subrectangles could cover in
+ * fewer bytes than raw but which the corner count sends raw.
+ */
+function cornerFrame(): Frame {
+  const f = createFrame(96, 64);
+  const rand = rng(77);
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 96; x++) {
+      f.pixels[y * 96 + x] = x < 48 ? 0x101010 * Math.floor(rand() * 40) : (x + y) % 2 === 0 ? 0x336699 : [0xff0000, 0x00ff00, 0x0000ff][Math.floor(rand() * 3)]!;
+    }
+  }
+  return f;
+}
+
 function carryOverFrame(): Frame {
   const f = createFrame(96, 64);
   const rand = rng(55);
@@ -418,7 +474,7 @@ describe('Hextile, RRE and CoRRE against the plain pieces', () => {
       [new RreEncoder(), 2],
       [new CorreEncoder(), 1],
     ];
-    for (const [kind, frame] of [...FRAME_KINDS.map((k) => [k, makeFrame(96, 64, k, 7)] as const), ['carry-over', carryOverFrame()] as const]) {
+    for (const [kind, frame] of [...FRAME_KINDS.map((k) => [k, makeFrame(96, 64, k, 7)] as const), ['carry-over', carryOverFrame()] as const, ['corners', cornerFrame()] as const]) {
       for (const r of rects) {
         const px = c.convertRect(frame, r);
         const what = `${kind} ${JSON.stringify(r)}`;

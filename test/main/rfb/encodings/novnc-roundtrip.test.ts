@@ -37,6 +37,44 @@ function expectPixels(client: NoVncClient, frame: Frame, r: Rect, depth: 24 | 8 
   }
 }
 
+/**
+ * A photo-like picture: value noise (random levels on a coarse grid, blended
+ * smoothly) and fine grain over gradients, so most tiles have from dozens to
+ * hundreds of colours and neighbours that often differ a little; a panel of
+ * glyph-like strokes; and a band where every other pixel is one colour and
+ * the rest are three others (nearly every pixel differs from its neighbours).
+ */
+function photoFrame(w: number, h: number, seed: number): Frame {
+  const f = makeFrame(w, h, 'solid', seed);
+  let s = seed >>> 0;
+  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8) / 2 ** 24;
+  const G = 16;
+  const gw = Math.ceil(w / G) + 2;
+  const grid = Array.from({ length: gw * (Math.ceil(h / G) + 2) }, () => rand() * 96);
+  const smooth = (x: number, y: number): number => {
+    const gx = Math.floor(x / G);
+    const gy = Math.floor(y / G);
+    const fx = (x % G) / G;
+    const fy = (y % G) / G;
+    const at = (i: number, j: number): number => grid[(gy + j) * gw + gx + i]!;
+    return (at(0, 0) * (1 - fx) + at(1, 0) * fx) * (1 - fy) + (at(0, 1) * (1 - fx) + at(1, 1) * fx) * fy;
+  };
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const n = smooth(x, y);
+      const grain = rand() < 0.5 ? 0 : Math.floor(rand() * 4);
+      const r = Math.min(255, Math.floor((x * 160) / w + n) + grain);
+      const g = Math.min(255, Math.floor((y * 120) / h + n / 2) + grain);
+      const b = Math.min(255, Math.floor(200 - (x * 100) / w + n / 3));
+      let v = (r << 16) | (g << 8) | b;
+      if (x >= 180 && x < 280 && y >= 20 && y < 90) v = (x * 7 + (y >> 1) * 3) % 11 < 3 && y % 12 < 9 ? 0xe8e8e8 : 0x202830;
+      if (y >= 150 && y < 170) v = (x + y) % 2 === 0 ? 0x336699 : [0xff0000, 0x00ff00, 0x0000ff][Math.floor(rand() * 3)]!;
+      f.pixels[y * f.stride + x] = v;
+    }
+  }
+  return f;
+}
+
 const ENCODERS: Array<() => Encoder> = [() => new RawEncoder(), () => new RreEncoder(), () => new HextileEncoder(), () => new ZlibEncoder(), () => new ZrleEncoder()];
 const SIZES: Array<[number, number]> = [
   [1, 1],
@@ -83,6 +121,25 @@ describe.each(ENCODERS.map((make) => [make().name, make] as const))('%s decoded 
       client.decodeRects(out.view(), 2, { chunk: 61 });
       expectPixels(client, frame, a);
       expectPixels(client, frame, b);
+    }
+    state.close();
+  });
+
+  it('a photo-like desktop: smooth noise over gradients, a text panel, dotted tiles', async () => {
+    const enc = make();
+    const w = 300;
+    const h = 200;
+    const frame = photoFrame(w, h, 3);
+    const state = createEncoderState();
+    const client = await NoVncClient.create(w, h);
+    const all = { x: 0, y: 0, w, h };
+    for (let u = 0; u < 2; u++) {
+      // The second update comes after the picture changed, on the same zlib streams.
+      if (u === 1) frame.pixels.set(photoFrame(w, h, 4).pixels.subarray(0, w * 100));
+      const out = new ByteWriter();
+      await encodeRect(enc, frame, all, conv24, state, out);
+      client.decodeRects(out.view(), 1, { chunk: 4093 });
+      expectPixels(client, frame, all);
     }
     state.close();
   });
