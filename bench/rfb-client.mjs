@@ -64,7 +64,10 @@ export function openRfb(port, { timeoutMs = 10000, password = null, localAddress
       onUpdate: null,
       updates: 0,
       failed: () => failure,
-      setEncodings(list) {
+      setEncodings(asked) {
+        // LastRect as every real viewer sends it (noVNC, TigerVNC, libvncclient): a
+        // server may then stream a big update while it encodes it.
+        const list = asked.includes(ENC.LastRect) ? asked : [...asked, ENC.LastRect];
         const b = Buffer.alloc(4 + 4 * list.length);
         b[0] = 2;
         b.writeUInt16BE(list.length, 2);

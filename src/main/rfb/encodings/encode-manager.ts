@@ -149,6 +149,18 @@ export class EncodeManager {
    */
   overlay: { rect: Rect; pixels: Uint32Array } | null = null;
 
+  /** Send the next encodeRects exactly, no JPEG: a lossless refresh of what was sent lossy. */
+  lossless = false;
+  /** Areas sent as an approximation since the last takeLossy(). */
+  private lossyRects: Rect[] = [];
+
+  /** The areas sent as an approximation (JPEG) since the last call, for the lossless refresh. */
+  takeLossy(): Rect[] {
+    const r = this.lossyRects;
+    this.lossyRects = [];
+    return r;
+  }
+
   private convert(frame: Frame, r: Rect, scratch: Uint32Array): Uint32Array {
     const px = this.converter.convertRect(frame, r, scratch);
     const o = this.overlay;
@@ -283,14 +295,14 @@ export class EncodeManager {
           pp = cutBlock(px, unit, piece, this.pieceScratch);
         }
         const rawBytes = piece.w * piece.h * bpp;
-        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes };
+        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes, lossless: this.lossless };
         const part = this.write(enc, input, rawBytes, sharingState !== null);
         if (part) made.push(part);
       }
       if (share && sharingState) {
         divergeStreams(this.state, sharingState.streams);
         share.misses++;
-        if (sharingState.shareable) share.put(this.signature, unit, made, sharingState.streams);
+        if (sharingState.shareable) share.put(this.unitTarget().signature, unit, made, sharingState.streams);
       }
 
       if (timeToYield(n)) await yieldToLoop();
@@ -313,6 +325,8 @@ export class EncodeManager {
     writeRectHeader(t, input.rect, enc.encoding);
     let outcome = enc.encode(input, t);
     let encoding = enc.encoding;
+    const lossy = enc.lossy === true && outcome !== 'too-big';
+    if (lossy) this.lossyRects.push(input.rect);
     if (outcome === 'too-big') {
       t.truncate(before);
       writeRectHeader(t, input.rect, Encoding.Raw);
@@ -321,15 +335,15 @@ export class EncodeManager {
     }
     if (outcome === 'written' || outcome === 'too-big') {
       parts.rect({ encoding, pixels, bytes: t.length - before, rawBytes });
-      return keep ? { rect: input.rect, encoding, payload: Buffer.from(t.view().subarray(before + RECT_HEADER_BYTES)), rawBytes } : null;
+      return keep ? { rect: input.rect, encoding, payload: Buffer.from(t.view().subarray(before + RECT_HEADER_BYTES)), rawBytes, lossy } : null;
     }
     parts.pending({ encoding, pixels, bytes: t.length - before, rawBytes }, outcome);
-    return keep ? { rect: input.rect, encoding, payload: outcome, rawBytes } : null;
+    return keep ? { rect: input.rect, encoding, payload: outcome, rawBytes, lossy } : null;
   }
 
   /** Where shared and offloaded units go, with what decides their bytes. */
   private unitTarget(): UnitTarget {
-    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.signature };
+    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects };
   }
 
   /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */

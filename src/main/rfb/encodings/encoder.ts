@@ -28,6 +28,8 @@ export interface EncodeInput {
    * output can grow past Raw gives up beyond it. Omitted: no limit.
    */
   readonly limit?: number;
+  /** Send the pixels exactly (a lossless refresh of areas sent as JPEG before): no approximation. */
+  readonly lossless?: boolean;
   /** For a copy (CopyRect): where on the client's screen the rectangle's pixels are now. */
   readonly copyFrom?: { readonly x: number; readonly y: number };
 }
@@ -81,6 +83,11 @@ export interface Encoder {
    * the client's encodings.
    */
   solidCost(w: number, h: number, bpp: number): number;
+  /**
+   * True when the last encode() sent an approximation of the pixels (Tight's
+   * JPEG): the area is refreshed losslessly once it has been still a while.
+   */
+  readonly lossy?: boolean;
   encode(input: EncodeInput, out: ByteWriter): EncodeOutcome;
   /**
    * The client's whole SetEncodings list (pseudo-encodings included), given

@@ -8,6 +8,8 @@ export interface SharedPart {
   /** The payload after the rectangle header; a promise while it is being compressed. */
   readonly payload: Buffer | Promise<Buffer>;
   readonly rawBytes: number;
+  /** Sent as an approximation (JPEG): the taker refreshes it later, as the maker does. */
+  readonly lossy?: boolean;
 }
 
 /** A unit of an update (a rectangle the manager encodes as one, perhaps in several parts). */

@@ -95,9 +95,13 @@ export class TightEncoder implements Encoder {
     return solidAreaPieces(px, rect, this.maxRect.w, this.maxArea);
   }
 
+  /** Whether the last encode() sent JPEG. */
+  lossy = false;
+
   encode(input: EncodeInput, out: ByteWriter): EncodeOutcome {
     const { w, h } = input.rect;
     const px = input.pixels;
+    this.lossy = false;
     const n = w * h;
     const colour = new ColourWriter(input.converter);
     if (this.png && !colour.tpixel) return 'too-big'; // TightPNG's images need 8-bit channels: Raw instead
@@ -112,11 +116,12 @@ export class TightEncoder implements Encoder {
     const level = input.compressLevel ?? DEFAULT_ZLIB_LEVEL;
     const photographic = colours > MAX_PALETTE && colour.tpixel && looksPhotographic(px, w, h);
     // JPEG only where the area looks photographic: many-coloured text and lines stay sharp.
-    if (photographic && this.jpeg && n >= JPEG_MIN_PIXELS) {
+    if (photographic && this.jpeg && !input.lossless && n >= JPEG_MIN_PIXELS) {
       const lib = this.lib();
       const format = lib ? this.formatFor(input.converter) : null;
       if (lib && format !== null) {
         const payload = jpegPayload(lib, px, w, h, format, this.jpeg);
+        this.lossy = true;
         if (payload instanceof Promise) return payload;
         out.bytes(payload);
         return 'written';

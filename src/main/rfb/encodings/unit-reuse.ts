@@ -23,6 +23,8 @@ export interface UnitTarget {
   readonly compressLevel: number | undefined;
   /** The manager's settings, as shared-encodes.ts keys them. */
   readonly signature: string;
+  /** Where the manager collects areas sent as an approximation. */
+  readonly lossy: Rect[];
 }
 
 /**
@@ -73,6 +75,7 @@ export function takeShared(t: UnitTarget, shared: SharedEncodes, unit: Rect): bo
     const into = parts.target;
     writeRectHeader(into, p.rect, p.encoding);
     const stats = { encoding: p.encoding, pixels: p.rect.w * p.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: p.rawBytes };
+    if (p.lossy) t.lossy.push(p.rect);
     if (p.payload instanceof Promise) {
       parts.pending(stats, p.payload);
     } else {

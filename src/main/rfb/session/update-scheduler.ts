@@ -10,9 +10,13 @@ import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLastRect, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
 import type { SessionContext } from './context.js';
+import { LosslessRefresh } from './lossless-refresh.js';
 import type { CursorShape } from './cursor-shape.js';
 import type { DesktopName } from './desktop-name.js';
 import type { DesktopSize } from './desktop-size.js';
+
+/** With a lossless refresh due but the link busy, look again this much later. */
+const REFRESH_RETRY_MS = 100;
 
 /** Updates of at least this many pixels are streamed to clients that take LastRect. */
 const STREAM_MIN_PIXELS = 65536;
@@ -47,6 +51,7 @@ export class UpdateScheduler {
   height = 0;
   updatesSent = 0;
   private dirty = new DirtyTiles(1, 1);
+  private readonly refresh = new LosslessRefresh();
   private request: Rect | null = null;
   private continuous: Rect | null = null;
   private sending = false;
@@ -84,6 +89,7 @@ export class UpdateScheduler {
     this.width = width;
     this.height = height;
     this.dirty = new DirtyTiles(width, height);
+    this.refresh.reset(width, height);
     if (!this.encoding && !this.stopped) {
       const state = createEncoderState();
       const manager = new EncodeManager(state);
@@ -150,6 +156,7 @@ export class UpdateScheduler {
   markChanged(rects: readonly Rect[]): void {
     if (!this.ctx.ready) return;
     for (const r of rects) this.dirty.mark(r);
+    this.refresh.changed();
     this.wake();
   }
 
@@ -165,6 +172,7 @@ export class UpdateScheduler {
    */
   applyCopies(copies: readonly CopyOp[]): void {
     if (!this.ctx.ready || copies.length === 0) return;
+    this.refresh.changed();
     const usable = this.ctx.params.supports(Encoding.CopyRect) && !this.ext.size.resizePending;
     const cursor = this.ext.cursor.paintedArea;
     for (const c of copies) {
@@ -208,7 +216,18 @@ export class UpdateScheduler {
     if (!host.frameIsFresh()) return;
     const emptyRequest = this.request !== null && this.request.w === 0;
     const pseudo = this.ext.size.due() || this.ext.name.due() || this.ext.cursor.due();
-    if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) return;
+    if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) {
+      // Nothing new: time for a lossless refresh of what went as JPEG, once the desktop is still and the link idle?
+      const due = this.refresh.dueIn();
+      if (due === null) return;
+      if (due > 0 || this.ctx.queuedBytes > 0) {
+        this.sendTimer = setTimeout(() => {
+          this.sendTimer = null;
+          this.wake();
+        }, Math.max(due, REFRESH_RETRY_MS));
+        return;
+      }
+    }
     if (this.ctx.queuedBytes > this.maxQueuedBytes) return; // 'drain' wakes us again
     const wait = this.lastSendAt + host.updateInterval() - Date.now();
     if (wait > 0) {
@@ -252,6 +271,7 @@ export class UpdateScheduler {
       this.height = frame.height;
       this.dirty.resize(frame.width, frame.height);
       this.dirty.markAll();
+      this.refresh.reset(frame.width, frame.height);
       this.pendingCopies = [];
       this.finishUpdate(out, header, 1, stats, started);
       return;
@@ -261,9 +281,12 @@ export class UpdateScheduler {
     const area = this.request ?? this.continuous;
     const visible = { x: 0, y: 0, w: Math.min(this.width, frame.width), h: Math.min(this.height, frame.height) };
     const within = area ? intersectRect(area, visible) : null;
-    const rects = within ? this.dirty.take(within) : [];
+    let rects = within ? this.dirty.take(within) : [];
     const copies = this.pendingCopies;
     this.pendingCopies = [];
+    // Nothing else to send: the areas that went as JPEG, exactly this time, if their refresh is due.
+    const refreshing = rects.length === 0 && copies.length === 0 && count === 0 && within !== null && this.refresh.dueIn() === 0;
+    if (refreshing) rects = this.refresh.take(within);
     if (rects.length === 0 && copies.length === 0 && count === 0) {
       // Incremental request with nothing new: keep it outstanding until something changes.
       if (this.request && this.request.w === 0) this.finishUpdate(out, header, 0, stats, started);
@@ -284,6 +307,7 @@ export class UpdateScheduler {
       : undefined;
     this.sending = true;
     this.inFlightRects = rects;
+    manager.lossless = refreshing;
     try {
       count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s), send);
     } catch (e) {
@@ -294,6 +318,7 @@ export class UpdateScheduler {
     }
     this.sending = false;
     this.inFlightRects = [];
+    this.refresh.sentLossy(manager.takeLossy());
     if (!this.ctx.ready) return;
     if (open) writeLastRect(out);
     this.finishUpdate(out, open ? null : header, count, stats, started, streamed);
