@@ -37,11 +37,17 @@ describe('bench viewer: Tight rectangle framing', () => {
     for (let k = 0; k < 80; k++) {
       const w = 1 + Math.floor(rand() * (k % 3 === 0 ? 4 : 120));
       const h = 1 + Math.floor(rand() * (k % 3 === 0 ? 3 : 80));
-      // 1 colour (fill), 2 (mono), a few (palette) or many (full colour)
-      const colours = [1, 2, 5, 0][k % 4]!;
-      const pal = Array.from({ length: colours }, () => Math.floor(rand() * 0x1000000));
+      // 1 colour (fill), 2 (mono), a few (palette), many in runs of 4 (screen-like: full colour,
+      // the copy filter) or many everywhere (photo-like: the gradient filter)
+      const colours = [1, 2, 5, 0, -1][k % 5]!;
+      const pal = Array.from({ length: Math.max(0, colours) }, () => Math.floor(rand() * 0x1000000));
+      let run = 0;
       for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) frame.pixels[y * W + x] = colours ? pal[Math.floor(rand() * colours)]! : Math.floor(rand() * 0x1000000);
+        for (let x = 0; x < w; x++) {
+          if (colours > 0) frame.pixels[y * W + x] = pal[Math.floor(rand() * colours)]!;
+          else if (colours === 0 || x % 4 === 0) frame.pixels[y * W + x] = run = Math.floor(rand() * 0x1000000);
+          else frame.pixels[y * W + x] = run;
+        }
       const r = { x: 0, y: 0, w, h };
       out.u16(0).u16(0).u16(w).u16(h).s32(Encoding.Tight);
       expect(await encodeInto(enc, { rect: r, pixels: conv.convertRect(frame, r), converter: conv, state }, out)).toBe(true);
@@ -61,7 +67,7 @@ describe('bench viewer: Tight rectangle framing', () => {
       off += t!.header + t!.payload;
     }
     expect(off).toBe(bytes.length);
-    expect([...kinds].sort()).toEqual(['copy', 'fill', 'mono', 'palette']);
+    expect([...kinds].sort()).toEqual(['copy', 'fill', 'gradient', 'mono', 'palette']);
   });
 
   it('reads JPEG and PNG with 1-, 2- and 3-byte compact lengths, and the stream-reset bits', () => {

@@ -48,7 +48,12 @@ describe('TightPNG decoded by noVNC in Chromium', () => {
   let desk: DesktopServer;
   const used = new Set<number>();
 
+  const refreshBefore = process.env['TRAYVNC_LOSSLESS_REFRESH_MS'];
   beforeAll(async () => {
+    // This test looks at JPEG's loss in the browser's canvas: the lossless refresh, which would
+    // redraw those areas exactly 400 ms later, is off for its sessions (the refresh itself is
+    // tested in lossless-refresh.test.ts and tight-jpeg-libvncclient.test.ts).
+    process.env['TRAYVNC_LOSSLESS_REFRESH_MS'] = '0';
     desk = await startDesktopServer({ width: WIDTH, height: HEIGHT, seed: 1 });
     desk.service.server.on('update', (_s, stats) => {
       for (const r of stats.rects) used.add(r.encoding);
@@ -57,6 +62,8 @@ describe('TightPNG decoded by noVNC in Chromium', () => {
 
   afterAll(async () => {
     await desk?.stop();
+    if (refreshBefore === undefined) delete process.env['TRAYVNC_LOSSLESS_REFRESH_MS'];
+    else process.env['TRAYVNC_LOSSLESS_REFRESH_MS'] = refreshBefore;
   });
 
   /** Send SetEncodings with `list` through noVNC's own message writer, then ask for a full update. */

@@ -18,7 +18,7 @@ describe('config', () => {
       log_level: 'INFO',
     });
     expect(cfg).toMatchObject({ host: '0.0.0.0', port: 5901, frame_rate: 15, max_connections: 3, log_level: 'info' });
-    expect(parseConfig({})).toMatchObject({ port: 5900, frame_rate: 30, max_connections: 10, enable_region_detection: true });
+    expect(parseConfig({})).toMatchObject({ port: 5900, frame_rate: 60, max_connections: 10, enable_region_detection: true });
   });
 
   it.each([

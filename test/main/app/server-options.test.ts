@@ -42,7 +42,7 @@ describe('serverOptionsFrom', () => {
       vencryptSubtypes: null,
       viewOnlyPassword: null,
       desktopName: hostname(),
-      frameRate: 30,
+      frameRate: 60,
       maxConnections: 10,
       alwaysShared: false,
       handshakeTimeoutMs: 10_000,

@@ -156,7 +156,7 @@ describe('runTrayApp', () => {
     expect(h.seam.permissionPolicy?.('media', `file://${PATHS.captureIndex}`)).toBe(true);
     expect(h.seam.permissionPolicy?.('media', `file://${PATHS.rendererIndex}`)).toBe(false);
     expect(h.seam.sourceRequests).toEqual([{ types: ['screen'], thumbnailSize: { width: 0, height: 0 } }]);
-    expect(h.request()).toEqual({ sourceId: 'screen:0:0', frameRate: 30, width: 160, height: 90 });
+    expect(h.request()).toEqual({ sourceId: 'screen:0:0', frameRate: 60, width: 160, height: 90 });
     const cap = captureWindow(h);
     expect(cap.visible).toBe(false);
     expect(cap.options.webPreferences?.preload).toBe(PATHS.capturePreload);

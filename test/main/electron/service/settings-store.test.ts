@@ -111,7 +111,7 @@ describe('SettingsStore', () => {
     expect(r.problems['frame_rate']).toEqual(['must be a whole number from 1 to 60']);
     expect(r.problems['clipboard']?.[0]).toMatch(/^must be one of/);
     expect(r.settings.port).toBe(5900);
-    expect(r.settings.frame_rate).toBe(30);
+    expect(r.settings.frame_rate).toBe(60);
     expect(r.settings.clipboard).toBe('both');
     expect(r.settings.max_connections).toBe(3);
   });

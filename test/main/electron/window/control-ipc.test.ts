@@ -107,7 +107,7 @@ describe('control API over Electron IPC', () => {
     const stranger = new FakeRenderer(ipcMain); // not in the windows list
     const reply = (await stranger.ipcRenderer.invoke(ipcChannel('updateSettings'), { frame_rate: 5 })) as ControlReply;
     expect(reply).toEqual({ error: { message: 'refused: not a TrayVNC window', code: 'unauthorized' } });
-    expect(target.server.options.frameRate).toBe(30);
+    expect(target.server.options.frameRate).toBe(60);
     for (const m of CONTROL_METHODS) {
       expect(await stranger.ipcRenderer.invoke(ipcChannel(m), undefined)).toMatchObject({ error: { code: 'unauthorized' } });
     }

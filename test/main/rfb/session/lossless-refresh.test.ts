@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { RfbServer } from '../../../../src/main/rfb/server.js';
-import { LosslessRefresh, REFRESH_AFTER_MS } from '../../../../src/main/rfb/session/lossless-refresh.js';
+import { LosslessRefresh, REFRESH_AFTER_MS, refreshDelay } from '../../../../src/main/rfb/session/lossless-refresh.js';
 import { NoVncViewer } from '../../../support/novnc-viewer.js';
 import { photoFrame } from '../../../support/photo-frame.js';
 
@@ -10,7 +10,7 @@ const QUALITY_6 = -32 + 6;
 describe('LosslessRefresh', () => {
   it('is due once the desktop has been still long enough, and only for what went lossy', () => {
     let now = 1000;
-    const r = new LosslessRefresh(() => now);
+    const r = new LosslessRefresh(() => now, REFRESH_AFTER_MS);
     r.reset(256, 256);
     expect(r.dueIn()).toBeNull();
     r.sentLossy([{ x: 10, y: 10, w: 100, h: 50 }]);
@@ -26,6 +26,17 @@ describe('LosslessRefresh', () => {
     expect(area(10, 10) && area(109, 59)).toBe(true);
     expect(area(200, 200)).toBe(false);
     expect(r.dueIn()).toBeNull();
+  });
+
+  it('is off with TRAYVNC_LOSSLESS_REFRESH_MS=0, and takes other delays from it', () => {
+    expect(refreshDelay({ TRAYVNC_LOSSLESS_REFRESH_MS: '0' })).toBe(0);
+    expect(refreshDelay({ TRAYVNC_LOSSLESS_REFRESH_MS: '1500' })).toBe(1500);
+    expect(refreshDelay({ TRAYVNC_LOSSLESS_REFRESH_MS: 'soon' })).toBe(REFRESH_AFTER_MS);
+    expect(refreshDelay({})).toBe(REFRESH_AFTER_MS);
+    const off = new LosslessRefresh(() => 0, 0);
+    off.reset(64, 64);
+    off.sentLossy([{ x: 0, y: 0, w: 8, h: 8 }]);
+    expect(off.dueIn()).toBeNull();
   });
 });
 
