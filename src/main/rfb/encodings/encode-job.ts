@@ -3,7 +3,7 @@ import { PixelConverter, type PixelFormat } from '../pixel-format.js';
 import { ByteWriter } from '../wire.js';
 import type { Encoder, EncoderState } from './encoder.js';
 import { createEncoders } from './registry.js';
-import type { DeflateSink } from './zlib-stream.js';
+import { strategyFor, type DeflateSink } from './zlib-stream.js';
 
 /** One unit's pixel work sent to an encode worker: everything the payload depends on. */
 export interface EncodeJob {
@@ -34,7 +34,10 @@ export class EncodeJobRunner {
     const converter = this.converter(job.pf);
     const state: EncoderState = {
       zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
-        compress: (data) => Promise.resolve(zlib.deflateRawSync(data, { level: want ?? job.level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH })),
+        compress: (data, hint) => {
+          const level = want ?? job.level;
+          return Promise.resolve(zlib.deflateRawSync(data, { level, memLevel, strategy: strategyFor(hint, level), finishFlush: zlib.constants.Z_SYNC_FLUSH }));
+        },
       }),
     };
     const out = this.out;

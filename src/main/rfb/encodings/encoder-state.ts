@@ -68,7 +68,7 @@ export class SharingEncoderState implements EncoderState {
     if (!this.streams.includes(name)) this.streams.push(name);
     // The level follows from the sharers' common settings, whatever level this connection's stream was made with.
     const level = want ?? this.own.level;
-    return { compress: (data) => compressIndependent(data, level, memLevel) };
+    return { compress: (data, hint) => compressIndependent(data, level, memLevel, hint) };
   }
 }
 

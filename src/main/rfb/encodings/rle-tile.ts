@@ -26,6 +26,8 @@ function packedBits(n: number): number {
 export class RleTileEncoder {
   private readonly analysis: TileAnalysis;
   private layout: PixelLayout = { mode: 0, size: 1 };
+  /** Pixels of the last encodeRect sent as raw tiles (photo-like content, where deflate finds few repeats). */
+  rawPixels = 0;
 
   /**
    * `tile`: the tiles' side, 16 for TRLE and 64 for ZRLE. `plainRleShare`:
@@ -48,6 +50,7 @@ export class RleTileEncoder {
    */
   encodeRect(px: Uint32Array, w: number, h: number, layout: PixelLayout, out: ByteWriter): void {
     this.layout = layout;
+    this.rawPixels = 0;
     const t = this.tile;
     for (let ty = 0; ty < h; ty += t) {
       const th = Math.min(t, h - ty);
@@ -113,6 +116,7 @@ export class RleTileEncoder {
     }
 
     if (choice === RleSubencoding.Raw) {
+      this.rawPixels += w * h;
       buf[o] = RleSubencoding.Raw;
       return writePixelBlock(mode, px, off, stride, w, h, buf, o + 1);
     }

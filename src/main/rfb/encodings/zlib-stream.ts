@@ -1,9 +1,26 @@
 import zlib from 'node:zlib';
 
+/**
+ * What the data is like, for a deflater free to pick its strategy (an
+ * independent chunk): 'photo' is mostly raw photo-like pixels, where string
+ * matching finds little and Huffman coding alone gets nearly all there is.
+ */
+export type DeflateHint = 'photo';
+
 /** What an encoder compresses through: the next part of one of the connection's zlib streams. */
 export interface DeflateSink {
   /** Compress `data` as the next part of the stream; resolves to the flushed bytes. Do not modify `data` until then. */
-  compress(data: Uint8Array): Promise<Buffer>;
+  compress(data: Uint8Array, hint?: DeflateHint): Promise<Buffer>;
+}
+
+/**
+ * The deflate strategy for an independent chunk: Huffman coding alone for
+ * photo-like data (measured on a 480×270 photo-like area of ZRLE tiles: 3.9 ms
+ * and 300 KB against 9.4 ms and 274 KB with string matching at level 2),
+ * unless the client asked for strong compression (level 6 and up).
+ */
+export function strategyFor(hint: DeflateHint | undefined, level: number): number {
+  return hint === 'photo' && level < 6 ? zlib.constants.Z_HUFFMAN_ONLY : zlib.constants.Z_DEFAULT_STRATEGY;
 }
 
 const OPTIONS = {
@@ -134,8 +151,9 @@ export class ZlibStream implements DeflateSink {
  * stream that has begun and ended its last chunk with a sync flush, so one
  * chunk serves every viewer whose stream is at that point (see ZlibStream).
  */
-export function compressIndependent(data: Uint8Array, level: number, memLevel = 9): Promise<Buffer> {
+export function compressIndependent(data: Uint8Array, level: number, memLevel = 9, hint?: DeflateHint): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    zlib.deflateRaw(data, { level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out)));
+    const strategy = strategyFor(hint, level);
+    zlib.deflateRaw(data, { level, memLevel, strategy, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve(out)));
   });
 }

@@ -47,6 +47,8 @@ export class ZrleEncoder implements Encoder {
     const tiles = Math.ceil(w / TILE) * Math.ceil(h / TILE);
     const s = new ByteWriter(tiles + w * h * layout.size);
     this.tiles.encodeRect(input.pixels, w, h, layout, s);
-    return input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL).compress(s.view()).then(withLength);
+    // Mostly raw tiles: photo-like, where deflate's string search costs much and finds little.
+    const hint = this.tiles.rawPixels * 4 >= w * h * 3 ? 'photo' : undefined;
+    return input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL).compress(s.view(), hint).then(withLength);
   }
 }

@@ -57,6 +57,7 @@ export class UpdateScheduler {
   private sending = false;
   private lastSendAt = 0;
   private sendTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
   private pendingCopies: CopyOp[] = [];
@@ -103,7 +104,8 @@ export class UpdateScheduler {
   stop(): void {
     this.stopped = true;
     if (this.sendTimer) clearTimeout(this.sendTimer);
-    this.sendTimer = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.sendTimer = this.refreshTimer = null;
     this.pendingFences = [];
     this.pendingCopies = [];
     // An update being encoded finds the state closed and gives up (no stream is made after this).
@@ -221,10 +223,13 @@ export class UpdateScheduler {
       const due = this.refresh.dueIn();
       if (due === null) return;
       if (due > 0 || this.ctx.queuedBytes > 0) {
-        this.sendTimer = setTimeout(() => {
-          this.sendTimer = null;
-          this.wake();
-        }, Math.max(due, REFRESH_RETRY_MS));
+        // A timer of its own: changes meanwhile must still go out at once (wake() waits on sendTimer).
+        if (!this.refreshTimer) {
+          this.refreshTimer = setTimeout(() => {
+            this.refreshTimer = null;
+            this.wake();
+          }, Math.max(due, REFRESH_RETRY_MS));
+        }
         return;
       }
     }

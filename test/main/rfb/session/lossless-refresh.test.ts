@@ -76,4 +76,32 @@ describe('lossless refresh of JPEG areas (real server, noVNC decoders)', () => {
     await new Promise((r) => setTimeout(r, REFRESH_AFTER_MS * 2));
     expect(v.updates).toBe(after);
   });
+
+  it('a refresh waiting for the desktop to be still does not hold back the changes that keep it from being still', async () => {
+    // A long refresh delay, so a change held back until the refresh timer fired would show.
+    const before = process.env['TRAYVNC_LOSSLESS_REFRESH_MS'];
+    process.env['TRAYVNC_LOSSLESS_REFRESH_MS'] = '8000';
+    try {
+      const frame = photoFrame(320, 200, 4);
+      const server = new RfbServer({ password: null, handshakeTimeoutMs: 5000 });
+      closers.push(() => server.close());
+      server.setFrame(frame);
+      const { port } = await server.listen(0, '127.0.0.1');
+      const v = await NoVncViewer.connect({ port, encodings: [Encoding.Tight, QUALITY_6] });
+      closers.push(() => v.close());
+      await v.settle(1, 8000, 100); // the JPEG picture; a refresh is now due in 8 s
+      for (let k = 0; k < 3; k++) {
+        const n = v.updates;
+        const area = { x: 10 + k * 40, y: 40, w: 30, h: 30 };
+        for (let y = area.y; y < area.y + area.h; y++) frame.pixels.fill(0x102030 * (k + 1), y * frame.stride + area.x, y * frame.stride + area.x + area.w);
+        server.markChanged([area]);
+        const t0 = Date.now();
+        while (v.updates === n && Date.now() - t0 < 6000) await new Promise((r) => setTimeout(r, 10));
+        expect(Date.now() - t0, 'the change went out long before the refresh delay').toBeLessThan(4000);
+      }
+    } finally {
+      if (before === undefined) delete process.env['TRAYVNC_LOSSLESS_REFRESH_MS'];
+      else process.env['TRAYVNC_LOSSLESS_REFRESH_MS'] = before;
+    }
+  });
 });
