@@ -122,7 +122,6 @@ export class TightEncoder implements Encoder {
       if (lib && format !== null) {
         const payload = jpegPayload(lib, px, w, h, format, this.jpeg);
         this.lossy = true;
-        if (payload instanceof Promise) return payload;
         out.bytes(payload);
         return 'written';
       }
