@@ -17,11 +17,16 @@ import {
   MIN_TO_COMPRESS,
   STREAM_FULL,
   STREAM_GRADIENT,
+  STREAM_INDEXED,
+  STREAM_MONO,
   TIGHT_STREAMS,
   withCompactLength,
 } from './tight-wire.js';
 
 export { TIGHT_STREAMS } from './tight-wire.js';
+
+/** The least zlib level for the palette streams (mono and indexed). */
+const PALETTE_ZLIB_LEVEL = 6;
 
 /** Below this many pixels a many-colour area goes lossless: JPEG's tables alone (about 600 bytes) would outweigh it. */
 const JPEG_MIN_PIXELS = 1024;
@@ -154,7 +159,10 @@ export class TightEncoder implements Encoder {
       out.bytes(head).bytes(data);
       return 'written';
     }
-    const z = input.state.zlib(TIGHT_STREAMS[stream]!, input.compressLevel);
+    // Palette data (one bit or one byte a pixel: text, lines) is small and compresses far: a
+    // stronger level costs little time there and buys bytes (see PALETTE_ZLIB_LEVEL).
+    const palette = stream === STREAM_MONO || stream === STREAM_INDEXED;
+    const z = input.state.zlib(TIGHT_STREAMS[stream]!, palette ? Math.max(level, PALETTE_ZLIB_LEVEL) : input.compressLevel);
     return z.compress(data).then((c) => withCompactLength(head, c));
   }
 
