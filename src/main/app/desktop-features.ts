@@ -64,12 +64,14 @@ export class DesktopFeatures {
   /**
    * Clients that cannot draw the cursor need to know where the desktop's own
    * pointer is: ask the desktop up to 20 times a second while it moves, 4 times
-   * a second while it is still, and only while such a client is connected
+   * a second while it is still, once a second once it has been still some 10 s,
+   * and only while such a client is connected
    * (clients drawing the cursor themselves cost nothing).
    */
   private pollPointer(cursor: CursorSource): void {
     const fast = 1000 / Math.min(this.config.frame_rate, 20);
     const slow = 250; // a still pointer is checked 4 times a second: an idle desktop stays (almost) free
+    const idle = 1000; // still for some 10 s: once a second (each look is an X round trip, the idle server's main cost)
     let last: { x: number; y: number } | null = null;
     let still = 0;
     const tick = async () => {
@@ -87,7 +89,7 @@ export class DesktopFeatures {
           this.log.debug({ err: e }, 'pointer position unavailable');
         }
       }
-      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), still > 10 ? slow : fast);
+      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), still > 50 ? idle : still > 10 ? slow : fast);
     };
     this.pointerTimer = setTimeout(() => void tick(), 100);
   }
