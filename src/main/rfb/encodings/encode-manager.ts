@@ -14,7 +14,7 @@ import type { EncodeWorkers } from './encode-workers.js';
 import { encodingSignature, type SharedEncodes, type SharedPart } from './shared-encodes.js';
 import { offloadUnit, takeShared, type UnitTarget } from './unit-reuse.js';
 import { ColourSet, countColours } from './tile-analysis.js';
-import { cutBlock, maxPiece, splitUnits } from './units.js';
+import { cutBlock, maxPiece, paintOverlay, splitUnits } from './units.js';
 import { UpdateParts } from './update-parts.js';
 
 /** What one written rectangle cost; `bytes` includes its 12-byte header, `rawBytes` is w*h*bytes-per-pixel. */
@@ -163,17 +163,7 @@ export class EncodeManager {
 
   private convert(frame: Frame, r: Rect, scratch: Uint32Array): Uint32Array {
     const px = this.converter.convertRect(frame, r, scratch);
-    const o = this.overlay;
-    if (!o) return px;
-    const x0 = Math.max(r.x, o.rect.x);
-    const y0 = Math.max(r.y, o.rect.y);
-    const x1 = Math.min(r.x + r.w, o.rect.x + o.rect.w);
-    const y1 = Math.min(r.y + r.h, o.rect.y + o.rect.h);
-    for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        px[(y - r.y) * r.w + (x - r.x)] = this.converter.convert(o.pixels[(y - o.rect.y) * o.rect.w + (x - o.rect.x)]!);
-      }
-    }
+    if (this.overlay) paintOverlay(px, r, this.overlay, this.converter);
     return px;
   }
 

@@ -1,4 +1,5 @@
 import { splitRect, type Rect } from '../../framebuffer/rect.js';
+import type { PixelConverter } from '../pixel-format.js';
 import type { Encoder } from './encoder.js';
 
 /**
@@ -33,4 +34,18 @@ export function splitUnits(r: Rect): Rect[] {
   const uh = Math.max(64, Math.floor(MAX_UNIT_AREA / uw / 64) * 64);
   if (r.w <= uw && r.h <= uh) return [r];
   return splitRect(r, uw, uh);
+}
+
+/** Put `overlay`'s pixels (native, the cursor composited for a client that cannot draw it) over `px`, the converted pixels of `r`. */
+export function paintOverlay(px: Uint32Array, r: Rect, overlay: { rect: Rect; pixels: Uint32Array }, converter: PixelConverter): void {
+  const o = overlay.rect;
+  const x0 = Math.max(r.x, o.x);
+  const y0 = Math.max(r.y, o.y);
+  const x1 = Math.min(r.x + r.w, o.x + o.w);
+  const y1 = Math.min(r.y + r.h, o.y + o.h);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      px[(y - r.y) * r.w + (x - r.x)] = converter.convert(overlay.pixels[(y - o.y) * o.w + (x - o.x)]!);
+    }
+  }
 }
