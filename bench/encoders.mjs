@@ -23,17 +23,8 @@ import { NATIVE_FORMAT, PixelConverter } from '../dist/main/rfb/pixel-format.js'
 import { ByteWriter } from '../dist/main/rfb/wire.js';
 import { EncodeManager } from '../dist/main/rfb/encodings/encode-manager.js';
 import { createEncoderState, DEFAULT_ZLIB_LEVEL } from '../dist/main/rfb/encodings/encoder-state.js';
+import { mulberry32 as rng } from './photo.mjs';
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A desktop: flat background, a gradient panel, text windows, a photo-like area with noise, a 16-colour area. */
 export function busyDesktop(w, h) {

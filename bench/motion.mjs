@@ -23,9 +23,10 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { openRfb, ENC } from './rfb-client.mjs';
-import { startProcess, freePort, waitRfbBanner, measureCpu, sleep, which, stopAll } from './procs.mjs';
+import { startProcess, measureCpu, sleep, which, stopAll } from './procs.mjs';
 import { startXvfb, paintWallpaper } from './desktop.mjs';
 import { openX11 } from '../dist/main/desktop/x11/x11-connection.js';
+import { startServer } from './servers.mjs';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,24 +82,6 @@ function serverDefs(display) {
       args: (port) => ['-display', display, '-rfbport', String(port), '-SecurityTypes', 'None', '-localhost', '-AlwaysShared', '-FrameRate', '60'],
     },
   ].filter((d) => WANTED.has(d.id) && d.bin);
-}
-
-async function startServer(def) {
-  const port = await freePort();
-  const proc = startProcess(def.bin, def.args(port), { cwd: ROOT, env: def.env });
-  const deadline = Date.now() + 20000;
-  if (def.ready) {
-    for (let i = 0; i < 400 && Date.now() < deadline && !def.ready(proc); i++) {
-      if (proc.exited()) break;
-      await sleep(50);
-    }
-  }
-  const up = def.ready ? def.ready(proc) && !proc.exited() : await waitRfbBanner(port, proc, Math.max(1000, deadline - Date.now()));
-  if (!up) {
-    await proc.stop();
-    throw new Error(`${def.label} did not come up on port ${port}: ${proc.stderrText().slice(-600)}`);
-  }
-  return { proc, port };
 }
 
 /** A photo-like wallpaper (ImageMagick's fractal plasma, fixed seed) as the root background; the bench pattern without ImageMagick. */
@@ -231,7 +214,7 @@ async function main() {
   const running = [];
   for (const def of serverDefs(display)) {
     try {
-      running.push({ def, server: await startServer(def), runs: [] });
+      running.push({ def, server: await startServer(ROOT, def), runs: [] });
       log(`${def.label} up`);
     } catch (e) {
       log(`${def.label}: ${e.message}`);

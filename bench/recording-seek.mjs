@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { RecordingWriter } from '../dist/main/recording/writer.js';
 import { RecordingReader } from '../dist/main/recording/reader.js';
+import { mulberry32 as rng } from './photo.mjs';
 
 // noVNC's own decoders, as the player uses them (the package exports only core/rfb.js: load by path).
 // Its logging module reads window.console as it loads.
@@ -95,16 +96,6 @@ const { values: opts } = parseArgs({
   },
 });
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The desktop, 0x00RRGGBB pixels: background, a title bar, two windows with text-like rows. */
 function desktop() {

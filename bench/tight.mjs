@@ -21,17 +21,8 @@ import { createEncoderState } from '../dist/main/rfb/encodings/encoder-state.js'
 import { TightEncoder } from '../dist/main/rfb/encodings/tight.js';
 import { createEncoders } from '../dist/main/rfb/encodings/registry.js';
 import { gradientData } from '../dist/main/rfb/encodings/tight-gradient.js';
+import { mulberry32 as rng } from './photo.mjs';
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clamp = (v) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 
