@@ -52,6 +52,31 @@ export interface DesktopBackendInfo {
   reason: string;
   /** Something the user should know about this choice: e.g. no display was found, so the test pattern is shared. */
   warning?: string;
+  /**
+   * Whether viewers get the screen's pixels exactly as shown: always for X11
+   * and the test pattern; for the system capture only when the platform hands
+   * over RGB frames at the screen's size without the pointer painted in.
+   */
+  exact: boolean;
+  /** How the system capture delivers its frames, once the first one is in ('system-capture' only). */
+  capture?: CaptureFidelityInfo;
+}
+
+/** What the system's screen capture gives, as far as it costs fidelity. */
+export interface CaptureFidelityInfo {
+  /** The frames' pixel format as the platform delivers them: 'I420', 'NV12', 'BGRA', 'RGBA', … */
+  pixelFormat: string;
+  /** For YUV frames, the conversion back to RGB ("BT.601, limited range"); absent for RGB frames. */
+  colorConversion?: string;
+  /** Whether the platform paints the pointer into the frames (viewers then see it in the picture, and get no cursor of their own). */
+  pointerInFrames: boolean;
+  /** Whether the frames are scaled from the screen's own size. */
+  scaled: boolean;
+  /** The frames' size, and the screen's. */
+  frameSize: { width: number; height: number };
+  screenSize: { width: number; height: number };
+  /** What the user should know, in a sentence ("Shared through the system's screen capture: colours may be slightly off."); absent when exact. */
+  note?: string;
 }
 
 /** The server as a whole. */

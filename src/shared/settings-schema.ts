@@ -128,7 +128,7 @@ export const SettingsSchema = z.object({
   always_shared: bool.default(false),
   desktop_name: z.string({ error: 'must be text' }).max(255, { error: 'must be at most 255 characters' }).optional(),
   display: z.string({ error: 'must look like :0 or host:0' }).regex(/^[\w.-]*:\d+(\.\d+)?$/, { error: 'must look like :0 or host:0' }).optional(),
-  source: oneOf(['x11', 'synthetic']).optional(),
+  source: oneOf(['x11', 'synthetic', 'system-capture']).optional(),
   width: intIn(16, 8192).optional(),
   height: intIn(16, 8192).optional(),
   handshake_timeout: intIn(1, 300).default(10),

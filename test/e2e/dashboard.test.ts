@@ -290,7 +290,7 @@ describe('the headless dashboard in a browser', () => {
   }, 60_000);
 
   it('says in the header when the synthetic test pattern is shared for want of a display, and not for a real one', async () => {
-    expect((await control.getState()).backend).toEqual({ kind: 'x11', display: xvfb.display, reason: `the settings choose X display ${xvfb.display}` });
+    expect((await control.getState()).backend).toEqual({ kind: 'x11', display: xvfb.display, reason: `the settings choose X display ${xvfb.display}`, exact: true });
     await page.emulateMedia({ colorScheme: 'light' });
     expect(await page.getByRole('status', { name: 'Server status' }).textContent()).not.toContain('test pattern');
 

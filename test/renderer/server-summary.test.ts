@@ -38,19 +38,19 @@ describe('server summary', () => {
 
   it('says when the synthetic test pattern is shared, as a warning when no display was found', () => {
     const warning = 'no X display found (no --display, and $DISPLAY is not set): sharing the synthetic test pattern. …';
-    expect(desktopNotice({ ...state, backend: { kind: 'synthetic', reason: 'no X display', warning } })).toEqual({
+    expect(desktopNotice({ ...state, backend: { kind: 'synthetic', reason: 'no X display', warning, exact: true } })).toEqual({
       text: 'Sharing the synthetic test pattern: no display found',
       detail: warning,
       warning: true,
     });
-    expect(desktopNotice({ ...state, backend: { kind: 'synthetic', reason: 'the settings choose the synthetic source' } })).toEqual({
+    expect(desktopNotice({ ...state, backend: { kind: 'synthetic', reason: 'the settings choose the synthetic source', exact: true } })).toEqual({
       text: 'Sharing the synthetic test pattern',
       detail: 'Sharing the synthetic test pattern (the settings choose the synthetic source)',
       warning: false,
     });
     // a real desktop, a stopped server, or no word on the backend: nothing to add
-    expect(desktopNotice({ ...state, backend: { kind: 'x11', display: ':0', reason: 'X display :0 from $DISPLAY' } })).toBeNull();
-    expect(desktopNotice({ ...state, running: false, backend: { kind: 'synthetic', reason: 'no X display', warning } })).toBeNull();
+    expect(desktopNotice({ ...state, backend: { kind: 'x11', display: ':0', reason: 'X display :0 from $DISPLAY', exact: true } })).toBeNull();
+    expect(desktopNotice({ ...state, running: false, backend: { kind: 'synthetic', reason: 'no X display', warning, exact: true } })).toBeNull();
     expect(desktopNotice(state)).toBeNull();
     expect(desktopNotice(null)).toBeNull();
   });

@@ -20,6 +20,7 @@ import {
 import type { RecordingStatusInfo } from '../../shared/recording-contract.js';
 import { fieldErrorLines, SETTING_KEYS, validateSettings, type SettingKey, type Settings } from '../../shared/settings-schema.js';
 import type { BackendChoice } from '../desktop/backend-choice.js';
+import type { ScreenSource } from '../desktop/screen.js';
 import { listX11Monitors, type X11Monitor } from '../desktop/x11/x11-randr.js';
 import type { Session, UpdateStats } from '../rfb/session.js';
 import { getLogger } from '../base/logger.js';
@@ -73,12 +74,16 @@ export interface ControlServiceOptions {
 type ServiceEvents = { [E in ControlEventName]: [payload: ControlEventMap[E]] };
 
 /** A backend choice as the contract carries it (what was chosen and why; not how the service treats it). */
-export function backendInfo(choice: BackendChoice): DesktopBackendInfo {
+export function backendInfo(choice: BackendChoice, source?: Pick<ScreenSource, 'fidelity'>): DesktopBackendInfo {
+  const capture = choice.backend === 'system-capture' ? (source?.fidelity ?? null) : null;
   return {
     kind: choice.backend,
     ...(choice.display !== undefined ? { display: choice.display } : {}),
     reason: choice.reason,
     ...(choice.warning !== undefined ? { warning: choice.warning } : {}),
+    // The system capture is exact only once its frames show it (until then it is not known to be).
+    exact: choice.backend !== 'system-capture' || (capture !== null && capture.note === undefined),
+    ...(capture ? { capture: { ...capture, frameSize: { ...capture.frameSize }, screenSize: { ...capture.screenSize } } } : {}),
   };
 }
 
@@ -177,7 +182,7 @@ export class ControlService {
       websocketSecure: t.websocket?.secure ?? false,
       source: t.source.name,
       desktop: { name: t.server.options.desktopName, width: t.source.width, height: t.source.height },
-      backend: t.backend ? backendInfo(t.backend) : null,
+      backend: t.backend ? backendInfo(t.backend, t.source) : null,
       recording: this.recordings.status(),
       clients: t.server.clients.length,
       passwordSet: t.server.options.password !== null || t.server.options.viewOnlyPassword !== null,

@@ -13,7 +13,9 @@ import type { Settings } from '../../shared/settings-schema.js';
  *   desktopCapturer, with nut-js input): macOS, Windows, Wayland. Only the
  *   tray app has it.
  *
- * Settings that name a source or a display are followed as they are. Without
+ * Settings that name a source or a display are followed as they are (a
+ * source before a display: 'system-capture' with a display set still means
+ * the system capture). Without
  * them the session decides: an X display ($DISPLAY) is used where it shows
  * the desktop. Under Wayland, $DISPLAY usually names XWayland, which shows
  * only the X clients' windows, so the tray app never counts a Wayland session
@@ -65,6 +67,8 @@ function displayFromEnv(env: NodeJS.ProcessEnv): string | undefined {
 
 export function chooseDesktopBackend({ settings, platform, env, systemCapture }: BackendChoiceInput): BackendChoice {
   if (settings.source === 'synthetic') return { backend: 'synthetic', reason: 'the settings choose the synthetic source', explicit: true };
+  // Named by the settings, it is tried as named: the command line then refuses it, saying why (screenSourceFor).
+  if (settings.source === 'system-capture') return { backend: 'system-capture', reason: "the settings choose the system's screen capture", explicit: true };
   if (settings.display !== undefined) {
     return { backend: 'x11', display: settings.display, reason: `the settings choose X display ${settings.display}`, explicit: true };
   }

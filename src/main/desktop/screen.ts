@@ -1,5 +1,6 @@
 import type { Frame } from '../framebuffer/frame.js';
 import type { Rect } from '../framebuffer/rect.js';
+import type { CaptureFidelityInfo } from '../../shared/control-contract.js';
 
 /**
  * Where pixels come from. The server asks for grabs only while some client is
@@ -55,6 +56,12 @@ export interface ScreenSource {
    * anew each time leave it out.
    */
   readonly stale?: boolean;
+  /**
+   * What the frames lose against the screen, for sources that may lose
+   * something (the system capture: YUV frames, a painted-in pointer, scaling);
+   * null until the first frame says. Sources that are exact leave it out.
+   */
+  readonly fidelity?: CaptureFidelityInfo | null;
   /** Release everything (connection, shared memory, timers). Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -277,9 +277,9 @@ describe('ControlService monitors and formats', () => {
 describe('ControlService state: the desktop backend', () => {
   it('reports which backend is shared and why, with its warning', () => {
     const fallback = make(fakeTarget({}, { backend: { backend: 'synthetic', reason: 'no X display', explicit: false, warning: NO_DISPLAY_WARNING } }));
-    expect(fallback.getState().backend).toEqual({ kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING });
+    expect(fallback.getState().backend).toEqual({ kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING, exact: true });
     const x11 = make(fakeTarget({}, { backend: { backend: 'x11', display: ':3', reason: 'X display :3 from $DISPLAY', explicit: false } }));
-    expect(x11.getState().backend).toEqual({ kind: 'x11', display: ':3', reason: 'X display :3 from $DISPLAY' });
+    expect(x11.getState().backend).toEqual({ kind: 'x11', display: ':3', reason: 'X display :3 from $DISPLAY', exact: true });
     expect(make(fakeTarget()).getState().backend).toBeNull();
   });
 
@@ -288,8 +288,8 @@ describe('ControlService state: the desktop backend', () => {
     const guessed = await VncService.create(settings, {}, chooseDesktopBackend({ settings, platform: 'linux', env: {}, systemCapture: false }));
     const chosen = await VncService.create(parseConfig({ source: 'synthetic', width: 64, height: 48 }));
     try {
-      expect(make(guessed).getState()).toMatchObject({ source: 'synthetic', backend: { kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING } });
-      expect(make(chosen).getState().backend).toEqual({ kind: 'synthetic', reason: 'the settings choose the synthetic source' });
+      expect(make(guessed).getState()).toMatchObject({ source: 'synthetic', backend: { kind: 'synthetic', reason: 'no X display', warning: NO_DISPLAY_WARNING, exact: true } });
+      expect(make(chosen).getState().backend).toEqual({ kind: 'synthetic', reason: 'the settings choose the synthetic source', exact: true });
     } finally {
       await guessed.stop();
       await chosen.stop();

@@ -41,6 +41,15 @@ describe('chooseDesktopBackend in the tray app', () => {
     expect(tray(synthetic, 'darwin', {})).toEqual({ backend: 'synthetic', reason: 'the settings choose the synthetic source', explicit: true });
     expect(tray(display5, 'linux', { WAYLAND_DISPLAY: 'w' })).toEqual({ backend: 'x11', display: ':5', reason: 'the settings choose X display :5', explicit: true });
   });
+
+  it('takes the system capture when the settings name it, even in an X11 session', () => {
+    const system = parseConfig({ source: 'system-capture' });
+    const chosen = { backend: 'system-capture', reason: "the settings choose the system's screen capture", explicit: true };
+    expect(tray(system, 'linux', { DISPLAY: ':0', XDG_SESSION_TYPE: 'x11' })).toEqual(chosen);
+    // The command line has no system capture: it gets the same choice, and screenSourceFor refuses it saying why.
+    expect(chooseDesktopBackend({ settings: system, platform: 'linux', env: { DISPLAY: ':0' }, systemCapture: false })).toEqual(chosen);
+    expect(() => screenSourceFor(chooseDesktopBackend({ settings: system, platform: 'linux', env: {}, systemCapture: false }), {})).toThrow(/only in the tray app/);
+  });
 });
 
 describe('chooseDesktopBackend: platform × environment × settings', () => {
