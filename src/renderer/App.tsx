@@ -14,6 +14,7 @@ import { MetricsPage } from './pages/MetricsPage.js';
 import { RecordingsPage } from './pages/RecordingsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
 import { desktopNotice, securityNotice, serverStatusText } from './server-summary.js';
+import { systemCaptureAvailable } from './settings/source-choice.js';
 
 export function App() {
   const connection = useConnection();
@@ -25,8 +26,9 @@ export function App() {
   const history = useMetricsHistory(client);
   const approvals = useApprovals(client);
 
-  // Without the bridge, the page's own address must carry the token.
-  const hasToken = window.trayvnc !== undefined || pageHasToken(window.location.href);
+  // The bridge is there only in the tray app's own window; without it, the page's own address must carry the token.
+  const inTrayWindow = window.trayvnc !== undefined;
+  const hasToken = inTrayWindow || pageHasToken(window.location.href);
   const statusText =
     connection.phase === 'open' ? serverStatusText(state, clients?.length) : connection.phase === 'connecting' ? 'Connecting…' : 'Not connected';
   const sharing = !!state?.running && connection.phase === 'open';
@@ -37,7 +39,7 @@ export function App() {
     clients: <ClientsPage client={client} state={state} clients={clients} updateClients={updateClients} active={page === 'clients'} />,
     metrics: <MetricsPage history={history} available={state ? state.metrics : null} theme={theme} active={page === 'metrics'} />,
     recordings: <RecordingsPage client={client} active={page === 'recordings'} />,
-    settings: <SettingsPage client={client} restartRequired={state?.restartRequired ?? []} />,
+    settings: <SettingsPage client={client} restartRequired={state?.restartRequired ?? []} systemCapture={systemCaptureAvailable(state, inTrayWindow)} />,
   };
 
   return (

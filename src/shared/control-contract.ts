@@ -96,6 +96,12 @@ export interface ServerState {
   recording: RecordingStatusInfo | null;
   /** The desktop backend and why it was chosen; null while not sharing, or when the embedder did not say. */
   backend: DesktopBackendInfo | null;
+  /**
+   * Whether this server can share the system's screen capture (source
+   * 'system-capture'): the tray app can, the command line cannot (it would
+   * not start with that source). Absent: not said.
+   */
+  systemCapture?: boolean;
   /** Connected clients (past the handshake). */
   clients: number;
   /** Whether viewers must give a password (the full one or the view-only one). */

@@ -17,8 +17,9 @@ import { startXvfb, type XvfbHandle } from '../support/xvfb.js';
  * Chromium, elements found by role and label, and a real VNC client
  * (libvncclient) as the viewer being watched and dropped.
  *
- * Screenshots of every page, light and dark, at 800×600, are written to
- * test-artifacts/screenshots/ (see the README).
+ * Screenshots of every page, light and dark, at 800×600, and of the
+ * Settings page's screen source, are written to test-artifacts/screenshots/
+ * (see the README).
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -258,6 +259,76 @@ describe('the headless dashboard in a browser', () => {
     await expect.poll(() => port.inputValue()).toBe(String(settingsBefore.port));
   }, 30_000);
 
+  it('says on the Clients page which screen is shared, and that X11 gives its pixels exactly', async () => {
+    await openTab(page, 'Clients');
+    const screen = page.locator('.connect-row').filter({ has: page.locator('dt', { hasText: /^Screen$/ }) });
+    await expect.poll(() => screen.locator('dd').textContent(), { timeout: 5000 }).toBe(`X display ${xvfb.display} — exact pixels`);
+    expect(await screen.isVisible()).toBe(true);
+    // Above where viewers connect; the tooltip says why this backend; no warning colours for an exact one.
+    expect(await page.locator('.connect-row dt').first().textContent()).toBe('Screen');
+    expect(await screen.locator('dd').getAttribute('title')).toBe(`Viewers get the screen's pixels exactly as shown. Chosen because: the settings choose X display ${xvfb.display}.`);
+    expect(await screen.locator('.screen-fidelity.warning').count()).toBe(0);
+  }, 30_000);
+
+  it('chooses the screen source on the Settings page, explained, saved for the next start', async () => {
+    const { systemCapture } = await control.getState();
+    await openTab(page, 'Settings');
+    const source = page.getByLabel('Screen source', { exact: true });
+    await source.scrollIntoViewIfNeeded();
+    expect(await source.inputValue()).toBe('');
+    expect(await source.locator('option').allTextContents()).toEqual([
+      'Automatic (recommended)',
+      'X11 display',
+      systemCapture === false ? 'System screen capture (tray app only)' : 'System screen capture',
+      'Test pattern',
+    ]);
+    expect(await source.locator('option[value="system-capture"]').isDisabled()).toBe(systemCapture === false);
+    // The difference between the choices, and what Automatic shares here, describe the control.
+    const described = async () => {
+      const ids = ((await source.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+      return (await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' ');
+    };
+    expect(await described()).toContain('X11 gives exact pixels and is the fastest');
+    expect(await described()).toContain('colours may be slightly off');
+    expect(await described()).toContain('Only the tray app has it.');
+    expect(await described()).toContain(`Shares X display ${xvfb.display} (the X display setting).`);
+
+    const shoot = async (name: string) => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await source.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    };
+    if (systemCapture !== false) {
+      // Where the server may not have it, choosing it says so before anything is saved.
+      await source.selectOption('system-capture');
+      await expect.poll(described).toContain('Only in the tray app: a server started from the command line does not start with it.');
+      await shoot('settings-source-system-capture');
+    }
+
+    await source.selectOption({ label: 'Test pattern' });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await control.getSettings()).source, { timeout: 5000 }).toBe('synthetic');
+    // Chosen at start: saved for the next one, said like every setting that waits for a restart.
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Restart TrayVNC to apply: Screen source.' }).count(), { timeout: 5000 }).toBe(1);
+    expect((await control.getState()).restartRequired).toContain('source');
+    const field = page.locator('.field').filter({ has: source });
+    await expect.poll(() => field.getByText('Restart to apply', { exact: true }).isVisible(), { timeout: 5000 }).toBe(true);
+    expect(JSON.parse(readFileSync(CONFIG_FILE, 'utf8'))).toMatchObject({ source: 'synthetic' });
+    expect((await control.getState()).backend?.kind).toBe('x11');
+    await shoot('settings-source');
+
+    // Back to Automatic: the setting goes, and nothing waits for a restart any more.
+    await source.selectOption({ label: 'Automatic (recommended)' });
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => 'source' in (await control.getSettings()), { timeout: 5000 }).toBe(false);
+    await expect.poll(async () => (await control.getState()).restartRequired.includes('source'), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => field.getByText('Restart to apply', { exact: true }).count(), { timeout: 5000 }).toBe(0);
+    expect(JSON.parse(readFileSync(CONFIG_FILE, 'utf8'))).not.toHaveProperty('source');
+  }, 60_000);
+
   it('labels every control, fits 800×600, and keeps light and dark screenshots of each page', async () => {
     // A viewer, so the Clients page has a row to show.
     const viewer = await startRefClient({ host: '127.0.0.1', port: served.vncPort, format: 'rgb565le', encodings: ['hextile'] });
@@ -302,6 +373,9 @@ describe('the headless dashboard in a browser', () => {
       await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain(`127.0.0.1:${headless.vncPort}`);
       expect(await status.textContent()).toContain('Sharing the synthetic test pattern: no display found');
       expect(await status.locator('.status-notice.warning').getAttribute('title')).toContain('--display :N');
+      // The Clients page says it too, beside where viewers connect, in the warning colours.
+      const screen = other.locator('.connect-row').filter({ has: other.locator('dt', { hasText: /^Screen$/ }) });
+      await expect.poll(() => screen.locator('.screen-fidelity.warning').textContent(), { timeout: 5000 }).toBe('The synthetic test pattern — no display found');
       const overflow = (await other.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
       expect(overflow, 'the header scrolls sideways').toBeLessThanOrEqual(0);
       await other.screenshot({ path: join(SHOTS, 'header-test-pattern-light.png') });

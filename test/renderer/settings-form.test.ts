@@ -115,10 +115,38 @@ describe('settings form', () => {
     expect(bad.ok ? null : Object.keys(splitFieldErrors(bad.fieldErrors).byField)).toEqual(['record_mode']);
   });
 
+  it('shows an unset screen source as Automatic, and sends a chosen one (null to return to Automatic)', () => {
+    expect(formValuesFrom(loaded).source).toBe('');
+    expect(formValuesFrom({ ...loaded, source: 'x11' }).source).toBe('x11');
+    expect(prepareSave(loaded, { ...formValuesFrom(loaded), source: 'synthetic' })).toEqual({ ok: true, patch: { source: 'synthetic' }, changed: ['source'] });
+    const chosen: SettingsView = { ...loaded, source: 'x11' };
+    expect(prepareSave(chosen, { ...formValuesFrom(chosen), source: '' })).toEqual({ ok: true, patch: { source: null }, changed: ['source'] });
+    expect(prepareSave(chosen, formValuesFrom(chosen))).toEqual({ ok: true, patch: {}, changed: [] });
+    const bad = prepareSave(loaded, { ...formValuesFrom(loaded), source: 'vnc' });
+    expect(bad.ok ? null : splitFieldErrors(bad.fieldErrors).byField.source).toBe('Screen source must be one of x11, synthetic, system-capture');
+  });
+
+  it("refuses the system's screen capture where the server cannot start with it, and only there", () => {
+    const v = { ...formValuesFrom(loaded), source: 'system-capture' };
+    const refused = prepareSave(loaded, v, { systemCapture: false });
+    expect(refused.ok ? null : splitFieldErrors(refused.fieldErrors).byField).toEqual({
+      source: "Screen source cannot be the system's screen capture here: only the tray app has it, and this server would not start with it",
+    });
+    // With another problem in the form, both are said.
+    const both = prepareSave(loaded, { ...v, port: '' }, { systemCapture: false });
+    expect(both.ok ? [] : Object.keys(both.fieldErrors).sort()).toEqual(['port', 'source']);
+    expect(prepareSave(loaded, v, { systemCapture: true })).toEqual({ ok: true, patch: { source: 'system-capture' }, changed: ['source'] });
+    // Not known: left to the server.
+    expect(prepareSave(loaded, v, { systemCapture: null }).ok).toBe(true);
+    expect(prepareSave(loaded, v).ok).toBe(true);
+  });
+
   it('describes what a save applied and what needs a restart', () => {
     const result: UpdateSettingsResult = { settings: loaded, applied: ['frame_rate', 'view_only'], restartRequired: ['port'] };
     expect(describeSaveResult(result)).toBe('Settings saved. Applied now: Frame rate, View only. Restart TrayVNC to apply: Port.');
     expect(describeSaveResult({ settings: loaded, applied: [], restartRequired: [] })).toBe('Settings saved.');
+    // The screen source is chosen at start: it is said under its label.
+    expect(describeSaveResult({ settings: loaded, applied: [], restartRequired: ['source'] })).toBe('Settings saved. Restart TrayVNC to apply: Screen source.');
   });
 
   it('says where the settings were saved, or that they were not', () => {

@@ -5,6 +5,7 @@ import { formatAgo, formatBytes, formatClock, formatEncodingUsage, formatPixelFo
 import { useNow } from '../hooks/use-now.js';
 import { ReachCard } from '../components/ReachCard.js';
 import { clientSecurityText, connectAddresses, identityRows } from '../server-summary.js';
+import { screenSummary } from '../screen-summary.js';
 
 interface ClientsPageProps {
   client: ControlClient | null;
@@ -179,9 +180,19 @@ function ConnectInfo({ state }: { state: ServerState | null }) {
       </div>
     );
   }
+  const screen = screenSummary(state);
   return (
     <div className="card connect-info">
       <dl>
+        {screen ? (
+          <div className="connect-row screen-row">
+            <dt>Screen</dt>
+            <dd title={screen.detail}>
+              <span className={`screen-fidelity ${screen.tone}`}>{screen.text}</span>
+              {screen.facts ? <small className="muted screen-facts">{screen.facts}</small> : null}
+            </dd>
+          </div>
+        ) : null}
         {addresses.map((a) => (
           <div key={a.kind} className="connect-row">
             <dt>{a.kind}</dt>

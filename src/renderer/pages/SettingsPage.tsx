@@ -20,12 +20,15 @@ import {
 } from '../settings/settings-form.js';
 import { FRAME_RATE } from '../../shared/frame-rate.js';
 import { Field } from '../components/Field.js';
+import { SourceField } from '../settings/SourceField.js';
 import { MODE_LABELS } from '../recordings/recording-text.js';
 
 interface SettingsPageProps {
   client: ControlClient | null;
   /** Settings that take effect only after a restart (from the server's state). */
   restartRequired: readonly SettingKey[];
+  /** Whether the server can take the system's screen capture as its source (null: not known). */
+  systemCapture: boolean | null;
 }
 
 type Errors = Partial<Record<FormField, string>>;
@@ -41,7 +44,7 @@ const ACCEPT_DEFAULT_LABELS: Record<(typeof ACCEPT_DEFAULTS)[number], string> = 
 
 const fieldId = (f: FormField) => `setting-${f.replace(/_/g, '-')}`;
 
-export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
+export function SettingsPage({ client, restartRequired, systemCapture }: SettingsPageProps) {
   const [loaded, setLoaded] = useState<SettingsView | null>(null);
   const [values, setValues] = useState<FormValues | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -95,7 +98,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
     if (status?.kind === 'ok') setStatus(null);
     // Once a save was refused, errors follow the fixes as they are typed.
     if (attempted) {
-      const check = prepareSave(loaded, next);
+      const check = prepareSave(loaded, next, { systemCapture });
       setErrors(check.ok ? {} : splitFieldErrors(check.fieldErrors).byField);
     }
   };
@@ -115,7 +118,7 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
   const save = async (e: FormEvent) => {
     e.preventDefault();
     if (!client || saving) return;
-    const prepared = prepareSave(loaded, values);
+    const prepared = prepareSave(loaded, values, { systemCapture });
     if (!prepared.ok) {
       refuse(prepared.fieldErrors);
       return;
@@ -245,6 +248,18 @@ export function SettingsPage({ client, restartRequired }: SettingsPageProps) {
           <Field {...props('view_only')} hint="Viewers see the screen but cannot use its mouse, keyboard or clipboard." inline>
             {checkbox('view_only')}
           </Field>
+        </fieldset>
+
+        <fieldset className="card settings-group">
+          <legend>Screen</legend>
+          <SourceField
+            field={props('source')}
+            input={inputA11y('source')}
+            value={values.source}
+            onChange={(v) => change('source', v)}
+            systemCapture={systemCapture}
+            display={loaded.display}
+          />
         </fieldset>
 
         <fieldset className="card settings-group">

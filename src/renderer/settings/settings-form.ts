@@ -1,5 +1,6 @@
 import type { SettingsPatch, SettingsView, UpdateSettingsResult } from '../../shared/control-contract.js';
 import { fieldErrorLine, SETTING_LABELS, validateSettings, type FieldErrors, type SettingKey } from '../../shared/settings-schema.js';
+import { NO_SYSTEM_CAPTURE, sourceFormValue } from './source-choice.js';
 
 /**
  * The settings form's logic, apart from React: what the fields hold, how
@@ -16,6 +17,7 @@ export const FORM_FIELDS = [
   'port',
   'max_connections',
   'view_only',
+  'source',
   'accept_prompt',
   'accept_timeout',
   'accept_default',
@@ -54,6 +56,8 @@ export type FormValues = { [K in NumberField]: string } & { [K in BooleanField]:
   /** The mode in force (an unset mode shows as the one it stands for). */
   record_mode: string;
   accept_default: string;
+  /** The screen source; empty: Automatic (the setting unset). */
+  source: string;
 };
 
 /** The Record setting in force: record_mode, or while-viewed when only a folder is set (as the server decides). */
@@ -73,6 +77,7 @@ export function formValuesFrom(view: SettingsView): FormValues {
     accept_default: view.accept_default,
     frame_rate: String(view.frame_rate),
     view_only: view.view_only,
+    source: sourceFormValue(view.source),
     enable_region_detection: view.enable_region_detection,
     enable_metrics: view.enable_metrics,
     log_level: view.log_level,
@@ -93,6 +98,12 @@ function numberFromText(text: string): number | null {
   return t === '' ? null : Number(t);
 }
 
+/** What the form knows of the server beyond its settings. */
+export interface SaveContext {
+  /** Whether the server can take the system's screen capture (null: not known, so it is not refused here). */
+  systemCapture?: boolean | null;
+}
+
 export type PreparedSave =
   | { ok: true; patch: SettingsPatch; changed: FormField[] }
   | { ok: false; fieldErrors: FieldErrors };
@@ -102,7 +113,7 @@ export type PreparedSave =
  * only the fields that differ. The whole resulting configuration is
  * validated, as the server does, so a value is judged with the others.
  */
-export function prepareSave(loaded: SettingsView, values: FormValues): PreparedSave {
+export function prepareSave(loaded: SettingsView, values: FormValues, context: SaveContext = {}): PreparedSave {
   const { password_set: _passwordSet, view_only_password_set: _viewOnlySet, ...current } = loaded;
   const merged: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(current)) if (v !== undefined) merged[k] = v;
@@ -152,9 +163,20 @@ export function prepareSave(loaded: SettingsView, values: FormValues): PreparedS
   }
   // An unset mode is shown as the mode it stands for: only a changed choice is sent.
   if (values.record_mode !== recordModeOf(loaded)) set('record_mode', values.record_mode);
+  if (values.source === '') {
+    delete merged['source'];
+    if (current.source !== undefined) {
+      patch['source'] = null; // back to Automatic
+      changed.push('source');
+    }
+  } else {
+    set('source', values.source);
+  }
 
   const v = validateSettings(merged);
-  if (!v.ok) return { ok: false, fieldErrors: v.fieldErrors };
+  // A server that cannot share the system's screen capture would save the choice and then fail to start with it.
+  const noCapture = context.systemCapture === false && changed.includes('source') && values.source === 'system-capture';
+  if (!v.ok || noCapture) return { ok: false, fieldErrors: { ...(v.ok ? {} : v.fieldErrors), ...(noCapture ? { source: [NO_SYSTEM_CAPTURE] } : {}) } };
   return { ok: true, patch: patch as SettingsPatch, changed };
 }
 
