@@ -29,7 +29,8 @@ async function serve(argv: string[]): Promise<void> {
   let addr: AddressInfo;
   try {
     // Changes made from the dashboard are kept in the config file (only the keys changed).
-    addr = await service.start({ saveSettings: (next, changed) => saveSettingsToFile(configPath, next, changed) });
+    // The command line has no system screen capture: the dashboard refuses that source before it is saved.
+    addr = await service.start({ saveSettings: (next, changed) => saveSettingsToFile(configPath, next, changed), systemCapture: false });
   } catch (e) {
     // start() closed what it had opened; release the desktop too, briefly: the error is what matters now.
     await Promise.race([service.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);

@@ -22,8 +22,15 @@ export const CAPTURE_CHANNELS = {
 
 /** What to capture and how. */
 export interface CaptureRequest {
-  /** desktopCapturer source id ("screen:0:0"). */
+  /** desktopCapturer source id ("screen:0:0"), for the 'desktop-source' method. */
   sourceId: string;
+  /**
+   * How the page opens the screen: 'desktop-source' (the default; Electron:
+   * getUserMedia with the desktopCapturer id) or 'display-media'
+   * (getDisplayMedia, answered by the browser: Electron's display-media
+   * handler, or a browser that picks the screen itself).
+   */
+  method?: 'desktop-source' | 'display-media';
   /** Frames per second at most. */
   frameRate: number;
   /** The screen's size in device pixels (the capture's upper bound; the frames tell the real size). */
@@ -37,12 +44,31 @@ export interface CaptureRequest {
  */
 export type CaptureCommand = { type: 'pause' } | { type: 'resume' } | { type: 'frame-rate'; frameRate: number };
 
-/** A frame as the page sends it: 8-bit BGRA or RGBA rows, `stride` bytes apart. */
+/** Where a plane of a YUV frame starts in `data`, and its bytes per row. */
+export interface CapturePlane {
+  offset: number;
+  stride: number;
+}
+
+/**
+ * A frame as the page sends it, in the format the platform delivered where
+ * the server can take it as it is:
+ * - 'bgra' / 'rgba': 8-bit rows `stride` bytes apart;
+ * - 'i420' / 'nv12': 4:2:0 YUV planes at `planes` (Y, U, V; NV12: Y, UV), made
+ *   with the matrix and range `colorSpace` says (WebCodecs' VideoColorSpace).
+ */
 export interface CaptureFrameMessage {
   width: number;
   height: number;
-  format: 'bgra' | 'rgba';
+  format: 'bgra' | 'rgba' | 'i420' | 'nv12';
+  /** Bytes per row ('bgra'/'rgba'; for YUV, the Y plane's). */
   stride: number;
+  planes?: CapturePlane[];
+  colorSpace?: { matrix?: string | null; fullRange?: boolean | null };
+  /** What the platform delivered (VideoFrame.format: 'I420', 'NV12', 'BGRA', …; 'canvas' when only a canvas could read it). */
+  sourceFormat?: string;
+  /** Whether the capture paints the pointer into its frames (the track's `cursor` setting is not 'never'). */
+  pointer?: boolean;
   data: ArrayBuffer;
 }
 

@@ -135,9 +135,17 @@ export class DesktopPainter {
    * with PutImage strips) and repaint the root with it.
    */
   async paintBackground(seed = 1): Promise<Frame> {
+    const geom = await this.conn.request<{ width: number; height: number }>((cb) => this.conn.client.GetGeometry(this.conn.root, cb));
+    const expected = await this.paintImage(renderPattern(geom.width, geom.height, seed));
+    this.seed = seed;
+    return expected;
+  }
+
+  /** Make `image` (the root's size) the root window background, as paintBackground does with the pattern. */
+  async paintImage(image: Frame): Promise<Frame> {
     const { client, root } = this.conn;
-    const geom = await this.conn.request<{ width: number; height: number }>((cb) => client.GetGeometry(root, cb));
-    const expected = renderPattern(geom.width, geom.height, seed);
+    const geom = { width: image.width, height: image.height };
+    const expected = image;
     const pixmap = client.AllocID();
     client.CreatePixmap(pixmap, root, this.conn.screen.root_depth, geom.width, geom.height);
     this.putImage(pixmap, expected, { x: 0, y: 0, w: geom.width, h: geom.height });
@@ -145,7 +153,6 @@ export class DesktopPainter {
     client.ClearArea(root, 0, 0, 0, 0, 0);
     client.FreePixmap(pixmap); // the root keeps its reference
     await this.conn.sync();
-    this.seed = seed;
     this.expected = expected;
     return expected;
   }

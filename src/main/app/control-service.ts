@@ -67,6 +67,8 @@ export interface ControlServiceOptions {
   importIdleMs?: number;
   /** How to list an X display's monitors (default: RandR over a short-lived connection). */
   listX11Monitors?: (display: string) => Promise<X11Monitor[]>;
+  /** Whether this server can share the system's screen capture (the tray app: true; the command line: false). */
+  systemCapture?: boolean;
   log?: Logger;
 }
 
@@ -191,6 +193,7 @@ export class ControlService {
       securityWarnings: t.listening ? (t.securityWarnings ?? []).map((w) => ({ ...w })) : [],
       restartRequired: this.restartRequired(),
       metrics: !!this.opts.metrics,
+      ...(this.opts.systemCapture !== undefined ? { systemCapture: this.opts.systemCapture } : {}),
     };
   }
 
@@ -212,6 +215,11 @@ export class ControlService {
    */
   async updateSettings(patch: SettingsPatch): Promise<UpdateSettingsResult> {
     const next = mergeSettingsPatch(this.settings, patch);
+    if (this.opts.systemCapture === false && next.source === 'system-capture' && this.settings.source !== 'system-capture') {
+      // Saved, it would keep the server from starting again: refused before anything is written.
+      const message = "can be the system's screen capture only in the tray app: this server would not start with it";
+      throw new ControlError(`source ${message}`, 'invalid-settings', { source: [message] });
+    }
     const changed = SETTING_KEYS.filter((k) => !same(this.settings[k], next[k]));
     const applied: SettingKey[] = [];
     for (const k of changed) {

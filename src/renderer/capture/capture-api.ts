@@ -8,6 +8,26 @@ export { CAPTURE_BRIDGE_NAME, type CaptureBridge, type CaptureCommand, type Capt
  * passed). The capture is at most the screen's device size, so a HiDPI
  * screen is not scaled down, and at most the frame rate.
  */
+/**
+ * getDisplayMedia options for the whole screen at its own size: no scaling
+ * (resizeMode 'none', at most the screen's size), at most the frame rate, and
+ * no pointer where the browser honours it (Chromium paints it in regardless,
+ * and says so in the track's `cursor` setting).
+ */
+export function displayMediaOptions(r: CaptureRequest): { video: Record<string, unknown>; audio: false } {
+  return {
+    video: {
+      width: { max: r.width },
+      height: { max: r.height },
+      frameRate: { max: r.frameRate },
+      resizeMode: 'none',
+      cursor: 'never',
+      displaySurface: 'monitor',
+    },
+    audio: false,
+  };
+}
+
 export function desktopConstraints(r: CaptureRequest): { audio: false; video: { mandatory: Record<string, string | number> } } {
   return {
     audio: false,

@@ -1,12 +1,15 @@
-import { CAPTURE_BRIDGE_NAME, desktopConstraints, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
+import { CAPTURE_BRIDGE_NAME, desktopConstraints, displayMediaOptions, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
 import { FramePacer, LatestFrameSender } from './frame-pacer.js';
+import { sameBytes } from './same-bytes.js';
 
 /**
  * The hidden capture page: opens the screen main chose (a desktopCapturer
- * source) with getUserMedia and hands its frames to main as BGRA pixels,
- * at most at the frame rate, only while main wants them, and only when the
- * screen produced a new frame (an idle screen sends next to nothing), always
- * ending on the newest picture.
+ * source with getUserMedia, or getDisplayMedia) and hands its frames to main
+ * in the format the platform delivered (RGB, or I420/NV12 with its colour
+ * space, which main converts: see capture-frame.ts), converting here only
+ * what main does not take. It sends at most at the frame rate, only while
+ * main wants frames, and only when the screen produced a new frame (an idle
+ * screen sends next to nothing), always ending on the newest picture.
  *
  * Frames are read with MediaStreamTrackProcessor where present (every
  * Chromium Electron ships) and converted by VideoFrame.copyTo; a canvas is
@@ -22,6 +25,9 @@ let canvas: OffscreenCanvas | null = null;
 /** Called when main resumes the stream, to send the frame kept while paused. */
 let resumeHook: () => void = () => undefined;
 let copyToWorks = true;
+let nativeWorks = true;
+/** Whether the capture paints the pointer into its frames (the track says; Chromium always does). */
+let pointerInFrames = true;
 
 /** RGBA pixels of anything a canvas can draw. */
 function viaCanvas(source: CanvasImageSource, width: number, height: number): CaptureFrameMessage {
@@ -33,19 +39,52 @@ function viaCanvas(source: CanvasImageSource, width: number, height: number): Ca
   return { width, height, format: 'rgba', stride: width * 4, data: image.data.buffer as ArrayBuffer };
 }
 
+/** Formats taken as they are: the server converts them itself (exactly, or with the colour space the frame states). */
+const NATIVE: Record<string, CaptureFrameMessage['format']> = { BGRA: 'bgra', BGRX: 'bgra', RGBA: 'rgba', RGBX: 'rgba', I420: 'i420', NV12: 'nv12' };
+
+async function nativePixels(frame: VideoFrame, format: CaptureFrameMessage['format'], width: number, height: number): Promise<CaptureFrameMessage> {
+  const data = new ArrayBuffer(frame.allocationSize());
+  const planes = await frame.copyTo(data);
+  const first = planes[0];
+  if (!first) throw new Error('a frame without planes');
+  const yuv = format === 'i420' || format === 'nv12';
+  return {
+    width,
+    height,
+    format,
+    stride: first.stride,
+    ...(yuv ? { planes: planes.map((p) => ({ offset: p.offset, stride: p.stride })), colorSpace: frame.colorSpace.toJSON() } : {}),
+    data,
+  };
+}
+
+/**
+ * A frame's pixels for main: in the format the platform delivered when main
+ * takes it (RGB as it is; I420/NV12 with its colour space, 1.5 bytes a pixel
+ * instead of 4), else converted to BGRA here (or, failing that, by a canvas).
+ */
 async function pixelsOf(frame: VideoFrame): Promise<CaptureFrameMessage> {
   const width = frame.visibleRect?.width ?? frame.displayWidth;
   const height = frame.visibleRect?.height ?? frame.displayHeight;
+  const sourceFormat = frame.format ?? 'texture';
+  const native = frame.format ? NATIVE[frame.format] : undefined;
+  if (native && nativeWorks) {
+    try {
+      return { ...(await nativePixels(frame, native, width, height)), sourceFormat };
+    } catch {
+      nativeWorks = false; // e.g. an odd crop of a YUV frame: convert here instead
+    }
+  }
   if (copyToWorks) {
     try {
       const data = new ArrayBuffer(width * height * 4);
       await frame.copyTo(data, { format: 'BGRA', layout: [{ offset: 0, stride: width * 4 }] });
-      return { width, height, format: 'bgra', stride: width * 4, data };
+      return { width, height, format: 'bgra', stride: width * 4, data, sourceFormat };
     } catch {
       copyToWorks = false; // this Chromium cannot convert here; the canvas can
     }
   }
-  return viaCanvas(frame, width, height);
+  return { ...viaCanvas(frame, width, height), sourceFormat: 'canvas' };
 }
 
 /**
@@ -63,13 +102,22 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       } finally {
         frame.close();
       }
-      await b.sendFrame(message);
+      // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause).
+      if (!mustSend && lastSent && sameBytes(lastSent, message.data)) return;
+      mustSend = false;
+      lastSent = message.data;
+      await b.sendFrame({ ...message, pointer: pointerInFrames });
     },
     (frame) => frame.close(),
     { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms) },
     (e) => void b.reportError(`a frame could not be sent: ${e instanceof Error ? e.message : String(e)}`).catch(() => undefined),
   );
-  resumeHook = () => sender.kick();
+  let lastSent: ArrayBuffer | null = null;
+  let mustSend = true;
+  resumeHook = () => {
+    mustSend = true;
+    sender.kick();
+  };
   // Every frame is taken as it comes; the sender keeps only the newest unsent one.
   const reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
   for (;;) {
@@ -89,7 +137,7 @@ async function pollVideo(b: CaptureBridge, stream: MediaStream, pacer: FramePace
     if (stream.getVideoTracks().every((t) => t.readyState === 'ended')) return;
     if (video.videoWidth === 0 || pacer.wait(performance.now()) > 0) continue;
     pacer.sent(performance.now());
-    await b.sendFrame(viaCanvas(video, video.videoWidth, video.videoHeight));
+    await b.sendFrame({ ...viaCanvas(video, video.videoWidth, video.videoHeight), sourceFormat: 'canvas', pointer: pointerInFrames });
   }
 }
 
@@ -110,8 +158,12 @@ async function run(b: CaptureBridge): Promise<void> {
   });
   let stream: MediaStream;
   try {
-    // Chromium's `mandatory` form is not in the standard constraint types.
-    stream = await navigator.mediaDevices.getUserMedia(desktopConstraints(request) as unknown as MediaStreamConstraints);
+    stream =
+      request.method === 'display-media'
+        ? // resizeMode, cursor and displaySurface are not all in TypeScript's DOM constraint types.
+          await navigator.mediaDevices.getDisplayMedia(displayMediaOptions(request) as DisplayMediaStreamOptions)
+        : // Chromium's `mandatory` form is not in the standard constraint types.
+          await navigator.mediaDevices.getUserMedia(desktopConstraints(request) as unknown as MediaStreamConstraints);
   } catch (e) {
     await b.reportError(`the screen could not be opened: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
     return;
@@ -121,6 +173,9 @@ async function run(b: CaptureBridge): Promise<void> {
     await b.reportError('the screen capture has no video');
     return;
   }
+  // Browsers that honour `cursor: 'never'` say so here; Chromium says 'always' (and Electron's desktop source nothing).
+  const cursor = (track.getSettings() as { cursor?: string }).cursor;
+  pointerInFrames = cursor !== 'never';
   track.addEventListener('ended', () => void b.reportError('the screen capture ended'));
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
   if (Processor) await pumpTrack(b, track, pacer, Processor);

@@ -178,6 +178,20 @@ describe('ControlService settings', () => {
     expect(t.server.options.frameRate).toBe(60);
   });
 
+  it("refuses the system capture as the source where the server cannot start with it, and says whether it can", async () => {
+    const cli = make(fakeTarget({}), { systemCapture: false });
+    expect(cli.getState().systemCapture).toBe(false);
+    const e = await failure(cli.updateSettings({ source: 'system-capture' }));
+    expect(e.code).toBe('invalid-settings');
+    expect(e.fieldErrors?.['source']?.[0]).toMatch(/only in the tray app/);
+    expect(cli.getSettings().source).toBeUndefined();
+    expect((await cli.updateSettings({ source: 'synthetic' })).settings.source).toBe('synthetic');
+    const tray = make(fakeTarget({}), { systemCapture: true });
+    expect(tray.getState().systemCapture).toBe(true);
+    expect((await tray.updateSettings({ source: 'system-capture' })).settings.source).toBe('system-capture');
+    expect(make(fakeTarget({})).getState().systemCapture).toBeUndefined();
+  });
+
   it('never shows the password; a new one applies to the next viewer; removing one applies live only on loopback', async () => {
     const t = fakeTarget({}, { listening: { address: '127.0.0.1', family: 'IPv4', port: 5900 } });
     const c = make(t);

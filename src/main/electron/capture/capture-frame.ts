@@ -1,28 +1,55 @@
 import { createFrame, type Frame } from '../../framebuffer/frame.js';
 import type { Rect } from '../../framebuffer/rect.js';
 import { DirtyGrid } from '../../framebuffer/region.js';
+import { convertYuvArea, yuvChangedTiles, yuvColorOf, YuvTables, type ColorSpaceLike, type YuvColor, type YuvPlanes } from '../../framebuffer/yuv-to-rgb.js';
 
 /**
  * Frames from the capture page, turned into the server's native frame.
  *
- * The page sends 8-bit BGRA (VideoFrame.copyTo's conversion) or RGBA (a
- * canvas's getImageData, the fallback), rows `stride` bytes apart. The
- * server's frame holds one uint32 0x00RRGGBB per pixel. On a little-endian
- * host (every platform Electron runs on) BGRA bytes read as uint32 are
- * 0xAARRGGBB, so only alpha is dropped; RGBA needs red and blue swapped.
+ * The page sends what the platform delivered where it can:
+ * - 8-bit BGRA (native frames, or VideoFrame.copyTo's conversion) or RGBA (a
+ *   canvas's getImageData, the fallback), rows `stride` bytes apart. The
+ *   server's frame holds one uint32 0x00RRGGBB per pixel; on a little-endian
+ *   host (every platform Electron runs on) BGRA bytes read as uint32 are
+ *   0xAARRGGBB, so only alpha is dropped; RGBA needs red and blue swapped.
+ * - I420 or NV12 (Chromium's capture pipeline turns every RGB screen into
+ *   I420), converted here with the matrix and range the frame states
+ *   (framebuffer/yuv-to-rgb.ts). Only tiles whose YUV bytes changed since the
+ *   previous frame are converted.
  * Pixels are compared as they are written, so the changed 64×64 tiles come
  * out of the same pass.
  */
 
 export type RawPixelFormat = 'bgra' | 'rgba';
 
-export interface RawFrame {
+interface RawFrameBase {
   width: number;
   height: number;
+  data: Uint8Array;
+  /** What the platform delivered ('I420', 'BGRA', …), as the page says; else the format sent. */
+  sourceFormat: string;
+  /** Whether the capture paints the pointer into its frames (unknown counts as yes: Chromium always does). */
+  pointer: boolean;
+}
+
+export interface RgbRawFrame extends RawFrameBase {
   format: RawPixelFormat;
   /** Bytes per row, a multiple of 4 and at least width × 4. */
   stride: number;
-  data: Uint8Array;
+}
+
+export interface YuvRawFrame extends RawFrameBase {
+  format: 'i420' | 'nv12';
+  planes: YuvPlanes;
+  color: YuvColor;
+  /** Whether the frame said its matrix and range (else BT.601 limited is assumed). */
+  colorKnown: boolean;
+}
+
+export type RawFrame = RgbRawFrame | YuvRawFrame;
+
+export function isYuv(raw: RawFrame): raw is YuvRawFrame {
+  return raw.format === 'i420' || raw.format === 'nv12';
 }
 
 /** Larger than any screen Chromium captures; keeps a bad message from allocating gigabytes. */
@@ -40,15 +67,52 @@ export function parseRawFrame(msg: unknown): RawFrame | string {
   const m = msg as Record<string, unknown>;
   const { width, height, format, stride } = m;
   if (!isSide(width) || !isSide(height)) return `bad frame size ${String(width)}×${String(height)}`;
-  if (format !== 'bgra' && format !== 'rgba') return `unknown pixel format ${String(format)}`;
+  if (format !== 'bgra' && format !== 'rgba' && format !== 'i420' && format !== 'nv12') return `unknown pixel format ${String(format)}`;
   let data: Uint8Array;
   if (m['data'] instanceof Uint8Array) data = m['data'];
   else if (m['data'] instanceof ArrayBuffer) data = new Uint8Array(m['data']);
   else return 'frame without pixel data';
+  const base = {
+    width,
+    height,
+    data,
+    sourceFormat: typeof m['sourceFormat'] === 'string' ? m['sourceFormat'].slice(0, 32) : format.toUpperCase(),
+    pointer: m['pointer'] !== false,
+  };
+  if (format === 'i420' || format === 'nv12') return parseYuv({ ...base, format }, m['planes'], m['colorSpace']);
   const rowBytes = typeof stride === 'number' ? stride : width * 4;
   if (!Number.isInteger(rowBytes) || rowBytes % 4 !== 0 || rowBytes < width * 4) return `bad row stride ${String(stride)}`;
   if (data.byteLength < rowBytes * (height - 1) + width * 4) return `frame data too short: ${data.byteLength} bytes for ${width}×${height}`;
-  return { width, height, format, stride: rowBytes, data };
+  return { ...base, format, stride: rowBytes };
+}
+
+function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown): YuvRawFrame | string {
+  const { width, height, format, data } = base;
+  const count = format === 'i420' ? 3 : 2;
+  if (!Array.isArray(planes) || planes.length < count) return `${format} frame without its ${count} planes`;
+  const chromaWidth = (width + 1) >> 1;
+  // Bytes each plane's rows need: full-width luma, half-width chroma (NV12: U,V pairs).
+  const need = [
+    { bytes: width, rows: height },
+    { bytes: format === 'nv12' ? chromaWidth * 2 : chromaWidth, rows: (height + 1) >> 1 },
+    { bytes: chromaWidth, rows: (height + 1) >> 1 },
+  ];
+  const checked: Array<{ offset: number; stride: number }> = [];
+  for (let i = 0; i < count; i++) {
+    const p = planes[i] as { offset?: unknown; stride?: unknown } | null;
+    const offset = p?.offset;
+    const rowStride = p?.stride;
+    const n = need[i]!;
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) return `bad offset of plane ${i}`;
+    if (typeof rowStride !== 'number' || !Number.isInteger(rowStride) || rowStride < n.bytes) return `bad stride of plane ${i}`;
+    if (offset + rowStride * (n.rows - 1) + n.bytes > data.byteLength) return `frame data too short for plane ${i}`;
+    checked.push({ offset, stride: rowStride });
+  }
+  const cs = typeof colorSpace === 'object' && colorSpace !== null ? (colorSpace as ColorSpaceLike) : null;
+  const { color, known } = yuvColorOf(cs);
+  const y = checked[0]!;
+  const u = checked[1]!;
+  return { ...base, format, planes: { layout: format, width, height, data, y, u, v: checked[2] ?? u }, color, colorKnown: known };
 }
 
 /** The bytes as uint32 words (copied only when the view is not 4-byte aligned). */
@@ -71,10 +135,11 @@ export interface AppliedFrame {
  * 0x00RRGGBB and noting which tiles changed; a different size (or no frame
  * yet) makes a new frame that counts as changed everywhere.
  */
-export function applyRawFrame(raw: RawFrame, into: Frame | null, tile = CHANGE_TILE): AppliedFrame {
+export function applyRawFrame(raw: RawFrame, into: Frame | null, tile = CHANGE_TILE, previous: RawFrame | null = null): AppliedFrame {
   const { width, height } = raw;
   const resized = !into || into.width !== width || into.height !== height;
   const frame = resized ? createFrame(width, height) : into;
+  if (isYuv(raw)) return applyYuv(raw, frame, resized, tile, previous);
   const src = words(raw.data);
   const srcStride = raw.stride >>> 2;
   const dst = frame.pixels;
@@ -106,6 +171,51 @@ export function applyRawFrame(raw: RawFrame, into: Frame | null, tile = CHANGE_T
       }
     }
     for (let c = 0; c < cols; c++) if (changedCols[c]) dirty.add({ x: c * tile, y: band, w: tile, h: bandEnd - band });
+  }
+  if (resized) return { frame, changed: [{ x: 0, y: 0, w: width, h: height }], resized };
+  return { frame, changed: dirty.take(), resized };
+}
+
+/** Tables per conversion, made once (a capture keeps one colour space). */
+const tablesFor = new Map<string, YuvTables>();
+
+function yuvTables(color: YuvColor): YuvTables {
+  const key = `${color.matrix}/${color.fullRange}`;
+  let t = tablesFor.get(key);
+  if (!t) tablesFor.set(key, (t = new YuvTables(color)));
+  return t;
+}
+
+/** Whether `previous` is a frame whose bytes can be compared with `raw`'s (same layout, size and colour). */
+function comparable(raw: YuvRawFrame, previous: RawFrame | null): previous is YuvRawFrame {
+  return (
+    previous !== null &&
+    previous.format === raw.format &&
+    previous.width === raw.width &&
+    previous.height === raw.height &&
+    previous.color.matrix === raw.color.matrix &&
+    previous.color.fullRange === raw.color.fullRange
+  );
+}
+
+/**
+ * A YUV frame into `frame`: with the previous frame at hand only the tiles
+ * whose YUV bytes changed are converted (and compared as they are written);
+ * else every tile is.
+ */
+function applyYuv(raw: YuvRawFrame, frame: Frame, resized: boolean, tile: number, previous: RawFrame | null): AppliedFrame {
+  const { width, height } = raw;
+  const tables = yuvTables(raw.color);
+  const cols = Math.ceil(width / tile);
+  const candidates = !resized && comparable(raw, previous) ? yuvChangedTiles(previous.planes, raw.planes, tile) : null;
+  const dirty = new DirtyGrid(width, height, tile);
+  for (let ty = 0, row = 0; ty < height; ty += tile, row++) {
+    for (let c = 0; c < cols; c++) {
+      if (candidates && !candidates[row * cols + c]) continue;
+      const x0 = c * tile;
+      const r = { x: x0, y: ty, w: Math.min(tile, width - x0), h: Math.min(tile, height - ty) };
+      if (convertYuvArea(tables, raw.planes, r.x, r.y, r.x + r.w, r.y + r.h, frame.pixels, frame.stride)) dirty.add(r);
+    }
   }
   if (resized) return { frame, changed: [{ x: 0, y: 0, w: width, h: height }], resized };
   return { frame, changed: dirty.take(), resized };

@@ -5,7 +5,9 @@ import type { Rect } from '../../framebuffer/rect.js';
 import { clipRects, DirtyGrid } from '../../framebuffer/region.js';
 import type { RfbServer } from '../../rfb/server.js';
 import { getLogger } from '../../base/logger.js';
-import { applyRawFrame, CHANGE_TILE, parseRawFrame } from './capture-frame.js';
+import { applyRawFrame, CHANGE_TILE, isYuv, parseRawFrame, type RawFrame } from './capture-frame.js';
+import { describeYuvColor } from '../../framebuffer/yuv-to-rgb.js';
+import type { CaptureFidelityInfo } from '../../../shared/control-contract.js';
 import type { CaptureCommand, CaptureRequest } from '../../../shared/capture-contract.js';
 
 /**
@@ -58,6 +60,9 @@ export class CaptureScreen implements ScreenSource {
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
   private firstFrame: { resolve(): void; reject(e: Error): void } | null = null;
   private badFrames = 0;
+  /** The last frame as the page sent it: a YUV frame's bytes are compared with it before any conversion. */
+  private previousRaw: RawFrame | null = null;
+  private fidelityInfo: CaptureFidelityInfo | null = null;
 
   constructor(
     private readonly page: CapturePage,
@@ -73,6 +78,11 @@ export class CaptureScreen implements ScreenSource {
 
   get height(): number {
     return this.latest?.height ?? 0;
+  }
+
+  /** What the frames lose against the screen, as the latest frame showed (null before the first). */
+  get fidelity(): CaptureFidelityInfo | null {
+    return this.fidelityInfo;
   }
 
   /** Whether the page was told to stop sending frames (nobody is watching). */
@@ -178,8 +188,10 @@ export class CaptureScreen implements ScreenSource {
       if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ problem: raw, count: this.badFrames }, 'bad frame from the capture page dropped');
       return;
     }
-    const { frame, changed, resized } = applyRawFrame(raw, this.latest);
+    const { frame, changed, resized } = applyRawFrame(raw, this.latest, CHANGE_TILE, this.previousRaw);
     this.latest = frame;
+    this.previousRaw = raw;
+    this.noteFidelity(raw);
     if (this.firstFrame) {
       const f = this.firstFrame;
       this.firstFrame = null;
@@ -203,6 +215,29 @@ export class CaptureScreen implements ScreenSource {
       // Nothing changed while paused, but the loop must hear that the image is current.
       for (const l of this.damageListeners) l();
     }
+  }
+
+  /** What this frame loses against the screen; logged when it changes (a new format, a rescale). */
+  private noteFidelity(raw: RawFrame): void {
+    const yuv = isYuv(raw);
+    const scaled = raw.width !== this.request.width || raw.height !== this.request.height;
+    const lost = [
+      ...(yuv ? ['colours may be slightly off'] : []),
+      ...(raw.pointer ? ['the pointer is painted into the picture'] : []),
+      ...(scaled ? [`the picture is scaled to ${raw.width}×${raw.height}`] : []),
+    ];
+    const info: CaptureFidelityInfo = {
+      pixelFormat: raw.sourceFormat,
+      ...(yuv ? { colorConversion: describeYuvColor(raw.color) + (raw.colorKnown ? '' : ' (assumed: the frames do not say)') } : {}),
+      pointerInFrames: raw.pointer,
+      scaled,
+      frameSize: { width: raw.width, height: raw.height },
+      screenSize: { width: this.request.width, height: this.request.height },
+      ...(lost.length > 0 ? { note: `Shared through the system's screen capture: ${lost.join('; ')}.` } : {}),
+    };
+    const before = this.fidelityInfo;
+    this.fidelityInfo = info;
+    if (JSON.stringify(before) !== JSON.stringify(info)) this.log.info({ capture: info }, 'screen capture frames');
   }
 
   private fail(message: string): void {

@@ -24,8 +24,10 @@ export function createCaptureBridge(ipc: IpcRendererLike): CaptureBridge {
     ready: () => ipc.invoke(CAPTURE_CHANNELS.ready) as Promise<CaptureRequest>,
     sendFrame: async (frame: CaptureFrameMessage) => {
       // Only the fields main reads cross, whatever else the object carries.
-      const { width, height, format, stride, data } = frame;
-      await ipc.invoke(CAPTURE_CHANNELS.frame, { width, height, format, stride, data });
+      const { width, height, format, stride, planes, colorSpace, sourceFormat, pointer, data } = frame;
+      const optional = { planes, colorSpace, sourceFormat, pointer };
+      const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+      await ipc.invoke(CAPTURE_CHANNELS.frame, { width, height, format, stride, ...given, data });
     },
     reportError: async (message: string) => {
       await ipc.invoke(CAPTURE_CHANNELS.error, String(message).slice(0, 2000));

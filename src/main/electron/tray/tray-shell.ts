@@ -208,7 +208,7 @@ export class TrayShell {
 
   private idleControl(): ControlService {
     const settings = this.deps.store.settings;
-    return new ControlService(idleTarget(settings), { settings, saveSettings: (s) => this.deps.store.save(s), log: this.log });
+    return new ControlService(idleTarget(settings), { settings, saveSettings: (s) => this.deps.store.save(s), log: this.log, systemCapture: true });
   }
 
   private async doStart(): Promise<void> {
@@ -230,7 +230,7 @@ export class TrayShell {
     const settings = this.deps.store.settings;
     let service: ServiceLike | null = null;
     // One control API per service, shared by the window and the dashboard (when its port is set), saving every change.
-    const controlOptions = { settings, saveSettings: (s: Settings) => this.deps.store.save(s), log: this.log };
+    const controlOptions = { settings, saveSettings: (s: Settings) => this.deps.store.save(s), log: this.log, systemCapture: true };
     try {
       ({ service } = await this.deps.createService(settings));
       await service.start(controlOptions);

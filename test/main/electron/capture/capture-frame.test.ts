@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyRawFrame, MAX_CAPTURE_SIDE, parseRawFrame, type RawFrame } from '../../../../src/main/electron/capture/capture-frame.js';
+import { applyRawFrame, MAX_CAPTURE_SIDE, parseRawFrame, type RawFrame, type RgbRawFrame } from '../../../../src/main/electron/capture/capture-frame.js';
 import { createFrame } from '../../../../src/main/framebuffer/frame.js';
 
 /** A raw BGRA frame whose pixel (x, y) is `colour(x, y)` (0xRRGGBB), rows padded to `stride` bytes. */
-function bgra(width: number, height: number, colour: (x: number, y: number) => number, stride = width * 4): RawFrame {
+function bgra(width: number, height: number, colour: (x: number, y: number) => number, stride = width * 4): RgbRawFrame {
   const data = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -15,10 +15,10 @@ function bgra(width: number, height: number, colour: (x: number, y: number) => n
       data[o + 3] = 0xff;
     }
   }
-  return { width, height, format: 'bgra', stride, data };
+  return { width, height, format: 'bgra', stride, data, sourceFormat: 'BGRA', pointer: true };
 }
 
-function rgba(width: number, height: number, colour: (x: number, y: number) => number): RawFrame {
+function rgba(width: number, height: number, colour: (x: number, y: number) => number): RgbRawFrame {
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -30,7 +30,7 @@ function rgba(width: number, height: number, colour: (x: number, y: number) => n
       data[o + 3] = 0x80; // alpha must not leak into the pixel
     }
   }
-  return { width, height, format: 'rgba', stride: width * 4, data };
+  return { width, height, format: 'rgba', stride: width * 4, data, sourceFormat: 'canvas', pointer: true };
 }
 
 const pattern = (x: number, y: number) => ((x * 7) << 16) | ((y * 13) << 8) | ((x + y) & 0xff);
@@ -107,7 +107,7 @@ describe('parseRawFrame', () => {
 
   it('takes width × 4 as the stride when none is given', () => {
     const { stride: _s, ...noStride } = good;
-    expect((parseRawFrame(noStride) as RawFrame).stride).toBe(8);
+    expect((parseRawFrame(noStride) as RgbRawFrame).stride).toBe(8);
   });
 
   it('refuses what it cannot read, saying why', () => {
@@ -124,5 +124,88 @@ describe('parseRawFrame', () => {
 
   it('accepts a last row without its padding', () => {
     expect(typeof parseRawFrame({ width: 2, height: 2, format: 'rgba', stride: 12, data: new Uint8Array(12 + 8) })).toBe('object');
+  });
+});
+
+/** An I420 frame of a picture, made by the BT.601 limited-range forward conversion (libyuv's, as Chromium's capture uses it). */
+function i420(width: number, height: number, colour: (x: number, y: number) => number, layout: 'i420' | 'nv12' = 'i420') {
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  const data = new Uint8Array(width * height + cw * ch * 2);
+  const rgb = (x: number, y: number) => {
+    const c = colour(Math.min(x, width - 1), Math.min(y, height - 1));
+    return [(c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff] as const;
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = rgb(x, y);
+      data[y * width + x] = (66 * r + 129 * g + 25 * b + 0x1080) >> 8;
+    }
+  }
+  const u0 = width * height;
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      const [r, g, b] = rgb(2 * x, 2 * y);
+      const u = (112 * b - 74 * g - 38 * r + 0x8080) >> 8;
+      const v = (112 * r - 94 * g - 18 * b + 0x8080) >> 8;
+      if (layout === 'nv12') {
+        data[u0 + y * cw * 2 + 2 * x] = u;
+        data[u0 + y * cw * 2 + 2 * x + 1] = v;
+      } else {
+        data[u0 + y * cw + x] = u;
+        data[u0 + cw * ch + y * cw + x] = v;
+      }
+    }
+  }
+  const planes =
+    layout === 'nv12'
+      ? [{ offset: 0, stride: width }, { offset: u0, stride: cw * 2 }]
+      : [{ offset: 0, stride: width }, { offset: u0, stride: cw }, { offset: u0 + cw * ch, stride: cw }];
+  return { width, height, format: layout, stride: width, planes, colorSpace: { matrix: 'smpte170m', fullRange: false }, sourceFormat: layout.toUpperCase(), data: data.buffer };
+}
+
+describe('YUV frames', () => {
+  const flat = (x: number) => (x < 64 ? 0xff0000 : 0x3366cc);
+
+  it('converts I420 and NV12 alike, flat colours within 2 steps', () => {
+    for (const layout of ['i420', 'nv12'] as const) {
+      const raw = parseRawFrame(i420(128, 64, flat, layout));
+      expect(typeof raw, String(raw)).toBe('object');
+      const { frame } = applyRawFrame(raw as RawFrame, null);
+      for (const [x, want] of [[10, 0xff0000], [100, 0x3366cc]] as const) {
+        const p = frame.pixels[20 * frame.stride + x]!;
+        for (const s of [16, 8, 0]) expect(Math.abs(((p >> s) & 0xff) - ((want >> s) & 0xff)), `${layout} at ${x}`).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it('converts only the tiles whose YUV bytes changed, and reports those', () => {
+    const first = parseRawFrame(i420(256, 128, flat)) as RawFrame;
+    const { frame } = applyRawFrame(first, null);
+    const changedAt = (x: number, y: number) => (x >= 150 && x < 160 && y >= 70 && y < 80 ? 0x00ff00 : flat(x));
+    const second = parseRawFrame(i420(256, 128, changedAt)) as RawFrame;
+    // Scribble on a tile whose bytes did not change: a conversion of it would put the right pixels back.
+    frame.pixels[5 * frame.stride + 5] = 0x123456;
+    const { changed } = applyRawFrame(second, frame, 64, first);
+    expect(changed).toEqual([{ x: 128, y: 64, w: 64, h: 64 }]);
+    expect(frame.pixels[5 * frame.stride + 5]).toBe(0x123456);
+    expect((frame.pixels[75 * frame.stride + 155]! >> 8) & 0xff).toBeGreaterThan(250);
+    // Without the previous frame every tile is converted (and the scribble mended).
+    applyRawFrame(second, frame, 64, null);
+    expect(frame.pixels[5 * frame.stride + 5]).not.toBe(0x123456);
+  });
+
+  it('refuses planes that do not fit the data, saying which', () => {
+    const good = i420(16, 16, flat);
+    expect(parseRawFrame({ ...good, planes: good.planes.slice(0, 2) })).toMatch(/3 planes/);
+    expect(parseRawFrame({ ...good, planes: [good.planes[0], { offset: 10_000, stride: 8 }, good.planes[2]] })).toMatch(/too short for plane 1/);
+    expect(parseRawFrame({ ...good, planes: [{ offset: 0, stride: 4 }, good.planes[1], good.planes[2]] })).toMatch(/stride of plane 0/);
+    expect(parseRawFrame({ ...good, format: 'yuv444' })).toMatch(/unknown pixel format/);
+  });
+
+  it('keeps what the page said about the source and the pointer, and assumes BT.601 limited when the frame does not say', () => {
+    const raw = parseRawFrame({ ...i420(16, 16, flat), colorSpace: undefined, pointer: false }) as RawFrame;
+    expect(raw).toMatchObject({ sourceFormat: 'I420', pointer: false, color: { matrix: 'bt601', fullRange: false }, colorKnown: false });
+    expect(parseRawFrame({ ...i420(16, 16, flat), colorSpace: { matrix: 'bt709', fullRange: true } })).toMatchObject({ color: { matrix: 'bt709', fullRange: true }, colorKnown: true, pointer: true });
   });
 });

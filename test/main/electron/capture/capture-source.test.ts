@@ -71,6 +71,20 @@ describe('CaptureScreen', () => {
     expect(source.takeDamage()).toEqual([]);
   });
 
+  it('says what its frames lose: BGRA at the screen size loses only the pointer Chromium paints in; nothing when the page says it paints none', async () => {
+    const { page, source } = await started();
+    expect(source.fidelity).toMatchObject({ pixelFormat: 'BGRA', pointerInFrames: true, scaled: false, frameSize: { width: 256, height: 128 } });
+    expect(source.fidelity?.colorConversion).toBeUndefined();
+    expect(source.fidelity?.note).toBe("Shared through the system's screen capture: the pointer is painted into the picture.");
+    const data = new Uint8Array(256 * 128 * 4);
+    page.handlers?.frame({ width: 256, height: 128, format: 'bgra', stride: 1024, data, sourceFormat: 'BGRA', pointer: false });
+    expect(source.fidelity?.note).toBeUndefined();
+    // A frame smaller than the screen: scaled, and said so.
+    page.handlers?.frame({ width: 128, height: 64, format: 'bgra', stride: 512, data, sourceFormat: 'BGRA', pointer: false });
+    expect(source.fidelity).toMatchObject({ scaled: true, screenSize: { width: 256, height: 128 } });
+    expect(source.fidelity?.note).toMatch(/scaled to 128×64/);
+  });
+
   it('reports changed tiles as damage, waking its listener once per batch', async () => {
     const { page, source } = await started();
     let wakes = 0;

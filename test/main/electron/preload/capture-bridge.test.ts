@@ -53,6 +53,24 @@ describe('the capture bridge', () => {
     expect(Array.from(new Uint8Array(sent['data'] as ArrayBuffer))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it("passes a YUV frame's planes, colour space, source format and pointer flag on", async () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createCaptureBridge(ipc);
+    const frame: CaptureFrameMessage = {
+      width: 2,
+      height: 2,
+      format: 'i420',
+      stride: 2,
+      planes: [{ offset: 0, stride: 2 }, { offset: 4, stride: 1 }, { offset: 5, stride: 1 }],
+      colorSpace: { matrix: 'smpte170m', fullRange: false },
+      sourceFormat: 'I420',
+      pointer: true,
+      data: new ArrayBuffer(6),
+    };
+    await bridge.sendFrame({ ...frame, extra: 1 } as CaptureFrameMessage);
+    expect(ipc.invoked[0]?.args[0]).toEqual(frame);
+  });
+
   it('reports errors as bounded text', async () => {
     const ipc = new FakeIpcRenderer();
     await createCaptureBridge(ipc).reportError('x'.repeat(5000));
