@@ -13,6 +13,7 @@
 //
 // The returned object is a CapturePage (capture-source.ts): hand it to
 // CaptureScreen, and the real server gets the page's frames.
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -36,6 +37,21 @@ function decode(buf) {
   const header = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'));
   const rest = buf.subarray(4 + len);
   return { header, bytes: rest.length > 0 ? rest : null };
+}
+
+/** The Chromium this process started (Playwright's Browser does not say): a child running it (Debian's wrapper execs /usr/lib/chromium/chromium). */
+function chromiumChild() {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      if (/chrom/.test(readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0')[0] ?? '')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
 }
 
 /**
@@ -103,14 +119,30 @@ export function chromiumCapturePage({ display, distDir, channels, window = { x: 
   let socket = null;
   let closed = false;
   let browserClosed = Promise.resolve();
+  let browserPid = null;
   const rendererDir = join(distDir, 'renderer');
 
   return {
     /** The browser's process id (its renderer, GPU and utility processes are its children). */
     get pid() {
-      return browser?.process()?.pid ?? null;
+      return browserPid;
     },
     async open(request, handlers) {
+      const invoke = (header, bytes) => {
+        let result = null;
+        try {
+          if (header.channel === channels.ready) result = request;
+          else if (header.channel === channels.frame) {
+            const frame = header.args[0] ?? {};
+            // As Electron's structured clone delivers it: the pixels as their own ArrayBuffer.
+            if (bytes) frame.data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+            handlers.frame(frame);
+          } else if (header.channel === channels.error) handlers.error(String(header.args[0]));
+        } catch (e) {
+          log(`capture page message failed: ${e?.message ?? e}`);
+        }
+        return result;
+      };
       server = http.createServer(async (req, res) => {
         // Only files under dist/renderer, by their path.
         const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^([/\\])+/, '');
@@ -128,20 +160,9 @@ export function chromiumCapturePage({ display, distDir, channels, window = { x: 
       wss = new WebSocketServer({ server, path: '/ipc', maxPayload: 256 * 1024 * 1024 });
       wss.on('connection', (ws) => {
         socket = ws;
-        ws.on('message', async (data) => {
+        ws.on('message', (data) => {
           const { header, bytes } = decode(Buffer.isBuffer(data) ? data : Buffer.concat(data));
-          let result = null;
-          try {
-            if (header.channel === channels.ready) result = request;
-            else if (header.channel === channels.frame) {
-              const frame = header.args[0] ?? {};
-              // As Electron's structured clone delivers it: the pixels as their own ArrayBuffer.
-              if (bytes) frame.data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-              handlers.frame(frame);
-            } else if (header.channel === channels.error) handlers.error(String(header.args[0]));
-          } catch (e) {
-            log(`capture page message failed: ${e?.message ?? e}`);
-          }
+          const result = invoke(header, bytes);
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ kind: 'reply', id: header.id, result }));
         });
         ws.on('close', () => {
@@ -164,6 +185,7 @@ export function chromiumCapturePage({ display, distDir, channels, window = { x: 
           `--window-size=${window.w},${window.h}`,
         ],
       });
+      browserPid = chromiumChild();
       // The page's CSP allows no connections; the stand-in IPC needs one (Electron's IPC needs none).
       const context = await browser.newContext({ bypassCSP: true, viewport: null });
       const page = await context.newPage();

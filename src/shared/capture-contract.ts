@@ -69,6 +69,12 @@ export interface CaptureFrameMessage {
   sourceFormat?: string;
   /** Whether the capture paints the pointer into its frames (the track's `cursor` setting is not 'never'). */
   pointer?: boolean;
+  /**
+   * A YUV frame's changed rows only: `data` and `planes` hold rows
+   * [top, top + rows) of the width × height frame (the rest is as last sent).
+   */
+  top?: number;
+  rows?: number;
   data: ArrayBuffer;
 }
 

@@ -1,6 +1,6 @@
 import type { CaptureRequest } from '../../shared/capture-contract.js';
 
-export { CAPTURE_BRIDGE_NAME, type CaptureBridge, type CaptureCommand, type CaptureFrameMessage, type CaptureRequest } from '../../shared/capture-contract.js';
+export { CAPTURE_BRIDGE_NAME, type CaptureBridge, type CaptureCommand, type CaptureFrameMessage, type CapturePlane, type CaptureRequest } from '../../shared/capture-contract.js';
 
 /**
  * getUserMedia constraints for an Electron desktop source (Chromium's

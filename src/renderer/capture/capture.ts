@@ -1,5 +1,6 @@
 import { CAPTURE_BRIDGE_NAME, desktopConstraints, displayMediaOptions, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
 import { FramePacer, LatestFrameSender } from './frame-pacer.js';
+import { changedRows, rowsOf } from './changed-rows.js';
 import { sameBytes } from './same-bytes.js';
 
 /**
@@ -102,17 +103,22 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       } finally {
         frame.close();
       }
-      // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause).
-      if (!mustSend && lastSent && sameBytes(lastSent, message.data)) return;
+      // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause);
+      // of a YUV frame only the rows that changed go (changed-rows.ts).
+      const change = changedRows(lastSent, message);
+      if (change.kind === 'none' || (change.kind === 'all' && lastSent && sameBytes(lastSent.data, message.data))) {
+        if (!mustSend) return;
+      }
+      const send = !mustSend && change.kind === 'rows' ? rowsOf(message, change.top, change.bottom) : message;
       mustSend = false;
-      lastSent = message.data;
-      await b.sendFrame({ ...message, pointer: pointerInFrames });
+      lastSent = message;
+      await b.sendFrame({ ...send, pointer: pointerInFrames });
     },
     (frame) => frame.close(),
     { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms) },
     (e) => void b.reportError(`a frame could not be sent: ${e instanceof Error ? e.message : String(e)}`).catch(() => undefined),
   );
-  let lastSent: ArrayBuffer | null = null;
+  let lastSent: CaptureFrameMessage | null = null;
   let mustSend = true;
   resumeHook = () => {
     mustSend = true;

@@ -169,7 +169,7 @@ describe('runTrayApp', () => {
     const state = stateOf(await getState(h, win));
     expect(state).toMatchObject({ running: true, source: 'desktop-capturer', desktop: { width: 160, height: 90 } });
     // the tray app's own choice reaches the window: the system's screen capture, because this is a Mac
-    expect(state.backend).toEqual({ kind: 'system-capture', reason: 'darwin desktop', exact: false });
+    expect(state.backend).toMatchObject({ kind: 'system-capture', reason: 'darwin desktop', exact: false, capture: { pixelFormat: 'BGRA', pointerInFrames: true, scaled: false } });
     const tray = h.seam.trays[0];
     expect(tray?.image).toBe(join(PATHS.trayIcons, 'sharingTemplate.png'));
   });

@@ -44,6 +44,11 @@ export interface YuvRawFrame extends RawFrameBase {
   color: YuvColor;
   /** Whether the frame said its matrix and range (else BT.601 limited is assumed). */
   colorKnown: boolean;
+  /**
+   * Only these rows came (the rest is as the previous frame had it): `planes`
+   * are then offset so that row numbers stay those of the whole frame.
+   */
+  band?: { top: number; rows: number };
 }
 
 export type RawFrame = RgbRawFrame | YuvRawFrame;
@@ -79,15 +84,23 @@ export function parseRawFrame(msg: unknown): RawFrame | string {
     sourceFormat: typeof m['sourceFormat'] === 'string' ? m['sourceFormat'].slice(0, 32) : format.toUpperCase(),
     pointer: m['pointer'] !== false,
   };
-  if (format === 'i420' || format === 'nv12') return parseYuv({ ...base, format }, m['planes'], m['colorSpace']);
+  if (format === 'i420' || format === 'nv12') {
+    const { top, rows } = m;
+    if (top === undefined && rows === undefined) return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], null);
+    const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+    if (!isCount(top) || !isCount(rows) || top % 2 !== 0 || rows < 1 || top + rows > height) return `bad band of rows ${String(top)}+${String(rows)} of ${height}`;
+    return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], { top, rows });
+  }
   const rowBytes = typeof stride === 'number' ? stride : width * 4;
   if (!Number.isInteger(rowBytes) || rowBytes % 4 !== 0 || rowBytes < width * 4) return `bad row stride ${String(stride)}`;
   if (data.byteLength < rowBytes * (height - 1) + width * 4) return `frame data too short: ${data.byteLength} bytes for ${width}×${height}`;
   return { ...base, format, stride: rowBytes };
 }
 
-function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown): YuvRawFrame | string {
-  const { width, height, format, data } = base;
+function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown, band: { top: number; rows: number } | null): YuvRawFrame | string {
+  const { width, format, data } = base;
+  // The rows the data holds: all of them, or the band's.
+  const height = band ? band.rows : base.height;
   const count = format === 'i420' ? 3 : 2;
   if (!Array.isArray(planes) || planes.length < count) return `${format} frame without its ${count} planes`;
   const chromaWidth = (width + 1) >> 1;
@@ -110,9 +123,19 @@ function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unkn
   }
   const cs = typeof colorSpace === 'object' && colorSpace !== null ? (colorSpace as ColorSpaceLike) : null;
   const { color, known } = yuvColorOf(cs);
-  const y = checked[0]!;
-  const u = checked[1]!;
-  return { ...base, format, planes: { layout: format, width, height, data, y, u, v: checked[2] ?? u }, color, colorKnown: known };
+  // A band's planes are offset back by the rows before it, so the whole frame's row numbers find its bytes.
+  const shift = (p: { offset: number; stride: number }, sub: number) => (band ? { offset: p.offset - (band.top / sub) * p.stride, stride: p.stride } : p);
+  const y = shift(checked[0]!, 1);
+  const u = shift(checked[1]!, 2);
+  const v = checked[2] ? shift(checked[2], 2) : u;
+  return {
+    ...base,
+    format,
+    planes: { layout: format, width, height: base.height, data, y, u, v },
+    color,
+    colorKnown: known,
+    ...(band ? { band } : {}),
+  };
 }
 
 /** The bytes as uint32 words (copied only when the view is not 4-byte aligned). */
@@ -190,11 +213,13 @@ function yuvTables(color: YuvColor): YuvTables {
 function comparable(raw: YuvRawFrame, previous: RawFrame | null): previous is YuvRawFrame {
   return (
     previous !== null &&
+    !raw.band &&
     previous.format === raw.format &&
     previous.width === raw.width &&
     previous.height === raw.height &&
     previous.color.matrix === raw.color.matrix &&
-    previous.color.fullRange === raw.color.fullRange
+    previous.color.fullRange === raw.color.fullRange &&
+    !(previous as YuvRawFrame).band
   );
 }
 
@@ -209,11 +234,17 @@ function applyYuv(raw: YuvRawFrame, frame: Frame, resized: boolean, tile: number
   const cols = Math.ceil(width / tile);
   const candidates = !resized && comparable(raw, previous) ? yuvChangedTiles(previous.planes, raw.planes, tile) : null;
   const dirty = new DirtyGrid(width, height, tile);
+  // A band converts only its rows (in the tiles it crosses), the whole frame every row.
+  const top = raw.band?.top ?? 0;
+  const bottom = raw.band ? top + raw.band.rows : height;
   for (let ty = 0, row = 0; ty < height; ty += tile, row++) {
+    const y0 = Math.max(ty, top);
+    const y1 = Math.min(ty + tile, height, bottom);
+    if (y0 >= y1) continue;
     for (let c = 0; c < cols; c++) {
       if (candidates && !candidates[row * cols + c]) continue;
       const x0 = c * tile;
-      const r = { x: x0, y: ty, w: Math.min(tile, width - x0), h: Math.min(tile, height - ty) };
+      const r = { x: x0, y: y0, w: Math.min(tile, width - x0), h: y1 - y0 };
       if (convertYuvArea(tables, raw.planes, r.x, r.y, r.x + r.w, r.y + r.h, frame.pixels, frame.stride)) dirty.add(r);
     }
   }
