@@ -177,8 +177,11 @@ try {
   for (const [width, height] of sizes) {
     const xvfb = await startXvfb(width, height);
     try {
-      await paintWallpaper(xvfb.display, 3);
-      for (const backend of ['x11', 'system-capture']) results.push(await measure(backend, xvfb.display, xvfb.proc.pid, width, height));
+      for (const backend of ['x11', 'system-capture']) {
+        // A fresh wallpaper for each: squares the last run left on the screen would be no change to draw again.
+        await paintWallpaper(xvfb.display, 3);
+        results.push(await measure(backend, xvfb.display, xvfb.proc.pid, width, height));
+      }
     } finally {
       await xvfb.proc.stop();
     }
