@@ -70,11 +70,14 @@ export interface CaptureFrameMessage {
   /** Whether the capture paints the pointer into its frames (the track's `cursor` setting is not 'never'). */
   pointer?: boolean;
   /**
-   * A YUV frame's changed rows only: `data` and `planes` hold rows
-   * [top, top + rows) of the width × height frame (the rest is as last sent).
+   * A YUV frame's changed area only: `data` and `planes` hold the rectangle
+   * `cols` × `rows` at (`left`, `top`) of the width × height frame (the rest
+   * is as last sent); `left` and `top` are even.
    */
   top?: number;
   rows?: number;
+  left?: number;
+  cols?: number;
   data: ArrayBuffer;
 }
 

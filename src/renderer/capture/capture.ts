@@ -1,6 +1,6 @@
 import { CAPTURE_BRIDGE_NAME, desktopConstraints, displayMediaOptions, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
 import { FramePacer, LatestFrameSender } from './frame-pacer.js';
-import { changedRows, rowsOf } from './changed-rows.js';
+import { areaOf, changedArea } from './changed-area.js';
 import { sameBytes } from './same-bytes.js';
 
 /**
@@ -104,12 +104,12 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
         frame.close();
       }
       // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause);
-      // of a YUV frame only the rows that changed go (changed-rows.ts).
-      const change = changedRows(lastSent, message);
+      // of a YUV frame only the area that changed goes (changed-area.ts).
+      const change = changedArea(lastSent, message);
       if (change.kind === 'none' || (change.kind === 'all' && lastSent && sameBytes(lastSent.data, message.data))) {
         if (!mustSend) return;
       }
-      const send = !mustSend && change.kind === 'rows' ? rowsOf(message, change.top, change.bottom) : message;
+      const send = !mustSend && change.kind === 'area' ? areaOf(message, change.top, change.bottom, change.left, change.right) : message;
       mustSend = false;
       lastSent = message;
       await b.sendFrame({ ...send, pointer: pointerInFrames });

@@ -45,13 +45,22 @@ export interface YuvRawFrame extends RawFrameBase {
   /** Whether the frame said its matrix and range (else BT.601 limited is assumed). */
   colorKnown: boolean;
   /**
-   * Only these rows came (the rest is as the previous frame had it): `planes`
-   * are then offset so that row numbers stay those of the whole frame.
+   * Only this rectangle came (the rest is as the previous frame had it):
+   * `planes` are then offset so that the whole frame's rows and columns find
+   * its bytes.
    */
-  band?: { top: number; rows: number };
+  band?: Band;
 }
 
 export type RawFrame = RgbRawFrame | YuvRawFrame;
+
+/** A changed rectangle of a frame: `cols` × `rows` at (`left`, `top`), both even. */
+export interface Band {
+  top: number;
+  rows: number;
+  left: number;
+  cols: number;
+}
 
 export function isYuv(raw: RawFrame): raw is YuvRawFrame {
   return raw.format === 'i420' || raw.format === 'nv12';
@@ -85,11 +94,12 @@ export function parseRawFrame(msg: unknown): RawFrame | string {
     pointer: m['pointer'] !== false,
   };
   if (format === 'i420' || format === 'nv12') {
-    const { top, rows } = m;
+    const { top, rows, left = 0, cols = width } = m;
     if (top === undefined && rows === undefined) return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], null);
     const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
     if (!isCount(top) || !isCount(rows) || top % 2 !== 0 || rows < 1 || top + rows > height) return `bad band of rows ${String(top)}+${String(rows)} of ${height}`;
-    return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], { top, rows });
+    if (!isCount(left) || !isCount(cols) || left % 2 !== 0 || cols < 1 || left + cols > width) return `bad band of columns ${String(left)}+${String(cols)} of ${width}`;
+    return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], { top, rows, left, cols });
   }
   const rowBytes = typeof stride === 'number' ? stride : width * 4;
   if (!Number.isInteger(rowBytes) || rowBytes % 4 !== 0 || rowBytes < width * 4) return `bad row stride ${String(stride)}`;
@@ -97,13 +107,15 @@ export function parseRawFrame(msg: unknown): RawFrame | string {
   return { ...base, format, stride: rowBytes };
 }
 
-function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown, band: { top: number; rows: number } | null): YuvRawFrame | string {
-  const { width, format, data } = base;
-  // The rows the data holds: all of them, or the band's.
+function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown, band: Band | null): YuvRawFrame | string {
+  const { format, data } = base;
+  // The rows and columns the data holds: all of them, or the band's.
   const height = band ? band.rows : base.height;
+  const width = band ? band.cols : base.width;
   const count = format === 'i420' ? 3 : 2;
   if (!Array.isArray(planes) || planes.length < count) return `${format} frame without its ${count} planes`;
-  const chromaWidth = (width + 1) >> 1;
+  // Chroma columns under the luma columns held (a band starts on an even column).
+  const chromaWidth = band ? ((band.left + band.cols + 1) >> 1) - (band.left >> 1) : (width + 1) >> 1;
   // Bytes each plane's rows need: full-width luma, half-width chroma (NV12: U,V pairs).
   const need = [
     { bytes: width, rows: height },
@@ -124,14 +136,16 @@ function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unkn
   const cs = typeof colorSpace === 'object' && colorSpace !== null ? (colorSpace as ColorSpaceLike) : null;
   const { color, known } = yuvColorOf(cs);
   // A band's planes are offset back by the rows before it, so the whole frame's row numbers find its bytes.
-  const shift = (p: { offset: number; stride: number }, sub: number) => (band ? { offset: p.offset - (band.top / sub) * p.stride, stride: p.stride } : p);
-  const y = shift(checked[0]!, 1);
-  const u = shift(checked[1]!, 2);
-  const v = checked[2] ? shift(checked[2], 2) : u;
+  const unit = format === 'nv12' ? 2 : 1;
+  const shift = (p: { offset: number; stride: number }, sub: number, bytes: number) =>
+    band ? { offset: p.offset - (band.top / sub) * p.stride - (band.left / sub) * bytes, stride: p.stride } : p;
+  const y = shift(checked[0]!, 1, 1);
+  const u = shift(checked[1]!, 2, unit);
+  const v = checked[2] ? shift(checked[2], 2, 1) : u;
   return {
     ...base,
     format,
-    planes: { layout: format, width, height: base.height, data, y, u, v },
+    planes: { layout: format, width: base.width, height: base.height, data, y, u, v },
     color,
     colorKnown: known,
     ...(band ? { band } : {}),
@@ -237,14 +251,18 @@ function applyYuv(raw: YuvRawFrame, frame: Frame, resized: boolean, tile: number
   // A band converts only its rows (in the tiles it crosses), the whole frame every row.
   const top = raw.band?.top ?? 0;
   const bottom = raw.band ? top + raw.band.rows : height;
+  const left = raw.band?.left ?? 0;
+  const right = raw.band ? left + raw.band.cols : width;
   for (let ty = 0, row = 0; ty < height; ty += tile, row++) {
     const y0 = Math.max(ty, top);
     const y1 = Math.min(ty + tile, height, bottom);
     if (y0 >= y1) continue;
     for (let c = 0; c < cols; c++) {
       if (candidates && !candidates[row * cols + c]) continue;
-      const x0 = c * tile;
-      const r = { x: x0, y: y0, w: Math.min(tile, width - x0), h: y1 - y0 };
+      const x0 = Math.max(c * tile, left);
+      const x1 = Math.min(c * tile + tile, width, right);
+      if (x0 >= x1) continue;
+      const r = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
       if (convertYuvArea(tables, raw.planes, r.x, r.y, r.x + r.w, r.y + r.h, frame.pixels, frame.stride)) dirty.add(r);
     }
   }

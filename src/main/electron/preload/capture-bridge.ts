@@ -24,8 +24,8 @@ export function createCaptureBridge(ipc: IpcRendererLike): CaptureBridge {
     ready: () => ipc.invoke(CAPTURE_CHANNELS.ready) as Promise<CaptureRequest>,
     sendFrame: async (frame: CaptureFrameMessage) => {
       // Only the fields main reads cross, whatever else the object carries.
-      const { width, height, format, stride, planes, colorSpace, sourceFormat, pointer, top, rows, data } = frame;
-      const optional = { planes, colorSpace, sourceFormat, pointer, top, rows };
+      const { width, height, format, stride, planes, colorSpace, sourceFormat, pointer, top, rows, left, cols, data } = frame;
+      const optional = { planes, colorSpace, sourceFormat, pointer, top, rows, left, cols };
       const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
       await ipc.invoke(CAPTURE_CHANNELS.frame, { width, height, format, stride, ...given, data });
     },

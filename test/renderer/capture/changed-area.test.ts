@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedRows, rowsOf } from '../../../src/renderer/capture/changed-rows.js';
+import { areaOf, changedArea } from '../../../src/renderer/capture/changed-area.js';
 import { parseRawFrame, applyRawFrame, type RawFrame } from '../../../src/main/electron/capture/capture-frame.js';
 import type { CaptureFrameMessage } from '../../../src/shared/capture-contract.js';
 
@@ -23,24 +23,32 @@ function i420(width: number, height: number, mark?: { plane: number; row: number
   return { width, height, format: 'i420', stride: width, planes, colorSpace: { matrix: 'smpte170m', fullRange: false }, data: data.buffer };
 }
 
-describe('changedRows / rowsOf', () => {
-  it('finds no change, a band on even rows, or the whole frame', () => {
+describe('changedArea / areaOf', () => {
+  it('finds no change, a rectangle on even rows and columns, or the whole frame', () => {
     const a = i420(64, 48);
-    expect(changedRows(a, i420(64, 48))).toEqual({ kind: 'none' });
-    expect(changedRows(a, i420(64, 48, { plane: 0, row: 21, col: 5 }))).toEqual({ kind: 'rows', top: 20, bottom: 22 });
-    // A chroma row stands for two luma rows.
-    expect(changedRows(a, i420(64, 48, { plane: 2, row: 7, col: 3 }))).toEqual({ kind: 'rows', top: 14, bottom: 16 });
-    expect(changedRows(null, a)).toEqual({ kind: 'all' });
-    expect(changedRows(a, i420(64, 50))).toEqual({ kind: 'all' });
+    expect(changedArea(a, i420(64, 48))).toEqual({ kind: 'none' });
+    expect(changedArea(a, i420(64, 48, { plane: 0, row: 21, col: 5 }))).toEqual({ kind: 'area', top: 20, bottom: 22, left: 4, right: 6 });
+    // A chroma sample stands for two luma rows and two luma columns.
+    expect(changedArea(a, i420(64, 48, { plane: 2, row: 7, col: 3 }))).toEqual({ kind: 'area', top: 14, bottom: 16, left: 6, right: 8 });
+    expect(changedArea(null, a)).toEqual({ kind: 'all' });
+    expect(changedArea(a, i420(64, 50))).toEqual({ kind: 'all' });
   });
 
-  it('sends a band main lays over the frame it has, giving the same picture as the whole frame would', () => {
+  it('spans every change, in any plane', () => {
+    const a = i420(64, 48);
+    const b = i420(64, 48, { plane: 0, row: 3, col: 40 });
+    new Uint8Array(b.data)[b.planes![1]!.offset + 20 * b.planes![1]!.stride + 2] ^= 0x11;
+    expect(changedArea(a, b)).toEqual({ kind: 'area', top: 2, bottom: 42, left: 4, right: 42 });
+  });
+
+  it('sends an area main lays over the frame it has, giving the same picture as the whole frame would', () => {
     const a = i420(64, 48);
     const b = i420(64, 48, { plane: 1, row: 12, col: 9 });
-    const change = changedRows(a, b);
-    expect(change.kind).toBe('rows');
-    if (change.kind !== 'rows') return;
-    const band = rowsOf(b, change.top, change.bottom);
+    new Uint8Array(b.data)[30 * 64 + 41] ^= 0x22;
+    const change = changedArea(a, b);
+    expect(change).toEqual({ kind: 'area', top: 24, bottom: 32, left: 18, right: 42 });
+    if (change.kind !== 'area') return;
+    const band = areaOf(b, change.top, change.bottom, change.left, change.right);
     expect(band.data.byteLength).toBeLessThan(b.data.byteLength / 4);
     const whole = applyRawFrame(parseRawFrame(b) as RawFrame, null).frame;
     const first = applyRawFrame(parseRawFrame(a) as RawFrame, null).frame;
@@ -54,10 +62,13 @@ describe('changedRows / rowsOf', () => {
   });
 
   it('refuses a band that does not fit its frame', () => {
-    const band = rowsOf(i420(64, 48), 20, 24);
+    const band = areaOf(i420(64, 48), 20, 24, 8, 24);
     expect(parseRawFrame({ ...band, top: 21 })).toMatch(/bad band/);
     expect(parseRawFrame({ ...band, top: 46 })).toMatch(/bad band/);
     expect(parseRawFrame({ ...band, rows: 30 })).toMatch(/bad band/);
     expect(parseRawFrame({ ...band, rows: 8 })).toMatch(/too short/);
+    expect(parseRawFrame({ ...band, left: 7 })).toMatch(/bad band of columns/);
+    expect(parseRawFrame({ ...band, cols: 60 })).toMatch(/bad band of columns/);
+    expect(parseRawFrame({ ...band, cols: 20 })).toMatch(/stride of plane 0/);
   });
 });
