@@ -1,6 +1,7 @@
 import { CAPTURE_BRIDGE_NAME, desktopConstraints, displayMediaOptions, type CaptureBridge, type CaptureFrameMessage } from './capture-api.js';
 import { FramePacer, LatestFrameSender } from './frame-pacer.js';
 import { areaOf, changedArea } from './changed-area.js';
+import { CaptureRate } from './capture-rate.js';
 import { sameBytes } from './same-bytes.js';
 
 /**
@@ -93,7 +94,7 @@ async function pixelsOf(frame: VideoFrame): Promise<CaptureFrameMessage> {
  * (also while paused, so a viewer arriving gets the screen as it is now,
  * even if it has not changed since).
  */
-async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: FramePacer, Processor: TrackProcessorClass): Promise<void> {
+async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: FramePacer, rate: CaptureRate, Processor: TrackProcessorClass): Promise<void> {
   const sender = new LatestFrameSender<VideoFrame>(
     pacer,
     async (frame) => {
@@ -106,9 +107,9 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause);
       // of a YUV frame only the area that changed goes (changed-area.ts).
       const change = changedArea(lastSent, message);
-      if (change.kind === 'none' || (change.kind === 'all' && lastSent && sameBytes(lastSent.data, message.data))) {
-        if (!mustSend) return;
-      }
+      const still = change.kind === 'none' || (change.kind === 'all' && lastSent !== null && sameBytes(lastSent.data, message.data));
+      rate.frame(!still, performance.now());
+      if (still && !mustSend) return;
       const send = !mustSend && change.kind === 'area' ? areaOf(message, change.top, change.bottom, change.left, change.right) : message;
       mustSend = false;
       lastSent = message;
@@ -151,14 +152,18 @@ async function run(b: CaptureBridge): Promise<void> {
   const request = await b.ready();
   const pacer = new FramePacer(request.frameRate);
   let track: MediaStreamTrack | undefined;
+  // The capture's own rate (best effort: the pacer holds the limit either way): slowed while the screen is still or nobody watches.
+  const rate = new CaptureRate(request.frameRate, (fps) => void track?.applyConstraints({ frameRate: { max: fps } }).catch(() => undefined), performance.now());
   b.onCommand((c) => {
-    if (c.type === 'pause') pacer.pause();
-    else if (c.type === 'frame-rate') {
+    if (c.type === 'pause') {
+      pacer.pause();
+      rate.pause();
+    } else if (c.type === 'frame-rate') {
       pacer.setRate(c.frameRate);
-      // Ask the capture itself for the new rate too (best effort: the pacer holds the limit either way).
-      track?.applyConstraints({ frameRate: { max: c.frameRate } }).catch(() => undefined);
+      rate.setFrameRate(c.frameRate);
     } else {
       pacer.resume();
+      rate.resume(performance.now());
       resumeHook();
     }
   });
@@ -179,12 +184,14 @@ async function run(b: CaptureBridge): Promise<void> {
     await b.reportError('the screen capture has no video');
     return;
   }
+  // Commands may have come while the screen was opening (a pause): the track starts at the rate they left.
+  if (rate.current !== request.frameRate) void track.applyConstraints({ frameRate: { max: rate.current } }).catch(() => undefined);
   // Browsers that honour `cursor: 'never'` say so here; Chromium says 'always' (and Electron's desktop source nothing).
   const cursor = (track.getSettings() as { cursor?: string }).cursor;
   pointerInFrames = cursor !== 'never';
   track.addEventListener('ended', () => void b.reportError('the screen capture ended'));
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
-  if (Processor) await pumpTrack(b, track, pacer, Processor);
+  if (Processor) await pumpTrack(b, track, pacer, rate, Processor);
   else await pollVideo(b, stream, pacer);
 }
 
