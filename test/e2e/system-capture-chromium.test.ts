@@ -7,6 +7,7 @@ import { chromiumCapturePage, type ChromiumCapturePage } from '../../bench/captu
 import { parseConfig } from '../../src/main/app/config.js';
 import { VncService } from '../../src/main/app/vnc-service.js';
 import { CaptureScreen } from '../../src/main/electron/capture/capture-source.js';
+import { PaintedPointerCursor } from '../../src/main/electron/capture/painted-pointer.js';
 import type { Frame } from '../../src/main/framebuffer/frame.js';
 import type { Rect } from '../../src/main/framebuffer/rect.js';
 import { CAPTURE_CHANNELS } from '../../src/shared/capture-contract.js';
@@ -17,6 +18,7 @@ import { startRefClient, type RefClient } from '../support/libvncclient.js';
 import { photoFrame } from '../support/photo-frame.js';
 import { settle } from '../support/desktop-server.js';
 import { waitFor } from '../support/wait.js';
+import { WireSocket } from '../support/wire-socket.js';
 import { startXvfb, xrun, type XvfbHandle } from '../support/xvfb.js';
 
 /**
@@ -98,7 +100,9 @@ describe('the system capture in Chromium on Xvfb, through the real server, seen 
     source = new CaptureScreen(page, { method: 'display-media', sourceId: '', frameRate: 30, width: W, height: H }, { firstFrameTimeoutMs: 30_000 });
     // A token of its own for the dashboard, as the command line makes one.
     delete process.env['TRAYVNC_DASHBOARD_TOKEN'];
-    service = await VncService.create(parseConfig({ port: 0, host: '127.0.0.1', frame_rate: 30, always_shared: true, dashboard_port: 0 }), { source }, {
+    // The parts the tray app gives this source (desktop-capture.ts), but input: the pointer painted into the frames.
+    const parts = { cursor: new PaintedPointerCursor(source) };
+    service = await VncService.create(parseConfig({ port: 0, host: '127.0.0.1', frame_rate: 30, always_shared: true, dashboard_port: 0 }), { source, parts }, {
       backend: 'system-capture',
       reason: 'the settings choose the system capture',
       explicit: true,
@@ -220,6 +224,42 @@ describe('the system capture in Chromium on Xvfb, through the real server, seen 
       await browser.close();
     }
   }, 40_000);
+
+  it('tells a viewer that draws the cursor itself to draw none: the pointer is in the picture already', async () => {
+    const sock = await WireSocket.connect(port);
+    try {
+      await sock.handshakeNone();
+      // SetEncodings: Raw (0) and the Cursor pseudo-encoding (−239), then a full update request.
+      const setEncodings = Buffer.alloc(12);
+      setEncodings.writeUInt8(2, 0);
+      setEncodings.writeUInt16BE(2, 2);
+      setEncodings.writeInt32BE(0, 4);
+      setEncodings.writeInt32BE(-239, 8);
+      sock.write(setEncodings);
+      sock.write(Buffer.from([3, 0, 0, 0, 0, 0, W >> 8, W & 0xff, H >> 8, H & 0xff]));
+      const cursors: Array<{ w: number; h: number }> = [];
+      for (let updates = 0; updates < 3 && cursors.length === 0; updates++) {
+        expect(await sock.u8(), 'a FramebufferUpdate').toBe(0);
+        await sock.u8();
+        const count = await sock.u16();
+        for (let i = 0; i < count; i++) {
+          const head = await sock.read(12);
+          const w = head.readUInt16BE(4);
+          const h = head.readUInt16BE(6);
+          const enc = head.readInt32BE(8);
+          if (enc === 0) await sock.read(w * h * 4, 10_000);
+          else if (enc === -239) {
+            cursors.push({ w, h });
+            await sock.read(w * h * 4 + ((w + 7) >> 3) * h);
+          } else throw new Error(`unexpected encoding ${enc}`);
+        }
+        if (cursors.length === 0) sock.write(Buffer.from([3, 1, 0, 0, 0, 0, W >> 8, W & 0xff, H >> 8, H & 0xff]));
+      }
+      expect(cursors).toEqual([{ w: 0, h: 0 }]);
+    } finally {
+      sock.destroy();
+    }
+  }, 30_000);
 
   it('sends nothing while the screen is still', async () => {
     await settle(client!, client!.updateCount - 1);

@@ -84,6 +84,8 @@ export class DesktopFeatures {
             still = last && last.x === p.x && last.y === p.y ? still + 1 : 0;
             last = p;
             this.server.setPointer(p.x - o.x, p.y - o.y);
+          } else {
+            still++; // nothing to follow (a backend that does not know): look less and less often
           }
         } catch (e) {
           this.log.debug({ err: e }, 'pointer position unavailable');

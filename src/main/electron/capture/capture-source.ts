@@ -52,6 +52,7 @@ export class CaptureScreen implements ScreenSource {
   private dirty = new DirtyGrid(0, 0, CHANGE_TILE);
   private readonly damageListeners: Array<() => void> = [];
   private readonly resizeListeners: Array<(width: number, height: number) => void> = [];
+  private readonly fidelityListeners: Array<(fidelity: CaptureFidelityInfo) => void> = [];
   private readonly log: Logger;
   private paused = false;
   /** Paused, or resumed and still waiting for the page's first frame since. */
@@ -164,6 +165,11 @@ export class CaptureScreen implements ScreenSource {
     this.resizeListeners.push(listener);
   }
 
+  /** Called when what the frames lose changes (the first frame, a new format, a rescale). */
+  onFidelity(listener: (fidelity: CaptureFidelityInfo) => void): void {
+    this.fidelityListeners.push(listener);
+  }
+
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
@@ -242,7 +248,9 @@ export class CaptureScreen implements ScreenSource {
     };
     const before = this.fidelityInfo;
     this.fidelityInfo = info;
-    if (JSON.stringify(before) !== JSON.stringify(info)) this.log.info({ capture: info }, 'screen capture frames');
+    if (JSON.stringify(before) === JSON.stringify(info)) return;
+    this.log.info({ capture: info }, 'screen capture frames');
+    for (const l of this.fidelityListeners) l(info);
   }
 
   private fail(message: string): void {

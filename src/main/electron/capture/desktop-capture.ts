@@ -9,6 +9,7 @@ import { CaptureWindow } from './capture-window.js';
 import type { ElectronSeam } from '../electron-seam.js';
 import { PolledClipboard } from './electron-clipboard.js';
 import { MappedInput } from './mapped-input.js';
+import { PaintedPointerCursor } from './painted-pointer.js';
 import type { DesktopCapture } from '../service/service-factory.js';
 
 /**
@@ -58,7 +59,8 @@ export async function desktopCapture(settings: Settings, deps: DesktopCaptureDep
   log.info({ source: target.sourceId, display: target.display.id, width: target.width, height: target.height }, 'sharing a screen through desktopCapturer');
   return {
     source,
-    parts: { input, clipboard: settings.clipboard === 'off' ? null : new PolledClipboard(seam.clipboard), cursor: null },
+    // The pointer is in the frames (Chromium paints it in): viewers that draw their own are told to draw none.
+    parts: { input, clipboard: settings.clipboard === 'off' ? null : new PolledClipboard(seam.clipboard), cursor: new PaintedPointerCursor(source) },
     // Frames cross processes: only while someone watches.
     attach: (service) => source.followViewers(service.server),
   };
