@@ -107,6 +107,7 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause);
       // of a YUV frame only the area that changed goes (changed-area.ts).
       const change = changedArea(lastSent, message);
+      // Frames of another layout are compared whole (a canvas's RGBA after a format change, say).
       const still = change.kind === 'none' || (change.kind === 'all' && lastSent !== null && sameBytes(lastSent.data, message.data));
       rate.frame(!still, performance.now());
       if (still && !mustSend) return;

@@ -8,6 +8,7 @@ import type { CaptureFrameMessage, CapturePlane } from './capture-api.js';
  * changed rows, then leftmost and rightmost changed columns in them), or
  * nothing when nothing does. The rectangle starts and ends on even rows and
  * columns, so each chroma sample goes with all four of its luma samples.
+ * RGB frames (4 bytes a pixel) are cut the same way.
  */
 
 interface PlaneShape {
@@ -21,6 +22,7 @@ interface PlaneShape {
 }
 
 function planeShapes(m: Pick<CaptureFrameMessage, 'format' | 'width' | 'height'>): PlaneShape[] {
+  if (m.format === 'bgra' || m.format === 'rgba') return [{ bytes: m.width * 4, rows: m.height, sub: 1, unit: 4 }];
   const cw = (m.width + 1) >> 1;
   const ch = (m.height + 1) >> 1;
   const y = { bytes: m.width, rows: m.height, sub: 1, unit: 1 };
@@ -28,9 +30,16 @@ function planeShapes(m: Pick<CaptureFrameMessage, 'format' | 'width' | 'height'>
   return [y, { bytes: cw, rows: ch, sub: 2, unit: 1 }, { bytes: cw, rows: ch, sub: 2, unit: 1 }];
 }
 
+/** Where each plane lies: a YUV frame's planes, or an RGB frame's one plane of `stride`-byte rows. */
+function planesOf(m: CaptureFrameMessage): CapturePlane[] {
+  return m.planes ?? [{ offset: 0, stride: m.stride }];
+}
+
 function sameLayout(a: CaptureFrameMessage, b: CaptureFrameMessage): boolean {
-  if (a.format !== b.format || a.width !== b.width || a.height !== b.height || !a.planes || !b.planes) return false;
-  return a.planes.length === b.planes.length && a.planes.every((p, i) => p.offset === b.planes![i]!.offset && p.stride === b.planes![i]!.stride);
+  if (a.format !== b.format || a.width !== b.width || a.height !== b.height) return false;
+  const pa = planesOf(a);
+  const pb = planesOf(b);
+  return pa.length === pb.length && pa.every((p, i) => p.offset === pb[i]!.offset && p.stride === pb[i]!.stride);
 }
 
 function rowEqual(a: Uint8Array, b: Uint8Array, off: number, len: number): boolean {
@@ -56,15 +65,12 @@ function rowDiffers(prev: Uint8Array, next: Uint8Array, planes: CapturePlane[], 
 
 export type AreaChange = { kind: 'none' } | { kind: 'all' } | { kind: 'area'; top: number; bottom: number; left: number; right: number };
 
-/**
- * What of `next` differs from `prev`: nothing, a rectangle, or everything (a
- * different layout, or RGB frames, which are compared whole).
- */
+/** What of `next` differs from `prev`: nothing, a rectangle, or everything (or a different layout). */
 export function changedArea(prev: CaptureFrameMessage | null, next: CaptureFrameMessage): AreaChange {
-  if (!prev || !sameLayout(prev, next) || (next.format !== 'i420' && next.format !== 'nv12')) return { kind: 'all' };
+  if (!prev || !sameLayout(prev, next)) return { kind: 'all' };
   const a = new Uint8Array(prev.data);
   const b = new Uint8Array(next.data);
-  const planes = next.planes!;
+  const planes = planesOf(next);
   const shapes = planeShapes(next);
   let top = 0;
   while (top < next.height && !rowDiffers(a, b, planes, shapes, top)) top++;
@@ -101,11 +107,12 @@ export function changedArea(prev: CaptureFrameMessage | null, next: CaptureFrame
   return { kind: 'area', top, bottom, left, right };
 }
 
-/** The rectangle [left, right) × [top, bottom) of a YUV frame as a message of its own (each plane packed, one after another). */
+/** The rectangle [left, right) × [top, bottom) of a frame as a message of its own (each plane packed, one after another). */
 export function areaOf(m: CaptureFrameMessage, top: number, bottom: number, left: number, right: number): CaptureFrameMessage {
   const src = new Uint8Array(m.data);
+  const all = planesOf(m);
   const parts = planeShapes(m).map((s, i) => {
-    const p = m.planes![i]!;
+    const p = all[i]!;
     const row0 = Math.floor(top / s.sub);
     const rows = Math.min(s.rows, Math.ceil(bottom / s.sub)) - row0;
     const col0 = Math.floor(left / s.sub) * s.unit;
@@ -119,5 +126,5 @@ export function areaOf(m: CaptureFrameMessage, top: number, bottom: number, left
     planes.push({ offset: at, stride: p.bytes });
     for (let r = 0; r < p.rows; r++, at += p.bytes) data.set(src.subarray(p.from + r * p.stride, p.from + r * p.stride + p.bytes), at);
   }
-  return { ...m, stride: parts[0]!.bytes, planes, top, rows: bottom - top, left, cols: right - left, data: data.buffer };
+  return { ...m, stride: parts[0]!.bytes, ...(m.planes ? { planes } : {}), top, rows: bottom - top, left, cols: right - left, data: data.buffer };
 }

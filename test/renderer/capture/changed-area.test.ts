@@ -72,3 +72,37 @@ describe('changedArea / areaOf', () => {
     expect(parseRawFrame({ ...band, cols: 20 })).toMatch(/stride of plane 0/);
   });
 });
+
+/** A BGRA frame, 4 bytes a pixel, with one pixel changed where `mark` says. */
+function bgra(width: number, height: number, mark?: { x: number; y: number }): CaptureFrameMessage {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    data[i * 4] = (i * 7) & 0xff;
+    data[i * 4 + 1] = (i * 13) & 0xff;
+    data[i * 4 + 2] = (i * 3) & 0xff;
+    data[i * 4 + 3] = 255;
+  }
+  if (mark) data[(mark.y * width + mark.x) * 4 + 1] ^= 0x40;
+  return { width, height, format: 'bgra', stride: width * 4, data: data.buffer };
+}
+
+describe('changedArea / areaOf on RGB frames', () => {
+  it('cuts a BGRA frame the same way, and main lays the piece over its frame exactly', () => {
+    const a = bgra(96, 64);
+    const b = bgra(96, 64, { x: 51, y: 33 });
+    new Uint8Array(b.data)[(40 * 96 + 70) * 4] ^= 0x01;
+    const change = changedArea(a, b);
+    expect(change).toEqual({ kind: 'area', top: 32, bottom: 42, left: 50, right: 72 });
+    if (change.kind !== 'area') return;
+    const piece = areaOf(b, change.top, change.bottom, change.left, change.right);
+    expect(piece.data.byteLength).toBe(10 * 22 * 4);
+    const whole = applyRawFrame(parseRawFrame(b) as RawFrame, null).frame;
+    const frame = applyRawFrame(parseRawFrame(a) as RawFrame, null).frame;
+    const parsed = parseRawFrame(piece);
+    expect(typeof parsed, String(parsed)).toBe('object');
+    const { changed } = applyRawFrame(parsed as RawFrame, frame, 16);
+    expect(Array.from(frame.pixels)).toEqual(Array.from(whole.pixels));
+    expect(changed).toEqual([{ x: 48, y: 32, w: 32, h: 16 }]);
+    expect(changedArea(b, { ...b, data: b.data.slice(0) })).toEqual({ kind: 'none' });
+  });
+});

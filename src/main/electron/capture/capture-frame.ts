@@ -30,6 +30,12 @@ interface RawFrameBase {
   sourceFormat: string;
   /** Whether the capture paints the pointer into its frames (unknown counts as yes: Chromium always does). */
   pointer: boolean;
+  /**
+   * Only this rectangle came (the rest is as the previous frame had it). A
+   * YUV frame's `planes` are then offset so that the whole frame's rows and
+   * columns find its bytes; an RGB frame's rows hold the rectangle alone.
+   */
+  band?: Band;
 }
 
 export interface RgbRawFrame extends RawFrameBase {
@@ -44,12 +50,6 @@ export interface YuvRawFrame extends RawFrameBase {
   color: YuvColor;
   /** Whether the frame said its matrix and range (else BT.601 limited is assumed). */
   colorKnown: boolean;
-  /**
-   * Only this rectangle came (the rest is as the previous frame had it):
-   * `planes` are then offset so that the whole frame's rows and columns find
-   * its bytes.
-   */
-  band?: Band;
 }
 
 export type RawFrame = RgbRawFrame | YuvRawFrame;
@@ -93,18 +93,26 @@ export function parseRawFrame(msg: unknown): RawFrame | string {
     sourceFormat: typeof m['sourceFormat'] === 'string' ? m['sourceFormat'].slice(0, 32) : format.toUpperCase(),
     pointer: m['pointer'] !== false,
   };
-  if (format === 'i420' || format === 'nv12') {
-    const { top, rows, left = 0, cols = width } = m;
-    if (top === undefined && rows === undefined) return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], null);
-    const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-    if (!isCount(top) || !isCount(rows) || top % 2 !== 0 || rows < 1 || top + rows > height) return `bad band of rows ${String(top)}+${String(rows)} of ${height}`;
-    if (!isCount(left) || !isCount(cols) || left % 2 !== 0 || cols < 1 || left + cols > width) return `bad band of columns ${String(left)}+${String(cols)} of ${width}`;
-    return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], { top, rows, left, cols });
-  }
-  const rowBytes = typeof stride === 'number' ? stride : width * 4;
-  if (!Number.isInteger(rowBytes) || rowBytes % 4 !== 0 || rowBytes < width * 4) return `bad row stride ${String(stride)}`;
-  if (data.byteLength < rowBytes * (height - 1) + width * 4) return `frame data too short: ${data.byteLength} bytes for ${width}×${height}`;
-  return { ...base, format, stride: rowBytes };
+  const band = parseBand(m, width, height);
+  if (typeof band === 'string') return band;
+  if (format === 'i420' || format === 'nv12') return parseYuv({ ...base, format }, m['planes'], m['colorSpace'], band);
+  // The pixels the data holds: the whole frame's, or the band's.
+  const w = band ? band.cols : width;
+  const h = band ? band.rows : height;
+  const rowBytes = typeof stride === 'number' ? stride : w * 4;
+  if (!Number.isInteger(rowBytes) || rowBytes % 4 !== 0 || rowBytes < w * 4) return `bad row stride ${String(stride)}`;
+  if (data.byteLength < rowBytes * (h - 1) + w * 4) return `frame data too short: ${data.byteLength} bytes for ${w}×${h}`;
+  return { ...base, format, stride: rowBytes, ...(band ? { band } : {}) };
+}
+
+/** The changed rectangle a frame message says it holds (none: the whole frame), or what is wrong with it. */
+function parseBand(m: Record<string, unknown>, width: number, height: number): Band | null | string {
+  const { top, rows, left = 0, cols = width } = m;
+  if (top === undefined && rows === undefined) return null;
+  const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (!isCount(top) || !isCount(rows) || top % 2 !== 0 || rows < 1 || top + rows > height) return `bad band of rows ${String(top)}+${String(rows)} of ${height}`;
+  if (!isCount(left) || !isCount(cols) || left % 2 !== 0 || cols < 1 || left + cols > width) return `bad band of columns ${String(left)}+${String(cols)} of ${width}`;
+  return { top, rows, left, cols };
 }
 
 function parseYuv(base: RawFrameBase & { format: 'i420' | 'nv12' }, planes: unknown, colorSpace: unknown, band: Band | null): YuvRawFrame | string {
@@ -185,16 +193,21 @@ export function applyRawFrame(raw: RawFrame, into: Frame | null, tile = CHANGE_T
   const dirty = new DirtyGrid(width, height, tile);
   const cols = Math.ceil(width / tile);
   const changedCols = new Uint8Array(cols);
+  // A band's rows and columns only; its data starts at its own top-left pixel.
+  const top = raw.band?.top ?? 0;
+  const bottom = raw.band ? top + raw.band.rows : height;
+  const left = raw.band?.left ?? 0;
+  const right = raw.band ? left + raw.band.cols : width;
 
-  for (let band = 0; band < height; band += tile) {
-    const bandEnd = Math.min(height, band + tile);
+  for (let band = top - (top % tile); band < bottom; band += tile) {
+    const bandEnd = Math.min(bottom, band + tile);
     changedCols.fill(0);
-    for (let y = band; y < bandEnd; y++) {
-      const s0 = y * srcStride;
+    for (let y = Math.max(band, top); y < bandEnd; y++) {
+      const s0 = (y - top) * srcStride - left;
       const d0 = y * dstStride;
-      for (let c = 0; c < cols; c++) {
-        const x0 = c * tile;
-        const x1 = Math.min(width, x0 + tile);
+      for (let c = Math.floor(left / tile); c < cols && c * tile < right; c++) {
+        const x0 = Math.max(c * tile, left);
+        const x1 = Math.min(right, c * tile + tile);
         let diff = 0;
         for (let x = x0; x < x1; x++) {
           const v = src[s0 + x];

@@ -194,7 +194,7 @@ export class CaptureScreen implements ScreenSource {
       if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ problem: raw, count: this.badFrames }, 'bad frame from the capture page dropped');
       return;
     }
-    if (isYuv(raw) && raw.band && (!this.latest || this.latest.width !== raw.width || this.latest.height !== raw.height)) {
+    if (raw.band && (!this.latest || this.latest.width !== raw.width || this.latest.height !== raw.height)) {
       // Changed rows of a frame never seen whole (the page sends whole frames first): nothing to lay them on.
       if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ count: this.badFrames }, 'changed rows of an unknown frame dropped');
       return;
