@@ -114,6 +114,8 @@ function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: numb
   const c = px[y0 * w + x0]!;
   let solid = true;
   let repeats = 0;
+  const perRow = x1 - x0 - 1;
+  const total = (y1 - y0) * perRow;
   for (let y = y0; y < y1; y++) {
     let left = px[y * w + x0]!;
     if (left !== c) solid = false;
@@ -123,9 +125,13 @@ function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: numb
       else solid = false;
       left = v;
     }
+    if (solid) continue;
+    // Decided before the last row (the same answer the whole block gives): enough repeats already, or too few left to reach half.
+    if (repeats * 2 >= total) return SCREEN;
+    if ((repeats + (y1 - y - 1) * perRow) * 2 < total) return PHOTO;
   }
   if (solid) return c;
-  return repeats * 2 < (y1 - y0) * (x1 - x0 - 1) ? PHOTO : SCREEN;
+  return repeats * 2 < total ? PHOTO : SCREEN;
 }
 
 function rowMatches(colour: Float64Array, used: Uint8Array, bw: number, by: number, bx0: number, bx1: number, c: number): boolean {
