@@ -185,6 +185,26 @@ export interface ClientInfo {
   transport: string;
   /** The user it logged in as, for the security types with user names. */
   user: string | null;
+  /** Its link as the server measures it, for a viewer that takes fences while pacing is on; null otherwise. */
+  link: ClientLinkInfo | null;
+}
+
+/**
+ * One viewer's link, measured with fences: updates wait while more than
+ * `windowBytes` are on their way, and its JPEG quality is lowered while the
+ * link cannot carry what it asked for. Figures are null until it answered.
+ */
+export interface ClientLinkInfo {
+  /** The last round trip and the least of late (the link's own latency), in milliseconds. */
+  rttMs: number | null;
+  baseRttMs: number | null;
+  /** Bytes per second it has taken, at best, of late. */
+  bandwidth: number | null;
+  windowBytes: number | null;
+  /** Bytes sent that it has not yet confirmed. */
+  inFlightBytes: number;
+  /** The JPEG quality it asked for and the one used now, as a level (0–9) or a fine quality (0–100); null without JPEG. */
+  jpegQuality: { scale: 'level' | 'fine'; asked: number; used: number } | null;
 }
 
 /** One monitor (RandR output) of the desktop. */

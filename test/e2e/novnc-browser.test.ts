@@ -256,6 +256,10 @@ describe('noVNC in Chromium on the VNC port itself', () => {
     expect(session?.address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(session?.transport).toBe('websocket');
     expect(connectedMs).toBeLessThan(20_000);
+    // noVNC answers the fence behind each update: the server measures its link by them.
+    for (let i = 0; i < 200 && session?.pacing?.rttMs == null; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(session?.pacing?.rttMs).toBeGreaterThanOrEqual(0);
+    expect(session?.pacing?.bandwidth).toBeGreaterThan(0);
   }, 45_000);
 
   it("connects through /websockify on the dashboard's HTTP port too, pixel-exact", async () => {

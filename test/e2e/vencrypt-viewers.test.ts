@@ -181,6 +181,10 @@ describe('TigerVNC vncviewer', () => {
       const session = (e as { session: Session }).session;
       for (let i = 0; i < 200 && session.updatesSent === 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(session.updatesSent).toBeGreaterThan(0);
+      // It takes fences: the fence behind each update comes back, and the server measures its link by it.
+      for (let i = 0; i < 200 && session.pacing?.rttMs == null; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(session.pacing?.rttMs).toBeGreaterThanOrEqual(0);
+      expect(session.pacing?.windowBytes).toBeGreaterThan(0);
     } finally {
       await v.stop();
     }

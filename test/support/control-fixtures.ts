@@ -43,5 +43,6 @@ export function clientInfo(id: string, address: string, viewOnly = false): Clien
     security: 'vnc',
     transport: 'tcp',
     user: null,
+    link: null,
   };
 }

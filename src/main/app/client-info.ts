@@ -23,5 +23,6 @@ export function describeClient(s: Session, perf: { fps: number; bandwidth: numbe
     security: s.securityType,
     transport: s.transport,
     user: s.user,
+    link: s.pacing,
   };
 }

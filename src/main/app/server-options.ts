@@ -5,7 +5,7 @@ import { vencryptSubtypeByName } from '../rfb/security/vencrypt.js';
 import { defaultDesktopName, type Passwords } from './config.js';
 
 /** The server options that settings decide (the rest keep RfbServer's defaults or are given by the service: keys, users). */
-export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'keys' | 'users' | 'admission'>;
+export type SettingsServerOptions = Omit<RfbServerOptions, 'maxQueuedBytes' | 'pacing' | 'keys' | 'users' | 'admission'>;
 
 /**
  * The RfbServer options for these settings, with the passwords already

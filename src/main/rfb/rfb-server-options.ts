@@ -4,6 +4,7 @@ import type { SecurityKeys } from './security/security-type.js';
 import type { UserDirectory } from './security/server-credentials.js';
 import type { VeNCryptSubtypeId } from './security/vencrypt.js';
 import { DEFAULT_SESSION_OPTIONS } from './session.js';
+import { pacingEnabled } from './session/pacing.js';
 
 /** What an RfbServer is told: credentials and what to offer, limits, and how it treats its clients. */
 export interface RfbServerOptions {
@@ -30,6 +31,8 @@ export interface RfbServerOptions {
   handshakeTimeoutMs: number;
   limits: ParseLimits;
   maxQueuedBytes: number;
+  /** Pace each client's updates by its link (session/pacing.ts); TRAYVNC_PACING=0 turns it off. */
+  pacing: boolean;
   /** New clients start view-only (their input and clipboard are dropped). */
   viewOnly: boolean;
   /** Let clients change the desktop size (SetDesktopSize), where the desktop can. */
@@ -51,6 +54,7 @@ export const DEFAULT_SERVER_OPTIONS: RfbServerOptions = {
   handshakeTimeoutMs: DEFAULT_SESSION_OPTIONS.handshakeTimeoutMs,
   limits: DEFAULT_LIMITS,
   maxQueuedBytes: DEFAULT_SESSION_OPTIONS.maxQueuedBytes,
+  pacing: pacingEnabled(),
   viewOnly: false,
   allowResize: true,
 };

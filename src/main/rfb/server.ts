@@ -249,7 +249,7 @@ export class RfbServer extends EventEmitter<RfbServerEvents> {
   }
 
   private sessionOptions() {
-    return { handshakeTimeoutMs: this.options.handshakeTimeoutMs, limits: this.options.limits, maxQueuedBytes: this.options.maxQueuedBytes };
+    return { handshakeTimeoutMs: this.options.handshakeTimeoutMs, limits: this.options.limits, maxQueuedBytes: this.options.maxQueuedBytes, pacing: this.options.pacing };
   }
 
   /** Tell capture when watching starts or stops. */

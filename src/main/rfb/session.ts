@@ -19,6 +19,7 @@ import { DesktopName } from './session/desktop-name.js';
 import { DesktopSize } from './session/desktop-size.js';
 import { MessageHandler } from './session/message-handler.js';
 import { UpdateScheduler } from './session/update-scheduler.js';
+import { pacingEnabled, type PacingInfo } from './session/pacing.js';
 
 export type { InputMessage, SessionGrant, SessionHost, SessionOptions, Transport, UpdateStats } from './session/context.js';
 
@@ -104,7 +105,7 @@ export class Session {
     this.size = new DesktopSize(this.context);
     this.name = new DesktopName(this.context);
     this.cursor = new CursorShape(this.context);
-    this.updates = new UpdateScheduler(this.context, { size: this.size, name: this.name, cursor: this.cursor }, this.logContext, opts.maxQueuedBytes);
+    this.updates = new UpdateScheduler(this.context, { size: this.size, name: this.name, cursor: this.cursor }, this.logContext, opts.maxQueuedBytes, opts.pacing ?? pacingEnabled());
     this.handler = new MessageHandler(this.context, this.updates, this.clipboard, this.size);
     // Whatever runs for this client (here or in the host's handlers) logs with its session and address.
     const inContext = <A extends unknown[]>(fn: (...args: A) => void) => LogContext.bind(this.logContext, fn);
@@ -212,6 +213,11 @@ export class Session {
 
   get updatesSent(): number {
     return this.updates.updatesSent;
+  }
+
+  /** Its link's round trip, bandwidth and window and the JPEG quality in use, when its updates are paced (it takes fences); else null. */
+  get pacing(): PacingInfo | null {
+    return this.updates.pacingInfo;
   }
 
   /** True while this session has asked for pixels and is not yet served. */

@@ -63,6 +63,67 @@ export function jpegSettingsFrom(list: readonly number[]): JpegSettings | null {
   return { quality: fine ?? row![0], subsampling: subsamp ?? row?.[1] ?? '1X' };
 }
 
+/** A lowered level never goes below this (nor more than MAX_STEPS below what the client asked). */
+const FLOOR_LEVEL = 2;
+const MAX_STEPS = 5;
+/** A step of the level is about this much fine quality (the table's quality per level). */
+const FINE_PER_STEP = 10;
+
+/** The quality level (0–9) and fine quality (0–100) a list asks for, the first of each, if any. */
+function askedQuality(list: readonly number[]): { level?: number; fine?: number } {
+  const level = list.find((n) => n >= QUALITY_LEVEL_0 && n <= QUALITY_LEVEL_9);
+  const fine = list.find((n) => n >= FINE_QUALITY_0 && n <= FINE_QUALITY_100);
+  return { ...(level !== undefined ? { level: level - QUALITY_LEVEL_0 } : {}), ...(fine !== undefined ? { fine: fine - FINE_QUALITY_0 } : {}) };
+}
+
+/** The lowest a quality may be taken: FLOOR_LEVEL (or what was asked, if lower), at most MAX_STEPS down. */
+function floorOf(asked: number, floor: number, maxDrop: number): number {
+  return Math.max(Math.min(asked, floor), asked - maxDrop);
+}
+
+/**
+ * How many steps the JPEG quality a SetEncodings list asks for may be
+ * lowered when the link cannot carry it (0 when it asks for no JPEG).
+ */
+export function jpegQualityRoom(list: readonly number[]): number {
+  const { level, fine } = askedQuality(list);
+  if (level !== undefined) return level - floorOf(level, FLOOR_LEVEL, MAX_STEPS);
+  if (fine !== undefined) return Math.ceil((fine - floorOf(fine, FLOOR_LEVEL * FINE_PER_STEP, MAX_STEPS * FINE_PER_STEP)) / FINE_PER_STEP);
+  return 0;
+}
+
+/**
+ * The list with its JPEG quality lowered by `steps` (the level by one a step,
+ * a fine quality by FINE_PER_STEP), never below the floor; every other entry
+ * as it was. The encoders then read it as if the client had asked for that
+ * quality, and viewers sent the same lowered list share their encodings.
+ */
+export function lowerJpegQuality(list: readonly number[], steps: number): number[] {
+  if (steps <= 0) return [...list];
+  const { level, fine } = askedQuality(list);
+  let levelSeen = false;
+  let fineSeen = false;
+  return list.map((n) => {
+    if (level !== undefined && !levelSeen && n >= QUALITY_LEVEL_0 && n <= QUALITY_LEVEL_9) {
+      levelSeen = true;
+      return QUALITY_LEVEL_0 + Math.max(floorOf(level, FLOOR_LEVEL, MAX_STEPS), level - steps);
+    }
+    if (fine !== undefined && !fineSeen && n >= FINE_QUALITY_0 && n <= FINE_QUALITY_100) {
+      fineSeen = true;
+      return FINE_QUALITY_0 + Math.max(floorOf(fine, FLOOR_LEVEL * FINE_PER_STEP, MAX_STEPS * FINE_PER_STEP), fine - steps * FINE_PER_STEP);
+    }
+    return n;
+  });
+}
+
+/** The JPEG quality a list asks for, as a level (0–9) or, without one, a fine quality (0–100); null for none. */
+export function jpegQualityOf(list: readonly number[]): { scale: 'level' | 'fine'; value: number } | null {
+  const { level, fine } = askedQuality(list);
+  if (level !== undefined) return { scale: 'level', value: level };
+  if (fine !== undefined) return { scale: 'fine', value: fine };
+  return null;
+}
+
 export type JpegLibrary = typeof JpegTurbo;
 let turbo: JpegLibrary | null | undefined;
 

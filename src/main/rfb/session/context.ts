@@ -82,6 +82,8 @@ export interface SessionOptions {
   limits: ParseLimits;
   /** Stop writing updates while more than this many bytes wait in the socket. */
   maxQueuedBytes: number;
+  /** Pace updates by the link's measured bandwidth and latency, for clients that take fences (default: unless TRAYVNC_PACING=0). */
+  pacing?: boolean;
 }
 
 /**

@@ -50,7 +50,9 @@ export class MessageHandler {
         this.updates.continuousUpdates(m.enable, m);
         break;
       case 'fence':
+        // A request is answered; a reply may be to one of the pings that measure the link.
         if (m.flags & FENCE_REQUEST) this.updates.fenceRequested(m.flags, m.payload);
+        else this.updates.fenceReplied(m.payload);
         break;
       case 'setDesktopSize':
         void this.size.requested(m.width, m.height, m.screens.length);

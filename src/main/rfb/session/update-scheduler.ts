@@ -11,6 +11,7 @@ import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLas
 import { ByteWriter } from '../wire.js';
 import type { SessionContext } from './context.js';
 import { LosslessRefresh } from './lossless-refresh.js';
+import { Pacing, type PacingInfo } from './pacing.js';
 import type { CursorShape } from './cursor-shape.js';
 import type { DesktopName } from './desktop-name.js';
 import type { DesktopSize } from './desktop-size.js';
@@ -41,7 +42,8 @@ export interface UpdateExtensions {
  * area it asked for (a FramebufferUpdateRequest, or continuous updates), the
  * pending region that changed since its last update, copies it can do itself,
  * fence replies, at most one update per update interval and none while more
- * than `maxQueuedBytes` wait in the socket. Pending changes accumulate as
+ * than `maxQueuedBytes` wait in the socket, nor (for a client that takes
+ * fences) while the link pacer's window is full (session/pacing.ts). Pending changes accumulate as
  * dirty tiles meanwhile, so a slow client costs bounded memory. The
  * encoders, and which of them to use, are the EncodeManager's business.
  */
@@ -77,13 +79,27 @@ export class UpdateScheduler {
    */
   private encoding: { state: ClosableEncoderState; manager: EncodeManager } | null = null;
   private stopped = false;
+  private readonly pacing: Pacing;
 
   constructor(
     private readonly ctx: SessionContext,
     private readonly ext: UpdateExtensions,
     private readonly logContext: LogContextFields,
     private readonly maxQueuedBytes: number,
-  ) {}
+    pacing = true,
+  ) {
+    this.pacing = new Pacing(ctx.params, pacing);
+  }
+
+  /** Bytes written to this client so far: the stream position the link pacer counts in. */
+  private get position(): number {
+    return this.ctx.session.bytesSent;
+  }
+
+  /** The link's figures and the JPEG quality in use, for a client whose updates are paced (else null). */
+  get pacingInfo(): PacingInfo | null {
+    return this.pacing.info(this.position);
+  }
 
   /** Start with the desktop's size and everything to send (ServerInit went out). */
   begin(width: number, height: number): void {
@@ -91,6 +107,7 @@ export class UpdateScheduler {
     this.height = height;
     this.dirty = new DirtyTiles(width, height);
     this.refresh.reset(width, height);
+    this.pacing.start(this.position);
     if (!this.encoding && !this.stopped) {
       const state = createEncoderState();
       const manager = new EncodeManager(state);
@@ -152,6 +169,11 @@ export class UpdateScheduler {
   fenceRequested(flags: number, payload: Buffer): void {
     this.pendingFences.push({ flags: flags & FENCE_SUPPORTED, payload });
     this.flushFences();
+  }
+
+  /** A fence reply (no request flag): one to our own ping may open the window. Others need nothing. */
+  fenceReplied(payload: Buffer): void {
+    if (this.pacing.reply(payload)) this.wake();
   }
 
   /** The desktop changed in these areas (the frame already holds the new pixels). */
@@ -222,7 +244,7 @@ export class UpdateScheduler {
       // Nothing new: time for a lossless refresh of what went as JPEG, once the desktop is still and the link idle?
       const due = this.refresh.dueIn();
       if (due === null) return;
-      if (due > 0 || this.ctx.queuedBytes > 0) {
+      if (due > 0 || this.ctx.queuedBytes > 0 || this.pacing.linkBusy) {
         // A timer of its own: changes meanwhile must still go out at once (wake() waits on sendTimer).
         if (!this.refreshTimer) {
           this.refreshTimer = setTimeout(() => {
@@ -234,6 +256,12 @@ export class UpdateScheduler {
       }
     }
     if (this.ctx.queuedBytes > this.maxQueuedBytes) return; // 'drain' wakes us again
+    if (!this.pacing.mayUpdate(this.position)) {
+      // The window is full: a fence reply wakes us again (and there must be a fence on its way to be answered).
+      const ping = this.pacing.pingWhileHeld(this.position);
+      if (ping) this.ctx.write(ping);
+      return;
+    }
     const wait = this.lastSendAt + host.updateInterval() - Date.now();
     if (wait > 0) {
       this.sendTimer = setTimeout(() => {
@@ -246,13 +274,15 @@ export class UpdateScheduler {
   }
 
   private applyPendingSettings(manager: EncodeManager): void {
+    // The link may want a lower (or again the asked) JPEG quality: the encoders read it from the list.
+    if (this.pacing.adapt()) this.encodingsPending = true;
     if (this.formatPending) {
       this.converter = new PixelConverter(this.ctx.params.pixelFormat);
       manager.setConverter(this.converter);
       this.formatPending = false;
     }
     if (this.encodingsPending) {
-      manager.setEncodings(this.ctx.params.encodings);
+      manager.setEncodings(this.pacing.encodings());
       this.encodingsPending = false;
     }
   }
@@ -343,6 +373,9 @@ export class UpdateScheduler {
     const writtenAt = performance.now();
     const { host, session } = this.ctx;
     this.ctx.write(data, () => host.onUpdateFlushed?.(session, performance.now() - writtenAt));
+    // A fence behind each update: its reply tells the pacer the client has taken all of it, and when.
+    const ping = this.pacing.afterUpdate(this.position, streamed + data.length);
+    if (ping) this.ctx.write(ping);
     this.updatesSent++;
     if (this.request) this.request = null;
     host.onUpdateSent?.(session, { rects: stats, bytes: streamed + data.length, encodeMs: performance.now() - started });

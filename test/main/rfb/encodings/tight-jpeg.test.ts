@@ -8,14 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../../../src/main/framebuffer/frame.js';
 import type { Rect } from '../../../../src/main/framebuffer/rect.js';
-import { Encoding } from '../../../../src/main/rfb/constants.js';
+import { Encoding, PseudoEncoding } from '../../../../src/main/rfb/constants.js';
 import { NATIVE_FORMAT, PixelConverter, type PixelFormat } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
 import { EncodeManager, type RectStats } from '../../../../src/main/rfb/encodings/encode-manager.js';
 import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
 import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { TightEncoder } from '../../../../src/main/rfb/encodings/tight.js';
-import { jpegFormatFor, jpegLibrary, jpegSettingsFrom, loadJpegLibrary } from '../../../../src/main/rfb/encodings/tight-jpeg.js';
+import { jpegFormatFor, jpegLibrary, jpegQualityOf, jpegQualityRoom, jpegSettingsFrom, loadJpegLibrary, lowerJpegQuality } from '../../../../src/main/rfb/encodings/tight-jpeg.js';
 import { createEncoders } from '../../../../src/main/rfb/encodings/registry.js';
 import { captureLogs } from '../../../support/log-capture.js';
 import { NOVNC_FORMAT, NoVncClient } from '../../../support/novnc-decoder.js';
@@ -231,5 +231,36 @@ describe('without libjpeg-turbo', () => {
     expect(client.display.images.jpeg).toBe(0);
     expect(compare(client, frame).wrongExact).toBe(0);
     state.close();
+  });
+});
+
+const fineQuality = (q: number): number => -512 + q;
+
+describe('lowering the JPEG quality in a SetEncodings list', () => {
+  it('lowers the level by one a step, to level 2 or five below what was asked, whichever is higher', () => {
+    const list = [Encoding.Tight, quality(8), PseudoEncoding.Fence];
+    expect(jpegQualityRoom(list)).toBe(5); // 8 → 3
+    expect(lowerJpegQuality(list, 2)).toEqual([Encoding.Tight, quality(6), PseudoEncoding.Fence]);
+    expect(lowerJpegQuality(list, 9)).toEqual([Encoding.Tight, quality(3), PseudoEncoding.Fence]);
+    expect(lowerJpegQuality(list, 0)).toEqual(list);
+    expect(jpegQualityRoom([quality(6)])).toBe(4); // 6 → 2
+    expect(jpegQualityRoom([quality(2)])).toBe(0);
+    expect(jpegQualityRoom([quality(1)])).toBe(0); // below the floor already: never lower
+    expect(lowerJpegQuality([quality(1)], 3)).toEqual([quality(1)]);
+    expect(jpegQualityRoom([Encoding.Tight, PseudoEncoding.Fence])).toBe(0); // no JPEG asked
+    expect(jpegSettingsFrom(lowerJpegQuality(list, 5))).toEqual(jpegSettingsFrom([quality(3)]));
+  });
+
+  it('lowers a fine quality by ten a step and leaves the first entries of each kind the ones that count', () => {
+    const list = [Encoding.Tight, fineQuality(85), quality(9), quality(2)];
+    expect(jpegQualityRoom(list)).toBe(5); // by the level: 9 → 4
+    const lowered = lowerJpegQuality(list, 3);
+    expect(lowered).toEqual([Encoding.Tight, fineQuality(55), quality(6), quality(2)]);
+    expect(jpegSettingsFrom(lowered)!.quality).toBe(55);
+    expect(jpegQualityRoom([fineQuality(85)])).toBe(5); // 85 → 35
+    expect(lowerJpegQuality([fineQuality(85)], 7)).toEqual([fineQuality(35)]);
+    expect(jpegQualityOf([fineQuality(85)])).toEqual({ scale: 'fine', value: 85 });
+    expect(jpegQualityOf(lowered)).toEqual({ scale: 'level', value: 6 });
+    expect(jpegQualityOf([Encoding.Tight])).toBeNull();
   });
 });
