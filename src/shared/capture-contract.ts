@@ -40,9 +40,11 @@ export interface CaptureRequest {
 
 /**
  * 'pause': nobody is watching, stop sending frames; 'resume': send them again;
- * 'frame-rate': send at most this many frames a second from now on.
+ * 'frame-rate': send at most this many frames a second from now on;
+ * 'refresh': send the next frame whole (main dropped one, so changed pieces
+ * alone would be laid on a picture it does not have).
  */
-export type CaptureCommand = { type: 'pause' } | { type: 'resume' } | { type: 'frame-rate'; frameRate: number };
+export type CaptureCommand = { type: 'pause' } | { type: 'resume' } | { type: 'refresh' } | { type: 'frame-rate'; frameRate: number };
 
 /** Where a plane of a YUV frame starts in `data`, and its bytes per row. */
 export interface CapturePlane {

@@ -26,6 +26,8 @@ const bridge = (window as unknown as Record<string, CaptureBridge | undefined>)[
 let canvas: OffscreenCanvas | null = null;
 /** Called when main resumes the stream, to send the frame kept while paused. */
 let resumeHook: () => void = () => undefined;
+/** Called when main asks for the next frame whole. */
+let refreshHook: () => void = () => undefined;
 let copyToWorks = true;
 let nativeWorks = true;
 /** Whether the capture paints the pointer into its frames (the track says; Chromium always does). */
@@ -112,9 +114,16 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       rate.frame(!still, performance.now());
       if (still && !mustSend) return;
       const send = !mustSend && change.kind === 'area' ? areaOf(message, change.top, change.bottom, change.left, change.right) : message;
+      try {
+        await b.sendFrame({ ...send, pointer: pointerInFrames });
+      } catch (e) {
+        // Main may not have it: the next frame goes whole, so later pieces are never laid on a picture main lacks.
+        lastSent = null;
+        mustSend = true;
+        throw e;
+      }
       mustSend = false;
       lastSent = message;
-      await b.sendFrame({ ...send, pointer: pointerInFrames });
     },
     (frame) => frame.close(),
     { now: () => performance.now(), setTimeout: (fn, ms) => setTimeout(fn, ms) },
@@ -125,6 +134,9 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
   resumeHook = () => {
     mustSend = true;
     sender.kick();
+  };
+  refreshHook = () => {
+    mustSend = true;
   };
   // Every frame is taken as it comes; the sender keeps only the newest unsent one.
   const reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
@@ -162,6 +174,8 @@ async function run(b: CaptureBridge): Promise<void> {
     } else if (c.type === 'frame-rate') {
       pacer.setRate(c.frameRate);
       rate.setFrameRate(c.frameRate);
+    } else if (c.type === 'refresh') {
+      refreshHook();
     } else {
       pacer.resume();
       rate.resume(performance.now());

@@ -64,6 +64,7 @@ export class CaptureScreen implements ScreenSource {
   /** The last frame as the page sent it: a YUV frame's bytes are compared with it before any conversion. */
   private previousRaw: RawFrame | null = null;
   private fidelityInfo: CaptureFidelityInfo | null = null;
+  private askedWholeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly page: CapturePage,
@@ -192,11 +193,13 @@ export class CaptureScreen implements ScreenSource {
     if (typeof raw === 'string') {
       // One bad frame is dropped; a page sending nothing but bad frames is broken.
       if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ problem: raw, count: this.badFrames }, 'bad frame from the capture page dropped');
+      this.askWhole();
       return;
     }
     if (raw.band && (!this.latest || this.latest.width !== raw.width || this.latest.height !== raw.height)) {
       // Changed rows of a frame never seen whole (the page sends whole frames first): nothing to lay them on.
       if (++this.badFrames === 1 || this.badFrames % 100 === 0) this.log.warn({ count: this.badFrames }, 'changed rows of an unknown frame dropped');
+      this.askWhole();
       return;
     }
     const { frame, changed, resized } = applyRawFrame(raw, this.latest, CHANGE_TILE, this.previousRaw);
@@ -226,6 +229,18 @@ export class CaptureScreen implements ScreenSource {
       // Nothing changed while paused, but the loop must hear that the image is current.
       for (const l of this.damageListeners) l();
     }
+  }
+
+  /**
+   * A frame was dropped: the page's next pieces would be laid on a picture
+   * this does not have, so it is asked for a whole frame (at most once a
+   * second: a page sending nothing but bad frames is not flooded with asks).
+   */
+  private askWhole(): void {
+    const now = performance.now();
+    if (now - this.askedWholeAt < 1000) return;
+    this.askedWholeAt = now;
+    this.page.send({ type: 'refresh' });
   }
 
   /** What this frame loses against the screen; logged when it changes (a new format, a rescale). */

@@ -14,7 +14,7 @@ export type { CaptureBridge };
 /** A command as it may arrive (anything main sent), rebuilt from the fields that belong to it. */
 function asCommand(c: unknown): CaptureCommand | null {
   const { type, frameRate } = (c ?? {}) as { type?: unknown; frameRate?: unknown };
-  if (type === 'pause' || type === 'resume') return { type };
+  if (type === 'pause' || type === 'resume' || type === 'refresh') return { type };
   if (type === 'frame-rate' && isFrameRate(frameRate)) return { type, frameRate };
   return null;
 }

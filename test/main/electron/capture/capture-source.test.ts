@@ -187,6 +187,8 @@ describe('CaptureScreen', () => {
     page.handlers?.frame('garbage');
     expect(source.takeDamage()).toEqual([]);
     expect([source.width, source.height]).toEqual([256, 128]);
+    // The page is asked for a whole frame (its next pieces would be laid on a picture this lacks), once for both.
+    expect(page.commands.filter((c) => c.type === 'refresh')).toHaveLength(1);
   });
 
   it('fails to start when the page reports an error before any frame, and closes it', async () => {

@@ -87,10 +87,11 @@ describe('the capture bridge', () => {
     ipc.deliver(CAPTURE_CHANNELS.command, null);
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'resume' });
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'frame-rate', frameRate: 12, extra: 1 });
+    ipc.deliver(CAPTURE_CHANNELS.command, { type: 'refresh', whole: 'please' });
     for (const frameRate of [0, 61, Number.NaN, '12', undefined]) ipc.deliver(CAPTURE_CHANNELS.command, { type: 'frame-rate', frameRate });
     off();
     ipc.deliver(CAPTURE_CHANNELS.command, { type: 'pause' });
-    expect(seen).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'frame-rate', frameRate: 12 }]);
+    expect(seen).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'frame-rate', frameRate: 12 }, { type: 'refresh' }]);
   });
 
   it('is frozen', () => {
