@@ -46,14 +46,20 @@ describe('lossless refresh of JPEG areas (real server, noVNC decoders)', () => {
     for (const c of closers.splice(0)) await c();
   });
 
-  it('a photo sent as JPEG is sent again exactly once the desktop is still, in one update', async () => {
-    const frame = photoFrame(320, 200, 3);
+  /** A server showing a 320×200 photo, and a noVNC-decoding viewer of it asking for Tight at JPEG quality 6. */
+  async function servePhoto(seed: number) {
+    const frame = photoFrame(320, 200, seed);
     const server = new RfbServer({ password: null, handshakeTimeoutMs: 5000 });
     closers.push(() => server.close());
     server.setFrame(frame);
     const { port } = await server.listen(0, '127.0.0.1');
     const v = await NoVncViewer.connect({ port, encodings: [Encoding.Tight, QUALITY_6] });
     closers.push(() => v.close());
+    return { frame, server, v };
+  }
+
+  it('a photo sent as JPEG is sent again exactly once the desktop is still, in one update', async () => {
+    const { frame, v } = await servePhoto(3);
 
     await v.settle(1, 8000, 50);
     const first = v.updates;
@@ -82,13 +88,7 @@ describe('lossless refresh of JPEG areas (real server, noVNC decoders)', () => {
     const before = process.env['TRAYVNC_LOSSLESS_REFRESH_MS'];
     process.env['TRAYVNC_LOSSLESS_REFRESH_MS'] = '8000';
     try {
-      const frame = photoFrame(320, 200, 4);
-      const server = new RfbServer({ password: null, handshakeTimeoutMs: 5000 });
-      closers.push(() => server.close());
-      server.setFrame(frame);
-      const { port } = await server.listen(0, '127.0.0.1');
-      const v = await NoVncViewer.connect({ port, encodings: [Encoding.Tight, QUALITY_6] });
-      closers.push(() => v.close());
+      const { frame, server, v } = await servePhoto(4);
       await v.settle(1, 8000, 100); // the JPEG picture; a refresh is now due in 8 s
       for (let k = 0; k < 3; k++) {
         const n = v.updates;
