@@ -2,7 +2,6 @@ import { CAPTURE_BRIDGE_NAME, desktopConstraints, displayMediaOptions, type Capt
 import { FramePacer, LatestFrameSender } from './frame-pacer.js';
 import { areaOf, changedArea } from './changed-area.js';
 import { CaptureRate } from './capture-rate.js';
-import { sameBytes } from './same-bytes.js';
 
 /**
  * The hidden capture page: opens the screen main chose (a desktopCapturer
@@ -109,8 +108,8 @@ async function pumpTrack(b: CaptureBridge, track: MediaStreamTrack, pacer: Frame
       // A still screen's frames are dropped here, unless main asked for one (a viewer arrived after a pause);
       // of a YUV frame only the area that changed goes (changed-area.ts).
       const change = changedArea(lastSent, message);
-      // Frames of another layout are compared whole (a canvas's RGBA after a format change, say).
-      const still = change.kind === 'none' || (change.kind === 'all' && lastSent !== null && sameBytes(lastSent.data, message.data));
+      // Frames of another layout (a new size or format) count as changed.
+      const still = change.kind === 'none';
       rate.frame(!still, performance.now());
       if (still && !mustSend) return;
       const send = !mustSend && change.kind === 'area' ? areaOf(message, change.top, change.bottom, change.left, change.right) : message;
