@@ -20,7 +20,8 @@ export function serverDefs(root, display, wanted, extraArgs = []) {
       id: 'trayvnc',
       label: 'TrayVNC',
       bin: process.execPath,
-      args: (port, extra = []) => [join(root, 'dist', 'main', 'cli.js'), 'serve', '--display', display, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs, ...extra],
+      // TRAYVNC_BENCH_NODE_ARGS: flags for TrayVNC's node (e.g. --cpu-prof), to profile it under a workload.
+      args: (port, extra = []) => [...(process.env.TRAYVNC_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), join(root, 'dist', 'main', 'cli.js'), 'serve', '--display', display, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs, ...extra],
       settings: extraArgs.length ? `defaults but ${extraArgs.join(' ')}` : 'defaults (frame rate 30 a second)',
       // Defaults really: not the settings a user saved in their own config folder.
       env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'trayvnc-bench-config-')) },

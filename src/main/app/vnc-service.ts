@@ -33,6 +33,7 @@ import { AttendedAccess, type AttendedSettings } from './attended-access.js';
 import { AuditFile, defaultAuditPath } from './audit-file.js';
 import { AuditTrail } from './audit-trail.js';
 import { startHeapTrim } from '../base/heap-trim.js';
+import { tuneHeap } from '../base/heap-tuning.js';
 
 const log = getLogger('service');
 
@@ -275,6 +276,7 @@ export class VncService {
       }
       if (this.config.connect) this.reverse?.connect(this.config.connect);
       // After a burst (a flood, many viewers) V8 keeps its heap grown until asked: see the module.
+      tuneHeap();
       this.stopHeapTrim = startHeapTrim();
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
       return this.address;

@@ -3,9 +3,16 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EncodeJob } from './encode-job.js';
+import { PixelSlots } from './pixel-slots.js';
 
 /** Jobs smaller than this stay on the main thread: a round trip to a worker costs more than their work. */
 export const OFFLOAD_MIN_PIXELS = 16384;
+
+/** Most shared memory kept for jobs' pixels: a 1080p frame in flight twice over. */
+const SLOT_BYTES = 32 * 1024 * 1024;
+
+/** A job as the caller gives it: its pixels come separately and are copied (see `run`). */
+export type JobSpec = Omit<EncodeJob, 'pixels'>;
 
 interface Pending {
   resolve(b: Buffer): void;
@@ -64,14 +71,17 @@ export class EncodeWorkers {
     return EncodeWorkers.instance;
   }
 
-  /** A pool of `count` workers, or null for none (or when the worker script is missing). */
-  static create(count: number): EncodeWorkers | null {
+  /** A pool of `count` workers, or null for none (or when the worker script is missing); `slotBytes` caps the jobs' shared pixel memory. */
+  static create(count: number, slotBytes = SLOT_BYTES): EncodeWorkers | null {
     const script = workerScript();
     if (count < 1 || !script) return null;
-    return new EncodeWorkers(script, count);
+    return new EncodeWorkers(script, count, slotBytes);
   }
 
-  private constructor(script: URL, count: number) {
+  private readonly slots: PixelSlots;
+
+  private constructor(script: URL, count: number, slotBytes: number) {
+    this.slots = new PixelSlots(slotBytes);
     for (let i = 0; i < count; i++) this.workers.push(new EncodeWorker(script, (w, e) => this.dead(w, e)));
   }
 
@@ -79,14 +89,34 @@ export class EncodeWorkers {
     return this.workers.length;
   }
 
-  /** Encode on the least busy worker. `job.pixels` is transferred: the caller must not use it afterwards. */
-  run(job: EncodeJob): Promise<Buffer> {
+  /** Shared memory made for jobs' pixels so far (at most the pool's `slotBytes`). */
+  get slotBytes(): number {
+    return this.slots.bytes;
+  }
+
+  /**
+   * Encode on the least busy worker, with a copy of the first w × h values of
+   * `pixels` (the caller may reuse `pixels` as soon as this returns). The
+   * copy goes into a shared slot, back in the pool when the job answers.
+   */
+  run(spec: JobSpec, pixels: Uint32Array): Promise<Buffer> {
     const w = this.workers.reduce<EncodeWorker | null>((best, x) => (!best || x.pending.size < best.pending.size ? x : best), null);
     if (!w) return Promise.reject(new Error('no encode worker left'));
+    const n = spec.w * spec.h;
+    const slot = this.slots.take(n);
     const id = this.nextId++;
     return new Promise<Buffer>((resolve, reject) => {
-      w.add(id, { resolve, reject });
-      w.worker.postMessage({ id, job }, [job.pixels.buffer as ArrayBuffer]);
+      if (slot) {
+        slot.set(pixels.subarray(0, n));
+        const done = (): void => this.slots.give(slot);
+        w.add(id, { resolve: (b) => (done(), resolve(b)), reject: (e) => (done(), reject(e)) });
+        w.worker.postMessage({ id, job: { ...spec, pixels: slot.subarray(0, n) } });
+      } else {
+        // The pool is at its limit: a copy of our own, handed over.
+        const own = pixels.slice(0, n);
+        w.add(id, { resolve, reject });
+        w.worker.postMessage({ id, job: { ...spec, pixels: own } }, [own.buffer]);
+      }
     });
   }
 

@@ -53,8 +53,8 @@ export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder,
   if (workers.size === 0 || !streams || n < OFFLOAD_MIN_PIXELS || maxPiece(enc, unit)) return false;
   if (!streams.every((name) => t.state.existing(name)?.started)) return false;
   const level = t.compressLevel ?? t.state.level;
-  // A copy of the scratch pixels, handed over to the worker (the scratch is reused for the next unit).
-  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, pixels: px.slice(0, n) });
+  // The worker gets a copy of the scratch pixels (the scratch is reused for the next unit).
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h }, px);
   const rawBytes = n * t.converter.bpp;
   writeRectHeader(t.parts.target, unit, enc.encoding);
   t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);

@@ -1,0 +1,92 @@
+/**
+ * The encode workers on real worker threads (the built worker script), their
+ * payloads decoded by noVNC's ZRLE decoder (an independent implementation).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Encoding } from '../../../../src/main/rfb/constants.js';
+import { PixelConverter } from '../../../../src/main/rfb/pixel-format.js';
+import { ByteWriter } from '../../../../src/main/rfb/wire.js';
+import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
+import { EncodeWorkers } from '../../../../src/main/rfb/encodings/encode-workers.js';
+import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
+import { ZrleEncoder } from '../../../../src/main/rfb/encodings/zrle.js';
+import { NOVNC_FORMAT, NoVncClient } from '../../../support/novnc-decoder.js';
+import { cropRgba, expectedRgba, firstDiff } from '../../../support/reference-pixels.js';
+import { photoFrame } from '../../../support/photo-frame.js';
+import type { Frame } from '../../../../src/main/framebuffer/frame.js';
+import type { Rect } from '../../../../src/main/framebuffer/rect.js';
+
+const conv = new PixelConverter(NOVNC_FORMAT);
+const pools: EncodeWorkers[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+function pool(slotBytes?: number): EncodeWorkers {
+  const p = EncodeWorkers.create(2, slotBytes);
+  if (!p) throw new Error('no encode worker script: the test command builds dist/ first');
+  pools.push(p);
+  return p;
+}
+
+/** A client whose ZRLE stream has begun (a first rectangle encoded here, with the zlib header), as the workers' chunks require. */
+async function begunClient(frame: Frame): Promise<NoVncClient> {
+  const first = { x: 0, y: 0, w: 8, h: 8 };
+  const state = createEncoderState();
+  const out = new ByteWriter();
+  out.u16(0).u16(0).u16(8).u16(8).s32(Encoding.ZRLE);
+  await encodeInto(new ZrleEncoder(), { rect: first, pixels: conv.convertRect(frame, first), converter: conv, state }, out);
+  state.close();
+  const client = await NoVncClient.create(frame.width, frame.height);
+  client.decodeRects(out.view(), 1);
+  return client;
+}
+
+function rectBytes(r: Rect, payload: Uint8Array): Uint8Array {
+  const out = new ByteWriter();
+  out.u16(r.x).u16(r.y).u16(r.w).u16(r.h).s32(Encoding.ZRLE).bytes(payload);
+  return out.view();
+}
+
+function expectPixels(client: NoVncClient, frame: Frame, r: Rect): void {
+  const d = firstDiff(cropRgba(client.display.rgba, client.display.width, r), expectedRgba(frame, r, 24));
+  expect(d, `first wrong pixel at index ${d}`).toBe(-1);
+}
+
+describe('EncodeWorkers', () => {
+  const frame = photoFrame(640, 400, 3);
+  const units: Rect[] = [0, 1, 2, 3].map((i) => ({ x: 0, y: i * 100, w: 640, h: 100 }));
+
+  async function runUnits(p: EncodeWorkers, scribble: boolean): Promise<void> {
+    const client = await begunClient(frame);
+    const scratch = new Uint32Array(640 * 100);
+    // All jobs in flight at once, the caller's buffer reused (and, with `scribble`, spoilt) as soon as each is handed over.
+    const payloads = units.map((r) => {
+      const px = conv.convertRect(frame, r, scratch);
+      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h }, px);
+      if (scribble) scratch.fill(0x00ff00ff);
+      return job;
+    });
+    for (const [i, payload] of (await Promise.all(payloads)).entries()) {
+      client.decodeRects(rectBytes(units[i]!, payload), 1, { chunk: 4093 });
+      expectPixels(client, frame, units[i]!);
+    }
+  }
+
+  it('encodes units on worker threads through shared slots; the caller may reuse its pixels at once', async () => {
+    const p = pool();
+    expect(p.size).toBe(2);
+    await runUnits(p, true);
+    // Four units in flight took four slots; a second round reuses them.
+    const made = p.slotBytes;
+    expect(made).toBeGreaterThan(0);
+    await runUnits(p, true);
+    expect(p.slotBytes).toBe(made);
+  });
+
+  it('copies the pixels of its own when the shared memory is used up', async () => {
+    const p = pool(1 << 18); // room for one 64 Ki-pixel slot: three of the four jobs go without
+    await runUnits(p, true);
+    expect(p.slotBytes).toBe(1 << 18);
+  });
+});
