@@ -264,6 +264,25 @@ declare module 'x11' {
       randr: RandrExt;
       fixes: FixesExt;
       render: RenderExt;
+      xinput: XInputExt;
+    }
+
+    // ---- XInputExtension: the XI2 event selection (pointer motion) ----
+
+    interface XInputExt {
+      majorOpcode: number;
+      /** What XIQueryVersion agreed on; null on a server without XI2. */
+      xi2: { majorVersion: number; minorVersion: number } | null;
+      AllMasterDevices: number;
+      EventType: { Motion: 6; RawMotion: 17 };
+      /** Replaces this client's XI2 selection on `window` for each device named. */
+      XISelectEvents(window: number, masks: XIEventMask | XIEventMask[]): void;
+    }
+
+    interface XIEventMask {
+      deviceId: number;
+      /** A bitmask, or event-type names or numbers. */
+      mask: number | Array<string | number>;
     }
 
     interface XClient extends EventEmitter {

@@ -63,20 +63,31 @@ export class DesktopFeatures {
 
   /**
    * Clients that cannot draw the cursor need to know where the desktop's own
-   * pointer is: ask the desktop up to 20 times a second while it moves, 4 times
-   * a second while it is still, once a second once it has been still some 10 s,
-   * and only while such a client is connected
-   * (clients drawing the cursor themselves cost nothing).
+   * pointer is: ask the desktop up to 20 times a second while it moves, and
+   * only while such a client is connected (clients drawing the cursor
+   * themselves cost nothing). Once it has been still a while: with a backend
+   * that reports moves (X11 with XI2) only every 5 s, as a safety net, and at
+   * once when it moves; otherwise 4 times a second, then once a second after
+   * some 10 s (each look is an X round trip, the idle server's main cost).
    */
   private pollPointer(cursor: CursorSource): void {
     const fast = 1000 / Math.min(this.config.frame_rate, 20);
-    const slow = 250; // a still pointer is checked 4 times a second: an idle desktop stays (almost) free
-    const idle = 1000; // still for some 10 s: once a second (each look is an X round trip, the idle server's main cost)
+    const slow = 250;
+    const idle = 1000;
+    const watched = 5000;
     let last: { x: number; y: number } | null = null;
     let still = 0;
+    /** A move was reported since the last look began. */
+    let moved = false;
+    const next = (): number => (still <= 10 ? fast : cursor.reportsMotion ? watched : still > 50 ? idle : slow);
+    const arm = (ms: number): void => {
+      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), ms);
+    };
     const tick = async () => {
       this.pointerTimer = null;
-      if (this.server.needsPointerPosition) {
+      moved = false;
+      // With moves reported, looks are few (on a move, or every 5 s): keep the position fresh for whoever comes.
+      if (this.server.needsPointerPosition || cursor.reportsMotion) {
         try {
           const p = await cursor.position();
           const o = this.origin();
@@ -90,9 +101,21 @@ export class DesktopFeatures {
         } catch (e) {
           this.log.debug({ err: e }, 'pointer position unavailable');
         }
+      } else {
+        still++; // nobody needs it: look less and less often
       }
-      if (this.started.length > 0) this.pointerTimer = setTimeout(() => void tick(), still > 50 ? idle : still > 10 ? slow : fast);
+      // A move heard while this look waited for its answer: look again soon.
+      if (moved) still = 0;
+      arm(next());
     };
+    // A move ends a long wait at once (a look under way sees `moved` when it ends).
+    cursor.onMotion?.(() => {
+      moved = true;
+      if (!this.pointerTimer || still <= 10) return;
+      clearTimeout(this.pointerTimer);
+      still = 0;
+      arm(0);
+    });
     this.pointerTimer = setTimeout(() => void tick(), 100);
   }
 

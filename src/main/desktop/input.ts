@@ -48,5 +48,12 @@ export interface CursorSource {
   onChange(listener: (cursor: CursorImage) => void): void;
   /** Pointer position in desktop coordinates, if known. */
   position(): Promise<{ x: number; y: number } | null>;
+  /**
+   * True when `onMotion` hears of every move of the pointer, so its position
+   * need not be polled while it is still (known once started).
+   */
+  readonly reportsMotion?: boolean;
+  /** Called whenever the pointer may have moved. */
+  onMotion?(listener: () => void): void;
   stop(): Promise<void>;
 }

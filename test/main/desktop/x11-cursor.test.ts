@@ -179,6 +179,26 @@ describe('X11Cursor on Xvfb', () => {
     expect(await cursor.position()).toEqual({ x: W / 2, y: H / 2 });
   });
 
+  it('hears the pointer move through XI2 (a warp, and device motion through XTest), and nothing while it is still', async () => {
+    expect(cursor.reportsMotion).toBe(true);
+    let moves = 0;
+    cursor.onMotion(() => moves++);
+    await sleep(300);
+    expect(moves).toBe(0);
+    // A warp by another client: XI2 Motion on the root.
+    other.client.WarpPointer(0, other.root, 0, 0, 0, 0, 50, 60);
+    await other.sync();
+    await waitFor('a move event for the warp', () => (moves > 0 ? moves : undefined));
+    // Device motion, as a real mouse's (xdotool's XTest relative move): RawMotion too.
+    const afterWarp = moves;
+    await execFileAsync('xdotool', ['mousemove_relative', '--', '7', '5'], { env: { ...process.env, DISPLAY: xvfb.display }, timeout: 10_000 });
+    await waitFor('a move event for the device motion', () => (moves > afterWarp ? moves : undefined));
+    expect(await cursor.position()).toEqual({ x: 57, y: 65 });
+    const settled = moves;
+    await sleep(300);
+    expect(moves).toBe(settled);
+  });
+
   it('follows xsetroot -cursor with an XBM pair: size, hotspot and every pixel', async () => {
     await writeFile(join(dir, 'shape.xbm'), xbm('shape', (c) => c === '#', ART_HOT));
     await writeFile(join(dir, 'mask.xbm'), xbm('mask', (c) => c !== '.', { x: -1, y: -1 }));

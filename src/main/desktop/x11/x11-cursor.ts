@@ -1,6 +1,7 @@
 import type { FixesCursorImageReply, FixesExt, QueryPointerReply, XEvent } from 'x11';
 import type { CursorImage, CursorSource } from '../input.js';
 import { isXError, openX11, X11Error, type X11Connection } from './x11-connection.js';
+import { watchPointerMotion } from './pointer-motion.js';
 
 export interface X11CursorOptions {
   /** X display, e.g. ":99" (default: $DISPLAY, else ":0"). */
@@ -131,6 +132,8 @@ export class X11Cursor implements CursorSource {
   private stopped = false;
   private readonly counters: X11CursorStats = { events: 0, fetches: 0, changes: 0, unreadable: 0, cached: 0 };
   private readonly changeListeners: Array<(cursor: CursorImage) => void> = [];
+  private readonly motionListeners: Array<() => void> = [];
+  private stopMotion: (() => void) | null = null;
   private readonly errorListeners: Array<(err: Error) => void> = [];
 
   constructor(options: X11CursorOptions = {}) {
@@ -162,6 +165,10 @@ export class X11Cursor implements CursorSource {
       // Select first, then fetch: a change racing with the first fetch still raises an event.
       fixes.SelectCursorInput(conn.root, fixes.CursorNotifyMask.DisplayCursor);
       await this.runFetch();
+      // Moves as events where the server has XI2 (pointer-motion.ts); without it the position is polled.
+      this.stopMotion = await watchPointerMotion(conn, () => {
+        for (const l of this.motionListeners) l();
+      }).catch(() => null);
     } catch (err) {
       await this.teardown();
       throw err;
@@ -174,6 +181,14 @@ export class X11Cursor implements CursorSource {
 
   onChange(listener: (cursor: CursorImage) => void): void {
     this.changeListeners.push(listener);
+  }
+
+  get reportsMotion(): boolean {
+    return this.stopMotion !== null;
+  }
+
+  onMotion(listener: () => void): void {
+    this.motionListeners.push(listener);
   }
 
   /** Asynchronous failures (a background fetch failing, the connection dropping). */
@@ -348,6 +363,8 @@ export class X11Cursor implements CursorSource {
     const conn = this.conn;
     this.conn = null;
     this.fixes = null;
+    this.stopMotion?.();
+    this.stopMotion = null;
     this.shapes.clear();
     this.cachedPixels = 0;
     this.unreadable.clear();
