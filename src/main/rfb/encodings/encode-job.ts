@@ -36,13 +36,15 @@ export class EncodeJobRunner {
       zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
         compress: (data, hint) => {
           const level = want ?? job.level;
-          return Promise.resolve(zlib.deflateRawSync(data, { level, memLevel, strategy: strategyFor(hint, level), finishFlush: zlib.constants.Z_SYNC_FLUSH }));
+          // One output chunk as big as the input (deflate's output hardly ever exceeds it): not a list of 16 KiB ones joined afterwards.
+          const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, data.length + 1024);
+          return Promise.resolve(zlib.deflateRawSync(data, { level, memLevel, strategy: strategyFor(hint, level), finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize }));
         },
       }),
     };
     const out = this.out;
     out.reset();
-    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level }, out);
+    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level, deflateReadsAtOnce: true }, out);
     if (outcome === 'written') return Buffer.from(out.view());
     if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
     return outcome;

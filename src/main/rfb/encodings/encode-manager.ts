@@ -173,7 +173,10 @@ export class EncodeManager {
    * client takes CopyRect; otherwise their destinations are sent as changed
    * pixels from `frame`. Returns the number of rectangles written, for the
    * FramebufferUpdate header. `onRect` gets one call per rectangle, in order,
-   * once the update is complete.
+   * once the update is complete. With `send` the update is streamed (see
+   * UpdateParts); with `tail`, the bytes after the first payload made
+   * elsewhere (workers, the thread pool) go there in order, uncopied, to be
+   * written after `out`.
    *
    * Big updates are encoded a unit at a time with yields to the event loop in
    * between (so deflate overlaps the next unit's work and input is not held
@@ -187,11 +190,12 @@ export class EncodeManager {
     out: ByteWriter,
     onRect?: (s: RectStats) => void,
     send?: (chunk: Buffer) => void,
+    tail?: Buffer[],
   ): Promise<number> {
     if (this.busy) throw new Error('EncodeManager.encodeRects called while a previous call is still running');
     this.busy = true;
     try {
-      return await this.encodeAll(frame, rects, copies, out, onRect, send);
+      return await this.encodeAll(frame, rects, copies, out, onRect, send, tail);
     } finally {
       this.busy = false;
     }
@@ -204,6 +208,7 @@ export class EncodeManager {
     out: ByteWriter,
     onRect: ((s: RectStats) => void) | undefined,
     send: ((chunk: Buffer) => void) | undefined,
+    tail: Buffer[] | undefined,
   ): Promise<number> {
     const bounds: Rect = { x: 0, y: 0, w: frame.width, h: frame.height };
     const bpp = this.converter.bpp;
@@ -298,7 +303,7 @@ export class EncodeManager {
       if (timeToYield(n)) await yieldToLoop();
     }
 
-    const stats = await parts.finish();
+    const stats = await parts.finish(tail);
     if (onRect) for (const s of stats) onRect(s);
     return stats.length;
   }

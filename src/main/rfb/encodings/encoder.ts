@@ -32,6 +32,12 @@ export interface EncodeInput {
   readonly lossless?: boolean;
   /** For a copy (CopyRect): where on the client's screen the rectangle's pixels are now. */
   readonly copyFrom?: { readonly x: number; readonly y: number };
+  /**
+   * The state's deflate reads its input before `compress` returns (an encode
+   * worker's synchronous zlib), so a buffer handed to it may be written again
+   * by the next call: the encoder may keep one instead of allocating each time.
+   */
+  readonly deflateReadsAtOnce?: boolean;
 }
 
 /**

@@ -43,7 +43,7 @@ export class UpdateParts {
       const c = this.chunks[0]!;
       const bytes = c instanceof Promise ? this.arrived.get(c) : c;
       if (!bytes) break;
-      out.bytes(bytes);
+      this.sendOn(out, bytes);
       this.chunks.shift();
     }
     if (this.chunks.length === 0 && this.side.length > 0) {
@@ -52,6 +52,25 @@ export class UpdateParts {
     }
     if (out.length >= min) {
       this.send(Buffer.from(out.view()));
+      out.reset();
+    }
+  }
+
+  /**
+   * Streaming: `bytes` next. A big piece (a payload of a big rectangle) goes
+   * to `send` as it is, after what `out` holds, rather than being copied into
+   * `out` and out of it again; small ones gather in `out`, sent once it is big.
+   */
+  private sendOn(out: ByteWriter, bytes: Buffer): void {
+    if (bytes.length < STREAM_CHUNK) {
+      out.bytes(bytes);
+    } else {
+      if (out.length > 0) this.send!(Buffer.from(out.view()));
+      out.reset();
+      this.send!(bytes);
+    }
+    if (out.length >= STREAM_CHUNK) {
+      this.send!(Buffer.from(out.view()));
       out.reset();
     }
   }
@@ -87,18 +106,28 @@ export class UpdateParts {
     this.stats.push({ ...stats, pending: payload });
   }
 
-  /** Wait for every payload, put the rest of the update in order into `out`, and return each rectangle's figures. */
-  async finish(): Promise<RectStats[]> {
+  /**
+   * Wait for every payload, put the rest of the update in order after `out`,
+   * and return each rectangle's figures. The rest goes into `out`; or, given
+   * `tail` (an update not streamed, whose header's count is patched in `out`
+   * later), into `tail` as it is, to be written after `out`: payloads are not
+   * copied into `out` then. A streamed update hands big payloads to `send`
+   * as they are, too.
+   */
+  async finish(tail?: Buffer[]): Promise<RectStats[]> {
     const out = this.out;
     if (!out) throw new Error('UpdateParts used before start()');
     if (this.chunks.length > 0) {
       if (this.side.length > 0) this.chunks.push(Buffer.from(this.side.view()));
       this.side.reset();
       for (const c of this.chunks) {
-        out.bytes(c instanceof Promise ? await c : c);
-        if (this.send && out.length >= STREAM_CHUNK) {
-          this.send(Buffer.from(out.view()));
-          out.reset();
+        const bytes = c instanceof Promise ? await c : c;
+        if (this.send) {
+          this.sendOn(out, bytes);
+        } else if (tail) {
+          tail.push(bytes);
+        } else {
+          out.bytes(bytes);
         }
       }
     }

@@ -6,6 +6,8 @@ import { RleTileEncoder } from './rle-tile.js';
 import { withLength } from './zlib.js';
 
 const TILE = 64;
+/** The most a kept tiles buffer may hold. */
+const KEEP_MAX = 8 * 1024 * 1024;
 
 /** Name of the connection's deflate stream used by ZRLE. */
 export const ZRLE_STREAM = 'zrle';
@@ -30,6 +32,8 @@ export class ZrleEncoder implements Encoder {
   readonly kind = 'pixels';
   readonly suits = { few: 'good', many: 'good' } as const;
   private readonly tiles = new RleTileEncoder(TILE, 3 / 4);
+  /** The tiles' buffer kept from call to call where deflate reads it at once (encode workers). */
+  private kept: ByteWriter | null = null;
 
   /** A solid rectangle: a few bytes per distinct tile size after deflate, plus the length and the flush marker. */
   solidCost(w: number, h: number): number {
@@ -45,10 +49,20 @@ export class ZrleEncoder implements Encoder {
     // get (a sub-encoding byte a tile plus raw pixels): written once and
     // handed over as it is, no copy and no growth.
     const tiles = Math.ceil(w / TILE) * Math.ceil(h / TILE);
-    const s = new ByteWriter(tiles + w * h * layout.size);
+    const most = tiles + w * h * layout.size;
+    const s = input.deflateReadsAtOnce ? this.keptWriter(most) : new ByteWriter(most);
     this.tiles.encodeRect(input.pixels, w, h, layout, s);
     // Mostly raw tiles: photo-like, where deflate's string search costs much and finds little.
     const hint = this.tiles.rawPixels * 4 >= w * h * 3 ? 'photo' : undefined;
     return input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL).compress(s.view(), hint).then(withLength);
+  }
+
+  /** The kept buffer, emptied, with room for `bytes` (a fresh one of 8 MiB at most otherwise kept: a 1080p frame's unit). */
+  private keptWriter(bytes: number): ByteWriter {
+    if (bytes > KEEP_MAX) return new ByteWriter(bytes);
+    this.kept ??= new ByteWriter(bytes);
+    this.kept.reset();
+    this.kept.ensure(bytes);
+    return this.kept;
   }
 }

@@ -340,11 +340,13 @@ export class UpdateScheduler {
           this.ctx.write(chunk);
         }
       : undefined;
+    // Not streamed: payloads made elsewhere follow `out` as they are, uncopied.
+    const tail: Buffer[] | undefined = open ? undefined : [];
     this.sending = true;
     this.inFlightRects = rects;
     manager.lossless = refreshing;
     try {
-      count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s), send);
+      count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s), send, tail);
     } catch (e) {
       this.sending = false;
       this.inFlightRects = [];
@@ -356,12 +358,12 @@ export class UpdateScheduler {
     this.refresh.sentLossy(manager.takeLossy());
     if (!this.ctx.ready) return;
     if (open) writeLastRect(out);
-    this.finishUpdate(out, open ? null : header, count, stats, started, streamed);
+    this.finishUpdate(out, open ? null : header, count, stats, started, streamed, tail);
     this.flushFences();
   }
 
   /** Write the rest of the update (`header` null: its count was left open, and part of it may have gone already, `streamed` bytes). */
-  private finishUpdate(out: ByteWriter, header: number | null, count: number, stats: RectStats[], started: number, streamed = 0): void {
+  private finishUpdate(out: ByteWriter, header: number | null, count: number, stats: RectStats[], started: number, streamed = 0, tail: readonly Buffer[] = []): void {
     if (header !== null) {
       if (count > MAX_RECTS_PER_UPDATE) {
         this.ctx.close(`update with ${count} rectangles exceeds the protocol limit`, 'warn');
@@ -372,13 +374,23 @@ export class UpdateScheduler {
     const data = out.view();
     const writtenAt = performance.now();
     const { host, session } = this.ctx;
-    this.ctx.write(data, () => host.onUpdateFlushed?.(session, performance.now() - writtenAt));
+    let bytes = streamed + data.length;
+    if (tail.length === 0) {
+      this.ctx.write(data, () => host.onUpdateFlushed?.(session, performance.now() - writtenAt));
+    } else {
+      this.ctx.write(data);
+      for (let i = 0; i < tail.length; i++) {
+        const last = i === tail.length - 1;
+        this.ctx.write(tail[i]!, last ? () => host.onUpdateFlushed?.(session, performance.now() - writtenAt) : undefined);
+        bytes += tail[i]!.length;
+      }
+    }
     // A fence behind each update: its reply tells the pacer the client has taken all of it, and when.
-    const ping = this.pacing.afterUpdate(this.position, streamed + data.length);
+    const ping = this.pacing.afterUpdate(this.position, bytes);
     if (ping) this.ctx.write(ping);
     this.updatesSent++;
     if (this.request) this.request = null;
-    host.onUpdateSent?.(session, { rects: stats, bytes: streamed + data.length, encodeMs: performance.now() - started });
+    host.onUpdateSent?.(session, { rects: stats, bytes, encodeMs: performance.now() - started });
     // Continuous updates (or changes that arrived meanwhile) may need another round.
     if (!this.dirty.empty || this.continuous) this.wake();
   }
