@@ -6,7 +6,7 @@ const stats = { encoding: 16, pixels: 1, bytes: 12, rawBytes: 4 };
 const big = (fill: number) => Buffer.alloc(100_000, fill);
 
 /** head, [payload A], middle, [payload B], end: what every way of finishing must deliver, in this order. */
-async function update(parts: UpdateParts, out: ByteWriter, a: Buffer, b: Buffer): Promise<Buffer> {
+async function update(parts: UpdateParts, a: Buffer, b: Buffer): Promise<Buffer> {
   parts.target.bytes(Buffer.from('head'));
   parts.rect(stats);
   parts.pending(stats, Promise.resolve(a));
@@ -22,7 +22,7 @@ describe('UpdateParts', () => {
     const parts = new UpdateParts();
     const out = new ByteWriter(16);
     parts.start(out);
-    const want = await update(parts, out, big(1), Buffer.from('small'));
+    const want = await update(parts, big(1), Buffer.from('small'));
     await parts.finish();
     expect(Buffer.from(out.view()).equals(want)).toBe(true);
   });
@@ -33,7 +33,7 @@ describe('UpdateParts', () => {
     parts.start(out);
     const a = big(2);
     const b = big(3);
-    const want = await update(parts, out, a, b);
+    const want = await update(parts, a, b);
     const tail: Buffer[] = [];
     const figures = await parts.finish(tail);
     expect(Buffer.concat([out.view(), ...tail]).equals(want)).toBe(true);
@@ -49,7 +49,7 @@ describe('UpdateParts', () => {
     parts.start(out, (c) => sent.push(c));
     const a = big(4);
     const b = Buffer.from('small payload');
-    const want = await update(parts, out, a, b);
+    const want = await update(parts, a, b);
     await Promise.resolve();
     parts.drain();
     await parts.finish();
