@@ -170,6 +170,7 @@ export class ChangeDetector {
     const copies: CopyOp[] = [];
     const changed: Rect[] = [];
     const done: Array<{ area: Rect; found: ScrollAnalysis }> = [];
+    const missed: Rect[] = [];
     const cur = pixelPlane(frame.pixels, frame.stride);
     let moves: CopyOp[] = [];
     if (tiles.length > 0) {
@@ -179,6 +180,15 @@ export class ChangeDetector {
         if (moved.some((m) => intersectRect(m, area))) continue;
         stats.scrollAreas++;
         const found = this.scroll.analyse(cur, old, area);
+        if (found.copies.length > 0) done.push({ area, found });
+        else missed.push(area);
+      }
+      // An area beside a scrolled one, on the same rows, is tried with its offset: the columns
+      // of a terminal that did not change cut it into areas, some too narrow to be voted on.
+      const hints = [...new Set(done.map((d) => d.found.dy))];
+      for (const area of hints.length > 0 ? missed : []) {
+        if (!done.some((d) => d.area.y < area.y + area.h && area.y < d.area.y + d.area.h)) continue;
+        const found = this.scroll.analyse(cur, old, area, hints);
         if (found.copies.length > 0) done.push({ area, found });
       }
     }

@@ -83,6 +83,25 @@ export class DirtyTiles {
     return false;
   }
 
+  /** The pending boxes that overlap `r`, clipped to it (one a tile at most; boxes bound what is pending, so they may cover more). */
+  overlapping(r: Rect): Rect[] {
+    const out: Rect[] = [];
+    if (this.count === 0) return out;
+    const b = this.boxes;
+    for (let row = Math.max(0, Math.floor(r.y / TILE)); row < this.rows && row * TILE < r.y + r.h; row++) {
+      for (let col = Math.max(0, Math.floor(r.x / TILE)); col < this.cols && col * TILE < r.x + r.w; col++) {
+        const i = (row * this.cols + col) * 4;
+        if (b[i + 2] === 0) continue;
+        const x0 = Math.max(b[i]!, r.x);
+        const y0 = Math.max(b[i + 1]!, r.y);
+        const x1 = Math.min(b[i + 2]!, r.x + r.w);
+        const y1 = Math.min(b[i + 3]!, r.y + r.h);
+        if (x1 > x0 && y1 > y0) out.push({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 });
+      }
+    }
+    return out;
+  }
+
   /**
    * Take the dirty areas that intersect `within`, clipped to it, and clear the
    * tiles taken. Boxes that meet edge to edge with the same height are merged

@@ -98,8 +98,11 @@ export class ScrollDetector {
   /**
    * Compare `area` of `cur` (the new image) with the same area of `prev` (the
    * old one). Both planes must hold the whole area; neither is modified.
+   * `hints`: offsets found in areas beside this one (a terminal's columns cut
+   * apart by a column that did not change), checked exactly first, and then
+   * also in a box narrower than `minWidth` (a column of line numbers).
    */
-  analyse(cur: PixelPlane, prev: PixelPlane, area: Rect): ScrollAnalysis {
+  analyse(cur: PixelPlane, prev: PixelPlane, area: Rect, hints: readonly number[] = []): ScrollAnalysis {
     const ax = area.x;
     const ay = area.y;
     const aw = area.w;
@@ -134,7 +137,7 @@ export class ScrollDetector {
     const bw = hi - lo;
     const changed: Rect = { x: bx, y: ay + r0, w: bw, h: r1 - r0 + 1 };
     const minRows = this.minRows;
-    if (bw < this.minWidth || changed.h <= minRows) return { changed, dy: 0, copies: [], rest: this.strips(changed, ay, r0, r1, 0) };
+    if ((bw < this.minWidth && hints.length === 0) || changed.h <= minRows) return { changed, dy: 0, copies: [], rest: this.strips(changed, ay, r0, r1, 0) };
 
     // 2. row hashes of all old rows over the box
     const step = oddStep(bw, this.maxSamples);
@@ -172,12 +175,25 @@ export class ScrollDetector {
     }
     index.clear();
 
-    // 4. check the best offsets exactly
+    // 4. check the offsets found beside this area, then the best voted ones, exactly
     const tried: number[] = [];
     let bestDy = 0;
     let bestScore = 0;
     let bestCount = 0;
-    for (let k = 0; k < CANDIDATES; k++) {
+    for (const d of hints) {
+      if (d === 0 || Math.abs(d) >= ah || tried.includes(d)) continue;
+      tried.push(d);
+      const { score, count } = this.matchRuns(cur, prev, bx, bw, ay, r0, r1, d);
+      if (score > bestScore) {
+        bestScore = score;
+        bestDy = d;
+        bestCount = count;
+        const t = this.bestRuns;
+        this.bestRuns = this.runs;
+        this.runs = t;
+      }
+    }
+    for (let k = 0; k < CANDIDATES && bestScore * 10 < differing * 9; k++) {
       let d = 0;
       let v = MIN_VOTES - 1;
       for (let i = 0; i < 2 * ah; i++) {

@@ -181,6 +181,37 @@ describe('ChangeDetector.detectWithCopies', () => {
     expect(area(res.changed)).toBeLessThan(win.w * 80);
   });
 
+  it('copies a column of line numbers too, cut off from the text by columns that stay put', () => {
+    // A log scrolling in a terminal: a narrow column of counters, then a prefix that is the same on
+    // every line (so those columns do not change and the tiles there stay clean), then the text.
+    const W = 640;
+    const H = 480;
+    const term = { x: 64, y: 32, w: 512, h: 416 };
+    const numbers = { x: term.x + 4, w: 20 };
+    const text = { x: term.x + 160, w: term.w - 160 };
+    const paint = (f: Frame, top: number): void => {
+      fill(f, term, 0x202428);
+      for (let y = 0; y < term.h; y++) {
+        const line = (top + y) >> 4;
+        const row = (term.y + y) * f.stride;
+        for (let x = 0; x < numbers.w; x++) f.pixels[row + numbers.x + x] = (y & 15) > 2 && (y & 15) < 13 && (mix(line, x >> 2, 9) & 1) ? 0xd0d0c8 : 0x202428;
+        for (let x = 0; x < text.w; x++) f.pixels[row + text.x + x] = docPixel(x, top + y, 7);
+      }
+    };
+    const d = new ChangeDetector();
+    const f = wallpaper(W, H);
+    paint(f, 0);
+    d.detectWithCopies(f);
+    const old = clone(f);
+    paint(f, 80); // five lines up
+    const res = d.detectWithCopies(f);
+    expect(mismatches(applyUpdate(old, f, res), f)).toBe(0);
+    const numbersCopied = res.copies.some((c) => c.srcY - c.dst.y === 80 && c.dst.x <= numbers.x + 8 && c.dst.x + c.dst.w >= numbers.x + numbers.w - 8);
+    expect(numbersCopied, `copies ${JSON.stringify(res.copies)}`).toBe(true);
+    // only the five new lines (and no more than a little around them) go as pixels
+    expect(area(res.changed)).toBeLessThan((numbers.w + text.w) * 80 * 1.5);
+  });
+
   it('handles two windows scrolling apart, plus other changes', () => {
     const W = 1024;
     const H = 768;
@@ -557,6 +588,28 @@ describe('ScrollDetector', () => {
     expect(res.dy).toBe(13);
     expect(res.copies).toEqual([{ dst: { x: 0, y: 0, w: W, h: H - 13 }, srcX: 0, srcY: 13 }]);
     expect(res.rest).toEqual([{ x: 0, y: H - 13, w: W, h: 13 }]);
+  });
+
+  it('tries the offsets found beside an area first, and then also in a box narrower than minWidth', () => {
+    const W = 64;
+    const H = 200;
+    const prev = createFrame(W, H);
+    const cur = createFrame(W, H);
+    const area = { x: 0, y: 0, w: W, h: H };
+    // a 12-pixel column of ever-different rows, scrolled up by 26 rows
+    for (let y = 0; y < H; y++)
+      for (let x = 20; x < 32; x++) {
+        prev.pixels[y * W + x] = mix(x, y, 3) & 0xffffff;
+        cur.pixels[y * W + x] = mix(x, y + 26, 3) & 0xffffff;
+      }
+    const det = new ScrollDetector({ minWidth: 64 });
+    const without = det.analyse(pixelPlane(cur.pixels, W), pixelPlane(prev.pixels, W), area);
+    expect(without.changed?.w).toBe(12);
+    expect(without.copies).toEqual([]);
+    const withHint = det.analyse(pixelPlane(cur.pixels, W), pixelPlane(prev.pixels, W), area, [13, 26]);
+    expect(withHint.dy).toBe(26);
+    expect(withHint.copies).toEqual([{ dst: { x: 20, y: 0, w: 12, h: H - 26 }, srcX: 20, srcY: 26 }]);
+    expect(withHint.rest).toEqual([{ x: 20, y: H - 26, w: 12, h: 26 }]);
   });
 
   it('rejects bad options', () => {

@@ -338,6 +338,26 @@ describe('desktop changes reach clients', () => {
     for (const x of [0, 3, 4, 7, 24, 27]) expect(covers(x), `column ${x} sent as pixels`).toBe(true);
   });
 
+  it('a scroll reading rows whose pixels are still pending is copied where it can be, the rest sent as pixels', async () => {
+    const COPY_RECT = 1;
+    const { server, port } = await serve({}, pattern(64, 80, 1));
+    const v = await viewer(port);
+    v.setEncodings([COPY_RECT, RAW]);
+    await roundTrip(v);
+    // a terminal printed lines at the bottom, then scrolled up by 10 before the client asked again
+    server.applyChanges([], [{ x: 0, y: 60, w: 64, h: 20 }]);
+    server.applyChanges([{ dst: { x: 0, y: 0, w: 64, h: 70 }, srcX: 0, srcY: 10 }], [{ x: 0, y: 70, w: 64, h: 10 }]);
+    v.request(true);
+    const rects = await v.nextUpdate();
+    const copies = rects.filter((r) => r.encoding === COPY_RECT).map((r) => [r.x, r.y, r.w, r.h, r.payload.readUInt16BE(0), r.payload.readUInt16BE(2)]);
+    // rows 10..60 of the source are what the client shows: copied; rows 60..80 it lacks: their destination goes as pixels
+    expect(copies).toEqual([[0, 0, 64, 50, 0, 10]]);
+    const raw = rects.filter((r) => r.encoding === RAW);
+    const covers = (y: number): boolean => raw.some((r) => y >= r.y && y < r.y + r.h && r.x === 0 && r.w === 64);
+    for (const y of [50, 59, 60, 69, 70, 79]) expect(covers(y), `row ${y} sent as pixels`).toBe(true);
+    expect(covers(49)).toBe(false);
+  });
+
   it('a cursor painted into the picture that a copy carries along is painted over where it lands', async () => {
     const COPY_RECT = 1;
     const frame = pattern(32, 8, 1);

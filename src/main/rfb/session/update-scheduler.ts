@@ -11,6 +11,7 @@ import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLas
 import { ByteWriter } from '../wire.js';
 import type { SessionContext } from './context.js';
 import { LosslessRefresh } from './lossless-refresh.js';
+import { splitCopy } from './copy-split.js';
 import { Pacing, type PacingInfo } from './pacing.js';
 import type { CursorShape } from './cursor-shape.js';
 import type { DesktopName } from './desktop-name.js';
@@ -187,12 +188,13 @@ export class UpdateScheduler {
   /**
    * Areas that moved on the desktop (scrolling, a dragged window). A copy is
    * only right for a client whose screen shows the source as it was, so it
-   * is used only when no pixels are pending there, nor in flight (see
-   * `inFlightRects`); otherwise the destination is simply marked changed.
-   * Copies of later captures follow the pending ones (the client makes them
-   * in order, all before the pixels): after the pending copies the client's
-   * screen is the frame except where pixels are pending, so a source clear
-   * of those is right.
+   * reads only where no pixels are pending, nor in flight (see
+   * `inFlightRects`): a straight move is cut around those (copy-split.ts),
+   * and what it cannot copy, or a diagonal move that meets them, is marked
+   * changed. Copies of later captures follow the pending ones (the client
+   * makes them in order, all before the pixels): after the pending copies
+   * the client's screen is the frame except where pixels are pending, so a
+   * source clear of those is right.
    */
   applyCopies(copies: readonly CopyOp[]): void {
     if (!this.ctx.ready || copies.length === 0) return;
@@ -202,15 +204,27 @@ export class UpdateScheduler {
     for (const c of copies) {
       const src = { x: c.srcX, y: c.srcY, w: c.dst.w, h: c.dst.h };
       const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= this.width && r.y + r.h <= this.height;
-      const clear = !this.dirty.intersects(src) && !this.inFlightRects.some((r) => intersectRect(r, src));
-      if (!usable || this.pendingCopies.length >= MAX_PENDING_COPIES || !inside(src) || !inside(c.dst) || !clear) {
+      if (!usable || !inside(src) || !inside(c.dst)) {
         this.dirty.mark(c.dst);
         continue;
       }
-      this.pendingCopies.push(c);
-      // a cursor painted into the client's picture moves along: paint over it where it lands
-      const ghost = cursor && intersectRect(cursor, src);
-      if (ghost) this.dirty.mark({ x: ghost.x + c.dst.x - c.srcX, y: ghost.y + c.dst.y - c.srcY, w: ghost.w, h: ghost.h });
+      const blocked = this.dirty.overlapping(src);
+      for (const r of this.inFlightRects) {
+        const hit = intersectRect(r, src);
+        if (hit) blocked.push(hit);
+      }
+      const split = blocked.length === 0 ? { copies: [c], pixels: [] } : splitCopy(c, blocked);
+      if (!split || this.pendingCopies.length + split.copies.length > MAX_PENDING_COPIES) {
+        this.dirty.mark(c.dst);
+        continue;
+      }
+      for (const r of split.pixels) this.dirty.mark(r);
+      for (const p of split.copies) {
+        this.pendingCopies.push(p);
+        // a cursor painted into the client's picture moves along: paint over it where it lands
+        const ghost = cursor && intersectRect(cursor, { x: p.srcX, y: p.srcY, w: p.dst.w, h: p.dst.h });
+        if (ghost) this.dirty.mark({ x: ghost.x + p.dst.x - p.srcX, y: ghost.y + p.dst.y - p.srcY, w: ghost.w, h: ghost.h });
+      }
     }
     this.wake();
   }
