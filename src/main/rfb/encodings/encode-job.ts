@@ -2,8 +2,22 @@ import zlib from 'node:zlib';
 import { PixelConverter, type PixelFormat } from '../pixel-format.js';
 import { ByteWriter } from '../wire.js';
 import type { Encoder, EncoderState } from './encoder.js';
-import { createEncoders } from './registry.js';
+import { Encoding } from '../constants.js';
+import { TrleEncoder } from './trle.js';
+import { ZrleEncoder, ZRLE_STREAM } from './zrle.js';
 import { strategyFor, type DeflateSink } from './zlib-stream.js';
+
+/**
+ * The encodings a unit may be sent to a worker in (unit-reuse.ts asks), each
+ * with how to make its encoder and the zlib streams its payload continues.
+ * Only these load in a worker: one that loaded every encoder (JPEG, PNG and
+ * the logger with them) took about 175 ms of CPU to start, the first frame
+ * of the first viewer waiting for it.
+ */
+export const WORKER_ENCODINGS: ReadonlyMap<number, { readonly make: () => Encoder; readonly streams: readonly string[] }> = new Map([
+  [Encoding.ZRLE, { make: () => new ZrleEncoder(), streams: [ZRLE_STREAM] }],
+  [Encoding.TRLE, { make: () => new TrleEncoder(), streams: [] }],
+]);
 
 /** One unit's pixel work sent to an encode worker: everything the payload depends on. */
 export interface EncodeJob {
@@ -53,8 +67,8 @@ export class EncodeJobRunner {
   private encoder(encoding: number): Encoder {
     let e = this.encoders.get(encoding);
     if (!e) {
-      e = createEncoders().find((x) => x.encoding === encoding);
-      if (!e) throw new Error(`no encoder for encoding ${encoding}`);
+      e = WORKER_ENCODINGS.get(encoding)?.make();
+      if (!e) throw new Error(`encoding ${encoding} is not one the encode workers run`);
       this.encoders.set(encoding, e);
     }
     return e;

@@ -1,14 +1,13 @@
 import type { Rect } from '../../framebuffer/rect.js';
-import { Encoding } from '../constants.js';
 import type { PixelConverter } from '../pixel-format.js';
 import { RECT_HEADER_BYTES, writeRectHeader } from '../server-messages.js';
 import type { Encoder } from './encoder.js';
 import { divergeStreams, type ClosableEncoderState } from './encoder-state.js';
 import { OFFLOAD_MIN_PIXELS, type EncodeWorkers } from './encode-workers.js';
+import { WORKER_ENCODINGS } from './encode-job.js';
 import { maxPiece } from './units.js';
 import type { SharedEncodes } from './shared-encodes.js';
 import type { UpdateParts } from './update-parts.js';
-import { ZRLE_STREAM } from './zrle.js';
 
 /**
  * Units of an update whose bytes this connection's manager does not make on
@@ -28,18 +27,14 @@ export interface UnitTarget {
 }
 
 /**
- * Encodings whose encode() depends only on the pixels, the client's format
- * and the zlib level, and never gives up, and whose pixel work is heavy
- * enough to be worth a worker: ZRLE's and TRLE's tile analysis (a 1080p
+ * Units go to a worker in the encodings the workers run (encode-job.ts
+ * WORKER_ENCODINGS): those whose encode() depends only on the pixels, the
+ * client's format and the zlib level, never gives up, and whose pixel work is
+ * heavy enough to be worth a worker: ZRLE's and TRLE's tile analysis (a 1080p
  * photo-like ZRLE frame: 109 ms on this thread, 76 ms with two workers on two
  * cores). Hextile qualifies but gains nothing: 47.6 ms against 48.0 ms, at
- * 1.5 times the CPU, the hand-over costing what its work saves. Each maps to
- * the zlib streams its payload continues.
+ * 1.5 times the CPU, the hand-over costing what its work saves.
  */
-const OFFLOADABLE = new Map<number, readonly string[]>([
-  [Encoding.ZRLE, [ZRLE_STREAM]],
-  [Encoding.TRLE, []],
-]);
 
 /**
  * Send `unit` to an encode worker if its encoding may run there, it is big
@@ -48,7 +43,7 @@ const OFFLOADABLE = new Map<number, readonly string[]>([
  * cannot open a stream). Offered to the shared cache like any unit.
  */
 export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null): boolean {
-  const streams = OFFLOADABLE.get(enc.encoding);
+  const streams = WORKER_ENCODINGS.get(enc.encoding)?.streams;
   const n = unit.w * unit.h;
   if (workers.size === 0 || !streams || n < OFFLOAD_MIN_PIXELS || maxPiece(enc, unit)) return false;
   if (!streams.every((name) => t.state.existing(name)?.started)) return false;

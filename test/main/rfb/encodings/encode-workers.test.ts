@@ -89,4 +89,12 @@ describe('EncodeWorkers', () => {
     await runUnits(p, true);
     expect(p.slotBytes).toBe(1 << 18);
   });
+
+  it('runs only the encodings it loads (ZRLE, TRLE): another fails with the reason, and the pool goes on', async () => {
+    const p = pool();
+    const px = conv.convertRect(frame, units[0]!);
+    await expect(p.run({ encoding: Encoding.Hextile, pf: conv.pf, level: 2, w: 640, h: 100 }, px)).rejects.toThrow(/not one the encode workers run/);
+    expect(p.size).toBe(2);
+    await runUnits(p, false);
+  });
 });
