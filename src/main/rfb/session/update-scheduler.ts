@@ -11,7 +11,7 @@ import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLas
 import { ByteWriter } from '../wire.js';
 import type { SessionContext } from './context.js';
 import { LosslessRefresh } from './lossless-refresh.js';
-import { splitCopy } from './copy-split.js';
+import { PendingCopies } from './pending-copies.js';
 import { Pacing, type PacingInfo } from './pacing.js';
 import type { CursorShape } from './cursor-shape.js';
 import type { DesktopName } from './desktop-name.js';
@@ -28,8 +28,6 @@ const FENCE_SUPPORTED = 0x7;
 
 /** Clients start in the server's own format; one converter (read-only tables) serves them all until they set theirs. */
 const NATIVE_CONVERTER = new PixelConverter(NATIVE_FORMAT);
-/** Copies waiting for a client that does not ask at most (30 moves a second for two seconds); later ones go as pixels. */
-const MAX_PENDING_COPIES = 64;
 
 /** The extensions whose pseudo-rectangles an update carries before its pixels. */
 export interface UpdateExtensions {
@@ -53,7 +51,7 @@ export class UpdateScheduler {
   width = 0;
   height = 0;
   updatesSent = 0;
-  private dirty = new DirtyTiles(1, 1);
+  private readonly dirty = new DirtyTiles(1, 1);
   private readonly refresh = new LosslessRefresh();
   private request: Rect | null = null;
   private continuous: Rect | null = null;
@@ -63,13 +61,7 @@ export class UpdateScheduler {
   private refreshTimer: NodeJS.Timeout | null = null;
   private pendingFences: Array<{ flags: number; payload: Buffer }> = [];
   /** Copies (scrolls) the client can do itself, sent before any changed pixels. */
-  private pendingCopies: CopyOp[] = [];
-  /**
-   * The pixels of the update being sent: encoding reads the live frame, so
-   * they may hold a capture newer than the one a copy starts from, and no
-   * copy reads from them.
-   */
-  private inFlightRects: readonly Rect[] = [];
+  private readonly copies = new PendingCopies(this.dirty);
   private formatPending = false;
   private encodingsPending = false;
   private converter = NATIVE_CONVERTER;
@@ -106,7 +98,7 @@ export class UpdateScheduler {
   begin(width: number, height: number): void {
     this.width = width;
     this.height = height;
-    this.dirty = new DirtyTiles(width, height);
+    this.dirty.resize(width, height);
     this.refresh.reset(width, height);
     this.pacing.start(this.position);
     if (!this.encoding && !this.stopped) {
@@ -125,7 +117,7 @@ export class UpdateScheduler {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.sendTimer = this.refreshTimer = null;
     this.pendingFences = [];
-    this.pendingCopies = [];
+    this.copies.clear();
     // An update being encoded finds the state closed and gives up (no stream is made after this).
     this.encoding?.manager.shareThrough(null);
     this.encoding?.state.close();
@@ -185,47 +177,12 @@ export class UpdateScheduler {
     this.wake();
   }
 
-  /**
-   * Areas that moved on the desktop (scrolling, a dragged window). A copy is
-   * only right for a client whose screen shows the source as it was, so it
-   * reads only where no pixels are pending, nor in flight (see
-   * `inFlightRects`): a straight move is cut around those (copy-split.ts),
-   * and what it cannot copy, or a diagonal move that meets them, is marked
-   * changed. Copies of later captures follow the pending ones (the client
-   * makes them in order, all before the pixels): after the pending copies
-   * the client's screen is the frame except where pixels are pending, so a
-   * source clear of those is right.
-   */
+  /** Areas that moved on the desktop (scrolling, a dragged window): copies where this client can make them (pending-copies.ts). */
   applyCopies(copies: readonly CopyOp[]): void {
     if (!this.ctx.ready || copies.length === 0) return;
     this.refresh.changed();
     const usable = this.ctx.params.supports(Encoding.CopyRect) && !this.ext.size.resizePending;
-    const cursor = this.ext.cursor.paintedArea;
-    for (const c of copies) {
-      const src = { x: c.srcX, y: c.srcY, w: c.dst.w, h: c.dst.h };
-      const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= this.width && r.y + r.h <= this.height;
-      if (!usable || !inside(src) || !inside(c.dst)) {
-        this.dirty.mark(c.dst);
-        continue;
-      }
-      const blocked = this.dirty.overlapping(src);
-      for (const r of this.inFlightRects) {
-        const hit = intersectRect(r, src);
-        if (hit) blocked.push(hit);
-      }
-      const split = blocked.length === 0 ? { copies: [c], pixels: [] } : splitCopy(c, blocked);
-      if (!split || this.pendingCopies.length + split.copies.length > MAX_PENDING_COPIES) {
-        this.dirty.mark(c.dst);
-        continue;
-      }
-      for (const r of split.pixels) this.dirty.mark(r);
-      for (const p of split.copies) {
-        this.pendingCopies.push(p);
-        // a cursor painted into the client's picture moves along: paint over it where it lands
-        const ghost = cursor && intersectRect(cursor, { x: p.srcX, y: p.srcY, w: p.dst.w, h: p.dst.h });
-        if (ghost) this.dirty.mark({ x: ghost.x + p.dst.x - p.srcX, y: ghost.y + p.dst.y - p.srcY, w: ghost.w, h: ghost.h });
-      }
-    }
+    this.copies.add(copies, usable, { width: this.width, height: this.height }, this.ext.cursor.paintedArea);
     this.wake();
   }
 
@@ -254,7 +211,7 @@ export class UpdateScheduler {
     if (!host.frameIsFresh()) return;
     const emptyRequest = this.request !== null && this.request.w === 0;
     const pseudo = this.ext.size.due() || this.ext.name.due() || this.ext.cursor.due();
-    if (this.dirty.empty && this.pendingCopies.length === 0 && !pseudo && !emptyRequest) {
+    if (this.dirty.empty && this.copies.empty && !pseudo && !emptyRequest) {
       // Nothing new: time for a lossless refresh of what went as JPEG, once the desktop is still and the link idle?
       const due = this.refresh.dueIn();
       if (due === null) return;
@@ -321,7 +278,7 @@ export class UpdateScheduler {
       this.dirty.resize(frame.width, frame.height);
       this.dirty.markAll();
       this.refresh.reset(frame.width, frame.height);
-      this.pendingCopies = [];
+      this.copies.clear();
       this.finishUpdate(out, header, 1, stats, started);
       return;
     }
@@ -331,8 +288,7 @@ export class UpdateScheduler {
     const visible = { x: 0, y: 0, w: Math.min(this.width, frame.width), h: Math.min(this.height, frame.height) };
     const within = area ? intersectRect(area, visible) : null;
     let rects = within ? this.dirty.take(within) : [];
-    const copies = this.pendingCopies;
-    this.pendingCopies = [];
+    const copies = this.copies.take();
     // Nothing else to send: the areas that went as JPEG, exactly this time, if their refresh is due.
     const refreshing = rects.length === 0 && copies.length === 0 && count === 0 && within !== null && this.refresh.dueIn() === 0;
     if (refreshing) rects = this.refresh.take(within);
@@ -357,18 +313,18 @@ export class UpdateScheduler {
     // Not streamed: payloads made elsewhere follow `out` as they are, uncopied.
     const tail: Buffer[] | undefined = open ? undefined : [];
     this.sending = true;
-    this.inFlightRects = rects;
+    this.copies.inFlight = rects;
     manager.lossless = refreshing;
     try {
       count += await manager.encodeRects(frame, rects, copies, out, (s) => stats.push(s), send, tail);
     } catch (e) {
       this.sending = false;
-      this.inFlightRects = [];
+      this.copies.inFlight = [];
       this.ctx.close(`encoding failed: ${(e as Error).message}`, 'warn');
       return;
     }
     this.sending = false;
-    this.inFlightRects = [];
+    this.copies.inFlight = [];
     this.refresh.sentLossy(manager.takeLossy());
     if (!this.ctx.ready) return;
     if (open) writeLastRect(out);
