@@ -180,19 +180,19 @@ export class ScrollDetector {
     let bestDy = 0;
     let bestScore = 0;
     let bestCount = 0;
-    for (const d of hints) {
-      if (d === 0 || Math.abs(d) >= ah || tried.includes(d)) continue;
+    const check = (d: number): void => {
       tried.push(d);
       const { score, count } = this.matchRuns(cur, prev, bx, bw, ay, r0, r1, d);
-      if (score > bestScore) {
-        bestScore = score;
-        bestDy = d;
-        bestCount = count;
-        const t = this.bestRuns;
-        this.bestRuns = this.runs;
-        this.runs = t;
-      }
-    }
+      if (score <= bestScore) return;
+      bestScore = score;
+      bestDy = d;
+      bestCount = count;
+      const t = this.bestRuns;
+      this.bestRuns = this.runs;
+      this.runs = t;
+    };
+    for (const d of hints) if (d !== 0 && Math.abs(d) < ah && !tried.includes(d)) check(d);
+    // (until one covers nine tenths of the differing rows: good enough)
     for (let k = 0; k < CANDIDATES && bestScore * 10 < differing * 9; k++) {
       let d = 0;
       let v = MIN_VOTES - 1;
@@ -203,17 +203,7 @@ export class ScrollDetector {
         }
       }
       if (d === 0) break;
-      tried.push(d);
-      const { score, count } = this.matchRuns(cur, prev, bx, bw, ay, r0, r1, d);
-      if (score > bestScore) {
-        bestScore = score;
-        bestDy = d;
-        bestCount = count;
-        const t = this.bestRuns;
-        this.bestRuns = this.runs;
-        this.runs = t;
-      }
-      if (bestScore * 10 >= differing * 9) break; // good enough
+      check(d);
     }
 
     // 5. content scrolling beside a strip that does not (a scrollbar, a ruler)
