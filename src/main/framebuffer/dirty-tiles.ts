@@ -69,20 +69,6 @@ export class DirtyTiles {
     }
   }
 
-  /** Whether any pending area overlaps `r`. */
-  intersects(r: Rect): boolean {
-    if (this.count === 0) return false;
-    const b = this.boxes;
-    for (let row = Math.max(0, Math.floor(r.y / TILE)); row < this.rows && row * TILE < r.y + r.h; row++) {
-      for (let col = Math.max(0, Math.floor(r.x / TILE)); col < this.cols && col * TILE < r.x + r.w; col++) {
-        const i = (row * this.cols + col) * 4;
-        if (b[i + 2] === 0) continue;
-        if (b[i]! < r.x + r.w && b[i + 2]! > r.x && b[i + 1]! < r.y + r.h && b[i + 3]! > r.y) return true;
-      }
-    }
-    return false;
-  }
-
   /** The pending boxes that overlap `r`, clipped to it (one a tile at most; boxes bound what is pending, so they may cover more). */
   overlapping(r: Rect): Rect[] {
     const out: Rect[] = [];

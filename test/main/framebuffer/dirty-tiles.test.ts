@@ -57,3 +57,20 @@ describe('DirtyTiles', () => {
     expect(d.take({ x: 10, y: 20, w: 30, h: 40 })).toEqual([{ x: 10, y: 20, w: 30, h: 40 }]);
   });
 });
+
+describe('DirtyTiles.overlapping', () => {
+  it('gives the pending boxes that overlap a rectangle, clipped to it, one a tile', () => {
+    const d = new DirtyTiles(256, 128);
+    expect(d.overlapping({ x: 0, y: 0, w: 256, h: 128 })).toEqual([]);
+    d.mark({ x: 10, y: 60, w: 100, h: 10 }); // rows 60..70: across tile rows 0 and 1, tile columns 0 and 1
+    d.mark({ x: 200, y: 100, w: 20, h: 20 }); // far away
+    const got = d.overlapping({ x: 0, y: 64, w: 128, h: 64 });
+    expect(got).toEqual([
+      { x: 10, y: 64, w: 54, h: 6 },
+      { x: 64, y: 64, w: 46, h: 6 },
+    ]);
+    expect(d.overlapping({ x: 120, y: 0, w: 70, h: 128 })).toEqual([]);
+    // nothing is taken: the boxes are still pending
+    expect(d.empty).toBe(false);
+  });
+});
