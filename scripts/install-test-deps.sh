@@ -9,6 +9,8 @@ PACKAGES=(
   xvfb xauth x11-utils x11-xserver-utils xterm xdotool xclip xsel
   # libvncclient: the tests build a small reference viewer against it.
   libvncserver-dev pkg-config gcc libc6-dev
+  # The native deflate addon (native/zlib-deflate) links zlib's static library; node-gyp runs make and python3.
+  zlib1g-dev make python3
   # Other VNC software: x11vnc and TigerVNC's scraping server for side-by-side checks and
   # the benchmark, TigerVNC's viewer (the password tests log in with its -passwd FILE).
   x11vnc tigervnc-scraping-server tigervnc-viewer

@@ -34,6 +34,7 @@ import { AuditFile, defaultAuditPath } from './audit-file.js';
 import { AuditTrail } from './audit-trail.js';
 import { startHeapTrim } from '../base/heap-trim.js';
 import { tuneHeap } from '../base/heap-tuning.js';
+import { EncodeWorkers } from '../rfb/encodings/encode-workers.js';
 
 const log = getLogger('service');
 
@@ -278,6 +279,11 @@ export class VncService {
       // After a burst (a flood, many viewers) V8 keeps its heap grown until asked: see the module.
       tuneHeap();
       this.stopHeapTrim = startHeapTrim();
+      // The encode workers start with the server, as any server's threads do, not
+      // with the first viewer: their start-up (some 180 ms of CPU for two, most of
+      // it Node's own bootstrap of each thread) would otherwise hold up that
+      // viewer's first frame by about 110 ms. Idle, they cost no CPU.
+      EncodeWorkers.shared();
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
       return this.address;
     } catch (e) {

@@ -1,11 +1,10 @@
-import zlib from 'node:zlib';
 import { PixelConverter, type PixelFormat } from '../pixel-format.js';
 import { ByteWriter } from '../wire.js';
 import type { Encoder, EncoderState } from './encoder.js';
 import { Encoding } from '../constants.js';
 import { TrleEncoder } from './trle.js';
 import { ZrleEncoder, ZRLE_STREAM } from './zrle.js';
-import { strategyFor, type DeflateSink } from './zlib-stream.js';
+import { compressIndependentSync, type DeflateSink } from './zlib-stream.js';
 
 /**
  * The encodings a unit may be sent to a worker in (unit-reuse.ts asks), each
@@ -29,12 +28,14 @@ export interface EncodeJob {
   readonly h: number;
   /** Client pixel values, w × h, row-major. */
   readonly pixels: Uint32Array;
+  /** The area keeps changing (EncodeInput.busy). */
+  readonly busy?: boolean;
 }
 
 /**
  * Runs encode jobs the way an encoder runs on the main thread, except that
  * every zlib chunk is independent (compressIndependent's format, made here
- * with the synchronous call since this is a worker thread): the payload then
+ * with compressIndependentSync since this is a worker thread): the payload then
  * suits any viewer whose streams have begun, as a shared rectangle does.
  * Encoders and converters are kept per encoding and format.
  */
@@ -48,17 +49,17 @@ export class EncodeJobRunner {
     const converter = this.converter(job.pf);
     const state: EncoderState = {
       zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
-        compress: (data, hint) => {
-          const level = want ?? job.level;
-          // One output chunk as big as the input (deflate's output hardly ever exceeds it): not a list of 16 KiB ones joined afterwards.
-          const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, data.length + 1024);
-          return Promise.resolve(zlib.deflateRawSync(data, { level, memLevel, strategy: strategyFor(hint, level), finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize }));
+        compress: (data, hint) => Promise.resolve(compressIndependentSync(data, want ?? job.level, memLevel, hint)),
+        compressWithLength: (data, hint) => {
+          const b = compressIndependentSync(data, want ?? job.level, memLevel, hint, 4);
+          b.writeUInt32BE(b.length - 4, 0);
+          return Promise.resolve(b);
         },
       }),
     };
     const out = this.out;
     out.reset();
-    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level, deflateReadsAtOnce: true }, out);
+    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level, deflateReadsAtOnce: true, busy: job.busy }, out);
     if (outcome === 'written') return Buffer.from(out.view());
     if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
     return outcome;

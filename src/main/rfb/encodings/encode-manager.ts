@@ -151,6 +151,8 @@ export class EncodeManager {
 
   /** Send the next encodeRects exactly, no JPEG: a lossless refresh of what was sent lossy. */
   lossless = false;
+  /** Whether most of an area keeps changing (EncodeInput.busy); null: nothing does. */
+  busyArea: ((r: Rect) => boolean) | null = null;
   /** Areas sent as an approximation since the last takeLossy(). */
   private lossyRects: Rect[] = [];
 
@@ -278,6 +280,7 @@ export class EncodeManager {
       const sharingState = share ? new SharingEncoderState(this.state) : null;
       const made: SharedPart[] = [];
 
+      const busy = this.busyArea?.(unit) ?? false;
       const pieceSize = maxPiece(enc, unit);
       // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
       const pieces = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
@@ -290,7 +293,7 @@ export class EncodeManager {
           pp = cutBlock(px, unit, piece, this.pieceScratch);
         }
         const rawBytes = piece.w * piece.h * bpp;
-        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes, lossless: this.lossless };
+        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes, lossless: this.lossless, busy };
         const part = this.write(enc, input, rawBytes, sharingState !== null);
         if (part) made.push(part);
       }
@@ -338,7 +341,7 @@ export class EncodeManager {
 
   /** Where shared and offloaded units go, with what decides their bytes. */
   private unitTarget(): UnitTarget {
-    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects };
+    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects, busy: (r) => this.busyArea?.(r) ?? false };
   }
 
   /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */

@@ -38,6 +38,11 @@ export interface EncodeInput {
    * by the next call: the encoder may keep one instead of allocating each time.
    */
   readonly deflateReadsAtOnce?: boolean;
+  /**
+   * Most of the area keeps changing (framebuffer/churn-map.ts): it will be
+   * replaced in a moment, so an encoder may trade bytes for time.
+   */
+  readonly busy?: boolean;
 }
 
 /**

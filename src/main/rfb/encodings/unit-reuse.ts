@@ -24,6 +24,8 @@ export interface UnitTarget {
   readonly signature: string;
   /** Where the manager collects areas sent as an approximation. */
   readonly lossy: Rect[];
+  /** Whether most of an area keeps changing (EncodeInput.busy). */
+  readonly busy: (r: Rect) => boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder,
   if (!streams.every((name) => t.state.existing(name)?.started)) return false;
   const level = t.compressLevel ?? t.state.level;
   // The worker gets a copy of the scratch pixels (the scratch is reused for the next unit).
-  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h }, px);
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy: t.busy(unit) }, px);
   const rawBytes = n * t.converter.bpp;
   writeRectHeader(t.parts.target, unit, enc.encoding);
   t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);

@@ -52,9 +52,10 @@ export class ZrleEncoder implements Encoder {
     const most = tiles + w * h * layout.size;
     const s = input.deflateReadsAtOnce ? this.keptWriter(most) : new ByteWriter(most);
     this.tiles.encodeRect(input.pixels, w, h, layout, s);
-    // Mostly raw tiles: photo-like, where deflate's string search costs much and finds little.
-    const hint = this.tiles.rawPixels * 4 >= w * h * 3 ? 'photo' : undefined;
-    return input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL).compress(s.view(), hint).then(withLength);
+    // Mostly raw tiles: photo-like, where deflate's string search costs much for what it finds (zlib-stream.ts strategyFor).
+    const hint = this.tiles.rawPixels * 4 >= w * h * 3 ? (input.busy ? 'moving-photo' : 'photo') : undefined;
+    const sink = input.state.zlib(ZRLE_STREAM, input.compressLevel, ZRLE_MEM_LEVEL);
+    return sink.compressWithLength ? sink.compressWithLength(s.view(), hint) : sink.compress(s.view(), hint).then(withLength);
   }
 
   /** The kept buffer, emptied, with room for `bytes` (a fresh one of 8 MiB at most otherwise kept: a 1080p frame's unit). */

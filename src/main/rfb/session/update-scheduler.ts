@@ -1,4 +1,5 @@
 import { DirtyTiles } from '../../framebuffer/dirty-tiles.js';
+import { ChurnMap } from '../../framebuffer/churn-map.js';
 import { intersectRect, type Rect } from '../../framebuffer/rect.js';
 import type { CopyOp } from '../../framebuffer/region.js';
 import { LogContext, type LogContextFields } from '../../base/log-context.js';
@@ -52,6 +53,8 @@ export class UpdateScheduler {
   height = 0;
   updatesSent = 0;
   private readonly dirty = new DirtyTiles(1, 1);
+  /** Which areas keep changing, for encoders that spend less on them. */
+  private readonly churn = new ChurnMap(1, 1);
   private readonly refresh = new LosslessRefresh();
   private request: Rect | null = null;
   private continuous: Rect | null = null;
@@ -99,6 +102,7 @@ export class UpdateScheduler {
     this.width = width;
     this.height = height;
     this.dirty.resize(width, height);
+    this.churn.resize(width, height);
     this.refresh.reset(width, height);
     this.pacing.start(this.position);
     if (!this.encoding && !this.stopped) {
@@ -106,6 +110,7 @@ export class UpdateScheduler {
       const manager = new EncodeManager(state);
       manager.shareThrough(this.ctx.host.sharedEncodes?.() ?? null);
       manager.offloadTo(EncodeWorkers.shared());
+      manager.busyArea = (r) => this.churn.busy(r);
       this.encoding = { state, manager };
     }
   }
@@ -173,6 +178,7 @@ export class UpdateScheduler {
   markChanged(rects: readonly Rect[]): void {
     if (!this.ctx.ready) return;
     for (const r of rects) this.dirty.mark(r);
+    this.churn.mark(rects);
     this.refresh.changed();
     this.wake();
   }
@@ -276,6 +282,7 @@ export class UpdateScheduler {
       this.width = frame.width;
       this.height = frame.height;
       this.dirty.resize(frame.width, frame.height);
+      this.churn.resize(frame.width, frame.height);
       this.dirty.markAll();
       this.refresh.reset(frame.width, frame.height);
       this.copies.clear();

@@ -57,13 +57,13 @@ describe('EncodeWorkers', () => {
   const frame = photoFrame(640, 400, 3);
   const units: Rect[] = [0, 1, 2, 3].map((i) => ({ x: 0, y: i * 100, w: 640, h: 100 }));
 
-  async function runUnits(p: EncodeWorkers, scribble: boolean): Promise<void> {
+  async function runUnits(p: EncodeWorkers, scribble: boolean, busy = false): Promise<void> {
     const client = await begunClient(frame);
     const scratch = new Uint32Array(640 * 100);
     // All jobs in flight at once, the caller's buffer reused (and, with `scribble`, spoilt) as soon as each is handed over.
     const payloads = units.map((r) => {
       const px = conv.convertRect(frame, r, scratch);
-      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h }, px);
+      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h, busy }, px);
       if (scribble) scratch.fill(0x00ff00ff);
       return job;
     });
@@ -82,6 +82,10 @@ describe('EncodeWorkers', () => {
     expect(made).toBeGreaterThan(0);
     await runUnits(p, true);
     expect(p.slotBytes).toBe(made);
+  });
+
+  it('encodes areas that keep changing (busy: Huffman coding alone for photo tiles) as exactly', async () => {
+    await runUnits(pool(), false, true);
   });
 
   it('copies the pixels of its own when the shared memory is used up', async () => {
