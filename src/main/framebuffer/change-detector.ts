@@ -1,5 +1,6 @@
 import { emptyChangeStats, type ChangeDetectorStats } from './change-stats.js';
 import type { Frame } from './frame.js';
+import { FruitlessSearch } from './fruitless-search.js';
 import { MoveDetector, type MoveDetectorOptions } from './move-detector.js';
 import { pixelPlane, type PixelPlane } from './pixel-plane.js';
 import { intersectRect, type Rect } from './rect.js';
@@ -68,6 +69,7 @@ export class ChangeDetector {
   private lastStats: ChangeDetectorStats = emptyChangeStats();
   private readonly scroll: ScrollDetector;
   private readonly moves: MoveDetector;
+  private readonly fruitless: FruitlessSearch;
 
   constructor(options: ChangeDetectorOptions = {}) {
     const tileSize = options.tileSize ?? 64;
@@ -77,6 +79,7 @@ export class ChangeDetector {
     this.tiles = new TileComparer(tileSize);
     this.scroll = new ScrollDetector(options.scroll);
     this.moves = new MoveDetector(options.move);
+    this.fruitless = new FruitlessSearch(tileSize);
   }
 
   get enabled(): boolean {
@@ -173,7 +176,8 @@ export class ChangeDetector {
     const missed: Rect[] = [];
     const cur = pixelPlane(frame.pixels, frame.stride);
     let moves: CopyOp[] = [];
-    if (tiles.length > 0) {
+    // Not where the search keeps finding nothing (a video): see FruitlessSearch.
+    if (tiles.length > 0 && this.fruitless.shouldSearch(tiles)) {
       moves = this.moves.find(cur, old, width, height, tiles);
       const moved = moves.flatMap((m) => [m.dst, { x: m.srcX, y: m.srcY, w: m.dst.w, h: m.dst.h }]);
       for (const area of this.areas.find(this.tiles, this.scroll.minWidth, this.scroll.minRows + 1)) {
@@ -191,6 +195,7 @@ export class ChangeDetector {
         const found = this.scroll.analyse(cur, old, area, hints);
         if (found.copies.length > 0) done.push({ area, found });
       }
+      this.fruitless.searched(tiles, [...moved, ...done.map((d) => d.area)]);
     }
     // Read everything from the kept frame before writing any of it (the
     // pieces moves leave are read only where they are, and nothing else
@@ -228,6 +233,7 @@ export class ChangeDetector {
     this.width = width;
     this.height = height;
     this.tiles.resize(width, height);
+    this.fruitless.resize(width, height);
     const pixels = this.kept && this.kept.pixels.length === width * height ? this.kept.pixels : new Uint32Array(width * height);
     const kept = pixelPlane(pixels, width);
     this.kept = kept;
