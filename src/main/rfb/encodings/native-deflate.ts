@@ -55,3 +55,11 @@ export const nativeDeflate: NativeDeflate | null = load();
  * memLevel 5; text (0.26 MB) 100 KiB in 3.4 ms against 99 KiB in 3.9 ms.
  */
 export const NATIVE_LEVEL_2 = { memLevel: 7, tune: [4, 6, 16, 4] } as const;
+
+/**
+ * memLevel for Huffman coding alone (photo tiles of an area that keeps
+ * changing): a block of 2^14 symbols rather than ZRLE's 2^11 builds its
+ * codes an eighth as often. A 480×270 photo-like area: 3.2 ms and 308 KB
+ * against 4.5 ms and 280 KB, for pixels replaced 40 ms later.
+ */
+export const NATIVE_HUFFMAN_MEM_LEVEL = 8;

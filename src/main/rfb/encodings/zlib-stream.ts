@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { NATIVE_LEVEL_2, nativeDeflate } from './native-deflate.js';
+import { NATIVE_HUFFMAN_MEM_LEVEL, NATIVE_LEVEL_2, nativeDeflate } from './native-deflate.js';
 
 /**
  * What the data is like, for a deflater free to pick its strategy (an
@@ -163,13 +163,15 @@ export class ZlibStream implements DeflateSink {
 /**
  * compressIndependent's chunk, made synchronously on the calling thread (an
  * encode worker's): through the system zlib where its addon is built
- * (native-deflate.ts; level 2 as NATIVE_LEVEL_2 tunes it), else Node's. The
+ * (native-deflate.ts; level 2 as NATIVE_LEVEL_2 tunes it, Huffman coding
+ * with NATIVE_HUFFMAN_MEM_LEVEL), else Node's. The
  * result starts with `prefix` zero bytes, room for a length.
  */
 export function compressIndependentSync(data: Uint8Array, level: number, memLevel = 9, hint?: DeflateHint, prefix = 0): Buffer {
   if (nativeDeflate) {
     const strategy = strategyFor(hint, level, true);
-    if (level === 2 && strategy === zlib.constants.Z_DEFAULT_STRATEGY) return nativeDeflate.deflateRawChunk(data, level, NATIVE_LEVEL_2.memLevel, strategy, NATIVE_LEVEL_2.tune, prefix);
+    if (strategy === zlib.constants.Z_HUFFMAN_ONLY) return nativeDeflate.deflateRawChunk(data, level, NATIVE_HUFFMAN_MEM_LEVEL, strategy, null, prefix);
+    if (level === 2) return nativeDeflate.deflateRawChunk(data, level, NATIVE_LEVEL_2.memLevel, strategy, NATIVE_LEVEL_2.tune, prefix);
     return nativeDeflate.deflateRawChunk(data, level, memLevel, strategy, null, prefix);
   }
   // One output chunk as big as the input (deflate's output hardly ever exceeds it): not a list of 16 KiB ones joined afterwards.
