@@ -53,7 +53,8 @@ const STREAMS = [
   ['motion', 'zrle', 'motion, CopyRect+ZRLE'],
   ['video', 'zrle', 'video, ZRLE'],
   ['video', 'jpeg', 'video, Tight JPEG q8'],
-  ['idle', null, 'idle, CopyRect+ZRLE'],
+  ['idle', 'joined', 'idle, after a viewer joined'],
+  ['idle', null, 'idle, steady'],
 ];
 
 function streamsTable(results, servers) {

@@ -80,11 +80,30 @@ export async function video(ctx, label, port) {
   }
 }
 
+/**
+ * A viewer on a still desktop, two windows: the first from 1.5 s after it
+ * joined (with what its first full frame leaves to settle: a server's
+ * collections, memory given back, which V8 does up to some 15 s after a
+ * burst), the second after another 10 s, the steady state the target reads.
+ */
 export async function idle(ctx, label, port) {
   await sleep(1000); // whatever the previous workload left settles
-  const r = await oneViewerWindow(port, ZRLE, [ctx.serverPid, ctx.xvfbPid], ctx.idleSecs, 1500);
-  log(`${label} idle: server CPU ${fmtPct(r.cpuServer)}, Xvfb CPU ${fmtPct(r.cpuXvfb)}, ${r.updates} updates`);
-  return r;
+  const pids = [ctx.serverPid, ctx.xvfbPid];
+  const v = await startViewer(port, ZRLE);
+  try {
+    await sleep(1500);
+    const window = async () => {
+      const w = await measureWindow([v], pids, ctx.idleSecs);
+      return { ...w.per[0], cpuServer: w.cpuServer, cpuXvfb: w.cpuXvfb };
+    };
+    const joined = await window();
+    await sleep(10_000);
+    const steady = await window();
+    log(`${label} idle: server CPU ${fmtPct(joined.cpuServer)} after the viewer joined, ${fmtPct(steady.cpuServer)} steady; Xvfb CPU ${fmtPct(steady.cpuXvfb)}; ${joined.updates + steady.updates} updates`);
+    return { ...steady, joined };
+  } finally {
+    v.close();
+  }
 }
 
 /** 1 viewer, then `count` at once, all during the scroll workload. */

@@ -19,4 +19,7 @@ import { setFlagsFromString } from 'node:v8';
  */
 export function tuneHeap(): void {
   setFlagsFromString('--no-memory-reducer-for-small-heaps');
+  // On the bigger heaps that keep it (the main thread's, 20–50 MiB), one collection instead of
+  // two: the second gave back nothing more (18.0 -> 18.0 MiB after a full frame, 21 ms of it).
+  setFlagsFromString('--memory-reducer-single-gc');
 }
