@@ -35,6 +35,7 @@ import { AuditTrail } from './audit-trail.js';
 import { startHeapTrim } from '../base/heap-trim.js';
 import { tuneHeap } from '../base/heap-tuning.js';
 import { EncodeWorkers } from '../rfb/encodings/encode-workers.js';
+import { nativeDeflate } from '../rfb/encodings/native-deflate.js';
 
 const log = getLogger('service');
 
@@ -283,7 +284,9 @@ export class VncService {
       // with the first viewer: their start-up (some 180 ms of CPU for two, most of
       // it Node's own bootstrap of each thread) would otherwise hold up that
       // viewer's first frame by about 110 ms. Idle, they cost no CPU.
-      EncodeWorkers.shared();
+      const workers = EncodeWorkers.shared();
+      // Which deflater the workers use tells why ZRLE frames are the size they are (native-deflate.ts).
+      log.info({ workers: workers?.size ?? 0, deflate: nativeDeflate ? `system zlib ${nativeDeflate.zlibVersion()}` : `Node's zlib ${process.versions.zlib}` }, 'encode workers started');
       this.audit?.write('started', { address: `${this.address.address}:${this.address.port}`, ...(this.websocket ? { websocket: this.websocket.address.port } : {}) });
       return this.address;
     } catch (e) {
