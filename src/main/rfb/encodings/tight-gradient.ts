@@ -8,11 +8,11 @@
 
 /**
  * The filtered data of the first w×h pixels (client pixel values with 8-bit
- * channels at shifts rs, gs, bs): three bytes per pixel, in a fresh buffer
- * (deflate reads it on the thread pool after the encoder returns).
+ * channels at shifts rs, gs, bs): three bytes per pixel, written at the
+ * start of `into` (w×h×3 bytes at least) or a fresh buffer.
  */
-export function gradientData(px: Uint32Array, w: number, h: number, rs: number, gs: number, bs: number): Buffer {
-  const out = Buffer.allocUnsafe(w * h * 3);
+export function gradientData(px: Uint32Array, w: number, h: number, rs: number, gs: number, bs: number, into?: Buffer): Buffer {
+  const out = into ? into.subarray(0, w * h * 3) : Buffer.allocUnsafe(w * h * 3);
   // The row above, as R, G, B bytes; zero above the first row.
   let above = new Uint8Array(w * 3);
   let row = new Uint8Array(w * 3);

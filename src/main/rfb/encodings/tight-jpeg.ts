@@ -3,7 +3,8 @@ import type * as JpegTurbo from '@julusian/jpeg-turbo';
 import { getLogger } from '../../base/logger.js';
 import type { PixelConverter } from '../pixel-format.js';
 import { hostLittleEndian } from './pixel-writer.js';
-import { CTL_JPEG, isTpixelFormat, withCompactLength } from './tight-wire.js';
+import type { ByteWriter } from '../wire.js';
+import { CTL_JPEG, isTpixelFormat, writeWithCompactLength } from './tight-wire.js';
 
 /** JPEG quality pseudo-encodings (rfbproto): −32 is level 0 … −23 is level 9. */
 const QUALITY_LEVEL_0 = -32;
@@ -177,20 +178,20 @@ const HEAD = Uint8Array.of(CTL_JPEG);
 let jpegOut: Buffer = Buffer.alloc(0);
 
 /**
- * One Tight JPEG rectangle's payload: the control byte, the compact length and
- * the JPEG image of the w×h pixels `px` (client pixel values, `format` as from
- * jpegFormatFor), compressed here and now. libjpeg-turbo takes about 0.4 ms
- * for a 1920×64 photo-like strip, while handing a strip to the thread pool
- * needs a copy of its pixels (the caller reuses `px`): a 1080p frame's worth
- * of copies cost 7–22 ms against 6 ms for all its JPEG, measured, so no
- * thread pool.
+ * One Tight JPEG rectangle's payload, written into `out`: the control byte,
+ * the compact length and the JPEG image of the w×h pixels `px` (client pixel
+ * values, `format` as from jpegFormatFor), compressed here and now.
+ * libjpeg-turbo takes about 0.4 ms for a 1920×64 photo-like strip. On the
+ * thread pool, three at a time with kept buffers, a 1080p frame's JPEG took
+ * 4.6 ms instead of 6.2 in isolation, but in the encoder it was no faster and
+ * cost 5–10 ms more CPU a frame: so here.
  */
-export function jpegPayload(lib: JpegLibrary, px: Uint32Array, w: number, h: number, format: number, s: JpegSettings): Buffer {
+export function writeJpeg(out: ByteWriter, lib: JpegLibrary, px: Uint32Array, w: number, h: number, format: number, s: JpegSettings): void {
   const n = w * h;
   const subsampling = { '1X': lib.SAMP_444, '2X': lib.SAMP_422, '4X': lib.SAMP_420, GRAY: lib.SAMP_GRAY }[s.subsampling];
   const options = { format, width: w, height: h, quality: s.quality, subsampling };
   const need = lib.bufferSize(options);
   if (jpegOut.length < need) jpegOut = Buffer.allocUnsafe(need);
   const view = Buffer.from(px.buffer, px.byteOffset, n * 4);
-  return withCompactLength(HEAD, lib.compressSync(view, jpegOut, options));
+  writeWithCompactLength(out, HEAD, lib.compressSync(view, jpegOut, options));
 }

@@ -40,27 +40,29 @@ export function packBits(indexes: Uint8Array, w: number, h: number): Buffer {
   return out;
 }
 
+/** Tight's compact 1–3 byte form of a data length. */
+function compactLength(len: number): number[] {
+  if (len > MAX_COMPACT_LENGTH) throw new Error(`Tight data of ${len} bytes does not fit a compact length`);
+  if (len < 0x80) return [len];
+  if (len < 0x4000) return [(len & 0x7f) | 0x80, len >> 7];
+  return [(len & 0x7f) | 0x80, ((len >> 7) & 0x7f) | 0x80, len >> 14];
+}
+
 /** `head`, the data's length in Tight's compact 1–3 byte form, then the data. */
 export function withCompactLength(head: Uint8Array, data: Uint8Array): Buffer {
-  const len = data.length;
-  if (len > MAX_COMPACT_LENGTH) throw new Error(`Tight data of ${len} bytes does not fit a compact length`);
-  const lenBytes = len < 0x80 ? 1 : len < 0x4000 ? 2 : 3;
-  const b = Buffer.allocUnsafe(head.length + lenBytes + len);
+  const lenBytes = compactLength(data.length);
+  const b = Buffer.allocUnsafe(head.length + lenBytes.length + data.length);
   b.set(head, 0);
-  let o = head.length;
-  if (lenBytes === 1) {
-    b[o++] = len;
-  } else {
-    b[o++] = (len & 0x7f) | 0x80;
-    if (lenBytes === 2) {
-      b[o++] = len >> 7;
-    } else {
-      b[o++] = ((len >> 7) & 0x7f) | 0x80;
-      b[o++] = len >> 14;
-    }
-  }
-  b.set(data, o);
+  b.set(lenBytes, head.length);
+  b.set(data, head.length + lenBytes.length);
   return b;
+}
+
+/** The same written into `out` (no buffer of its own). */
+export function writeWithCompactLength(out: ByteWriter, head: Uint8Array, data: Uint8Array): void {
+  out.bytes(head);
+  for (const b of compactLength(data.length)) out.u8(b);
+  out.bytes(data);
 }
 
 /** Whether the client's format has TPIXELs: 32 bpp true colour of depth 24 with 8-bit channels (what JPEG, gradient and PNG need too). */
@@ -108,9 +110,9 @@ export class ColourWriter {
     out.bytes(b);
   }
 
-  /** The first n pixels (w×h) as a fresh buffer: deflate reads it on the thread pool after the encoder returns. */
-  block(px: Uint32Array, n: number, w: number, h: number): Buffer {
-    const b = Buffer.allocUnsafe(n * this.size);
+  /** The first n pixels (w×h) at the start of `into` (n × size bytes at least) or in a fresh buffer. */
+  block(px: Uint32Array, n: number, w: number, h: number, into?: Buffer): Buffer {
+    const b = into ? into.subarray(0, n * this.size) : Buffer.allocUnsafe(n * this.size);
     if (!this.tpixel) {
       writePixelBlock(this.mode, px, 0, w, w, h, b, 0);
       return b;

@@ -5,7 +5,8 @@ import type { ByteWriter } from '../wire.js';
 import type { EncodeInput, EncodeOutcome, Encoder, Suitability } from './encoder.js';
 import { DEFAULT_ZLIB_LEVEL } from './encoder-state.js';
 import { gradientData, looksPhotographic } from './tight-gradient.js';
-import { jpegFormatFor, jpegLibrary, jpegPayload, jpegSettingsFrom, type JpegLibrary, type JpegSettings } from './tight-jpeg.js';
+import { InputBuffers } from './input-buffers.js';
+import { jpegFormatFor, jpegLibrary, writeJpeg, jpegSettingsFrom, type JpegLibrary, type JpegSettings } from './tight-jpeg.js';
 import { MAX_PALETTE, TightPalette } from './tight-palette.js';
 import { palettePng, rgbPng } from './tight-png.js';
 import { solidAreaPieces } from './tight-split.js';
@@ -27,6 +28,9 @@ export { TIGHT_STREAMS } from './tight-wire.js';
 
 /** The least zlib level for the palette streams (mono and indexed). */
 const PALETTE_ZLIB_LEVEL = 6;
+
+/** Kept buffers for the data deflate reads after encode() returns, one pool for every connection's Tight encoder (one thread). */
+const INPUTS = new InputBuffers();
 
 /** Below this many pixels a many-colour area goes lossless: JPEG's tables alone (about 600 bytes) would outweigh it. */
 const JPEG_MIN_PIXELS = 1024;
@@ -125,9 +129,8 @@ export class TightEncoder implements Encoder {
       const lib = this.lib();
       const format = lib ? this.formatFor(input.converter) : null;
       if (lib && format !== null) {
-        const payload = jpegPayload(lib, px, w, h, format, this.jpeg);
         this.lossy = true;
-        out.bytes(payload);
+        writeJpeg(out, lib, px, w, h, format, this.jpeg);
         return 'written';
       }
     }
@@ -140,6 +143,8 @@ export class TightEncoder implements Encoder {
     let head: Uint8Array;
     let data: Buffer;
     let stream: number;
+    // Colour and gradient bytes go into a kept buffer, back in the pool once deflate has read them.
+    let held: Buffer | null = null;
     if (colours <= MAX_PALETTE) {
       ({ head, data, stream } = this.palette.parts(colours, w, h, colour));
     } else if (photographic) {
@@ -147,23 +152,30 @@ export class TightEncoder implements Encoder {
       this.gradientTurn = !this.gradientTurn;
       stream = this.gradientTurn ? STREAM_GRADIENT : STREAM_FULL;
       head = Uint8Array.of((stream << 4) | CTL_EXPLICIT_FILTER, FILTER_GRADIENT);
-      data = gradientData(px, w, h, colour.rs, colour.gs, colour.bs);
+      held = INPUTS.take(n * 3);
+      data = gradientData(px, w, h, colour.rs, colour.gs, colour.bs, held);
     } else {
       // Copy filter, implied by leaving the filter bit clear.
       stream = STREAM_FULL;
       head = Uint8Array.of(stream << 4);
-      data = colour.block(px, n, w, h);
+      held = INPUTS.take(n * colour.size);
+      data = colour.block(px, n, w, h, held);
     }
 
     if (data.length < MIN_TO_COMPRESS) {
       out.bytes(head).bytes(data);
+      if (held) INPUTS.give(held);
       return 'written';
     }
     // Palette data (one bit or one byte a pixel: text, lines) is small and compresses far: a
     // stronger level costs little time there and buys bytes (see PALETTE_ZLIB_LEVEL).
     const palette = stream === STREAM_MONO || stream === STREAM_INDEXED;
     const z = input.state.zlib(TIGHT_STREAMS[stream]!, palette ? Math.max(level, PALETTE_ZLIB_LEVEL) : input.compressLevel);
-    return z.compress(data).then((c) => withCompactLength(head, c));
+    // Given back only once read; after a failure it is left to the collector (a closing deflater may still hold it).
+    return z.compress(data).then((c) => {
+      if (held) INPUTS.give(held);
+      return withCompactLength(head, c);
+    });
   }
 
   /** The TurboJPEG format for the client's pixels, worked out once per converter. */

@@ -1,0 +1,38 @@
+/**
+ * Buffers for data a deflate reads after the encoder returns (Tight's colour
+ * and gradient bytes), kept and handed out again once their deflate has read
+ * them.
+ *
+ * A fresh 196 KB buffer costs about 0.6 ms before its first byte is written
+ * (the kernel maps and zeroes its pages) against 0.09 ms to fill a kept one;
+ * a 1080p Tight frame writes some 10 such pieces.
+ */
+export class InputBuffers {
+  private readonly free = new Map<number, Buffer[]>();
+  private kept = 0;
+
+  /** `maxBytes`: most the free lists hold; beyond it a returned buffer is left to the collector. */
+  constructor(private readonly maxBytes = 4 * 1024 * 1024) {}
+
+  /** A buffer of at least `bytes` (its length a power of two from 4 KiB); `give` it back when its reader is done. */
+  take(bytes: number): Buffer {
+    const size = Math.max(MIN_SIZE, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
+    const spare = this.free.get(size)?.pop();
+    if (spare) {
+      this.kept -= size;
+      return spare;
+    }
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  /** A buffer `take` gave, no longer read by anyone. */
+  give(buf: Buffer): void {
+    if (this.kept + buf.length > this.maxBytes) return;
+    let list = this.free.get(buf.length);
+    if (!list) this.free.set(buf.length, (list = []));
+    list.push(buf);
+    this.kept += buf.length;
+  }
+}
+
+const MIN_SIZE = 4096;
