@@ -17,12 +17,24 @@ async function listenOn(port: number): Promise<net.Server> {
   return s;
 }
 
-/** A port that was free a moment ago (loopback; nothing else here takes ports from this range by chance). */
+/**
+ * A loopback port that was free a moment ago, below the kernel's ephemeral
+ * range (32768 and up on Linux): a port from listen(0) could be handed to
+ * another test process's listen(0) before the service binds it (seen once in
+ * CI), one from down here cannot.
+ */
 async function freePort(): Promise<number> {
-  const s = await listenOn(0);
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      const s = await listenOn(port);
+      await new Promise<void>((r) => s.close(() => r()));
+      return port;
+    } catch {
+      // in use: try another
+    }
+  }
+  throw new Error('no free loopback port between 20000 and 32000');
 }
 
 /** TCP server handles of this process (listening, or closed a moment ago). */
