@@ -1,4 +1,4 @@
-import type { Rect } from './rect.js';
+import { forEachTile, type Rect } from './rect.js';
 
 const TILE = 64;
 
@@ -60,10 +60,6 @@ export class ChurnMap {
   }
 
   private forTiles(r: Rect, f: (index: number) => void): void {
-    const c0 = Math.max(0, Math.floor(r.x / TILE));
-    const r0 = Math.max(0, Math.floor(r.y / TILE));
-    const c1 = Math.min(this.cols, Math.ceil((r.x + r.w) / TILE));
-    const r1 = Math.min(this.rows, Math.ceil((r.y + r.h) / TILE));
-    for (let row = r0; row < r1; row++) for (let col = c0; col < c1; col++) f(row * this.cols + col);
+    forEachTile(r, TILE, this.cols, this.rows, f);
   }
 }

@@ -1,4 +1,4 @@
-import type { Rect } from './rect.js';
+import { forEachTile, type Rect } from './rect.js';
 
 /** Frames in a row a tile's copy search must come up empty before it is skipped there. */
 export const EMPTY_SEARCHES_BEFORE_SKIP = 3;
@@ -55,10 +55,6 @@ export class FruitlessSearch {
   }
 
   private forTiles(r: Rect, f: (index: number) => void): void {
-    const c0 = Math.max(0, Math.floor(r.x / this.tile));
-    const r0 = Math.max(0, Math.floor(r.y / this.tile));
-    const c1 = Math.min(this.cols, Math.ceil((r.x + r.w) / this.tile));
-    const r1 = Math.min(this.rows, Math.ceil((r.y + r.h) / this.tile));
-    for (let row = r0; row < r1; row++) for (let col = c0; col < c1; col++) f(row * this.cols + col);
+    forEachTile(r, this.tile, this.cols, this.rows, f);
   }
 }

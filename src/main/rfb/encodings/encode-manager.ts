@@ -273,14 +273,13 @@ export class EncodeManager {
       if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
       const px = this.convert(frame, unit, this.scratch);
       const enc = this.choose(this.classify(px, n), unit.w, unit.h);
-      if (this.workers && offloadUnit(this.unitTarget(), this.workers, enc, unit, px, share)) {
+      const busy = this.busyArea?.(unit) ?? false;
+      if (this.workers && offloadUnit(this.unitTarget(), this.workers, enc, unit, px, share, busy)) {
         if (timeToYield(n)) await yieldToLoop();
         continue;
       }
       const sharingState = share ? new SharingEncoderState(this.state) : null;
       const made: SharedPart[] = [];
-
-      const busy = this.busyArea?.(unit) ?? false;
       const pieceSize = maxPiece(enc, unit);
       // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
       const pieces = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
@@ -341,13 +340,12 @@ export class EncodeManager {
 
   /** Where shared and offloaded units go, with what decides their bytes. */
   private unitTarget(): UnitTarget {
-    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects, busy: (r) => this.busyArea?.(r) ?? false };
+    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects };
   }
 
   /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */
   private overlayTouches(r: Rect): boolean {
-    const o = this.overlay?.rect;
-    return !!o && o.x < r.x + r.w && r.x < o.x + o.w && o.y < r.y + r.h && r.y < o.y + o.h;
+    return !!this.overlay && intersectRect(this.overlay.rect, r) !== null;
   }
 
   /**

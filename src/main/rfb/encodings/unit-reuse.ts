@@ -24,8 +24,6 @@ export interface UnitTarget {
   readonly signature: string;
   /** Where the manager collects areas sent as an approximation. */
   readonly lossy: Rect[];
-  /** Whether most of an area keeps changing (EncodeInput.busy). */
-  readonly busy: (r: Rect) => boolean;
 }
 
 /**
@@ -44,14 +42,14 @@ export interface UnitTarget {
  * (the worker's zlib chunks are independent, like shared ones, so they
  * cannot open a stream). Offered to the shared cache like any unit.
  */
-export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null): boolean {
+export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null, busy = false): boolean {
   const streams = WORKER_ENCODINGS.get(enc.encoding)?.streams;
   const n = unit.w * unit.h;
   if (workers.size === 0 || !streams || n < OFFLOAD_MIN_PIXELS || maxPiece(enc, unit)) return false;
   if (!streams.every((name) => t.state.existing(name)?.started)) return false;
   const level = t.compressLevel ?? t.state.level;
   // The worker gets a copy of the scratch pixels (the scratch is reused for the next unit).
-  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy: t.busy(unit) }, px);
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy }, px);
   const rawBytes = n * t.converter.bpp;
   writeRectHeader(t.parts.target, unit, enc.encoding);
   t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);
