@@ -42,7 +42,19 @@ export function serverDefs(root, display, wanted, extraArgs = []) {
       settings: 'defaults (FrameRate 60, PollingCycle 30, MaxProcessorUsage 35, CompareFB 2)',
     },
   ];
-  return defs.filter((d) => wanted.has(d.id));
+  // A second TrayVNC, for before/after figures from one run: TRAYVNC_BENCH_ALT_DIST=DIR runs another
+  // build (a copy of dist/ from before a change), TRAYVNC_BENCH_ALT_NODE_ARGS this one with other node flags.
+  const altDist = process.env.TRAYVNC_BENCH_ALT_DIST;
+  const altArgs = process.env.TRAYVNC_BENCH_ALT_NODE_ARGS;
+  if (altDist || altArgs !== undefined) {
+    const cli = join(root, 'dist', 'main', 'cli.js');
+    const args = (port, extra = []) => {
+      const a = defs[0].args(port, extra).map((x) => (altDist && x === cli ? join(altDist, 'main', 'cli.js') : x));
+      return altArgs === undefined ? a : [...altArgs.split(/\s+/).filter(Boolean), ...a.slice(a.indexOf(altDist ? join(altDist, 'main', 'cli.js') : cli))];
+    };
+    defs.splice(1, 0, { ...defs[0], id: 'trayvnc-alt', label: 'TrayVNC(alt)', args });
+  }
+  return defs.filter((d) => wanted.has(d.id) || (d.id === 'trayvnc-alt' && wanted.has('trayvnc')));
 }
 
 export function version(root, def) {

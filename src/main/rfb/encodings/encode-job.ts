@@ -1,51 +1,111 @@
+import { splitRect, type Rect } from '../../framebuffer/rect.js';
 import { PixelConverter, type PixelFormat } from '../pixel-format.js';
+import { writeRectHeader } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
-import type { Encoder, EncoderState } from './encoder.js';
+import type { EncodeInput, Encoder, EncoderState, Piece } from './encoder.js';
 import { Encoding } from '../constants.js';
 import { TrleEncoder } from './trle.js';
 import { ZrleEncoder, ZRLE_STREAM } from './zrle.js';
+import { TIGHT_STREAMS } from './tight-wire.js';
+import { tightStreamOpener } from './tight-streams.js';
+import { cutBlock, maxPiece } from './units.js';
 import { compressIndependentSync, type DeflateSink } from './zlib-stream.js';
 
 /**
- * The encodings a unit may be sent to a worker in (unit-reuse.ts asks), each
- * with how to make its encoder and the zlib streams its payload continues.
- * Only these load in a worker: one that loaded every encoder (JPEG, PNG and
- * the logger with them) took about 175 ms of CPU to start, the first frame
- * of the first viewer waiting for it.
+ * An encoding the workers run. Its payloads' zlib chunks are independent (no
+ * header, nothing referred to before them), continuing `streams`, which the
+ * connection must have begun. With `cuts`, the worker cuts the unit as the
+ * encoder's `pieces` says (Tight) and answers with all the rectangles,
+ * headers and all; otherwise the unit is one rectangle and the answer its
+ * payload.
  */
-export const WORKER_ENCODINGS: ReadonlyMap<number, { readonly make: () => Encoder; readonly streams: readonly string[] }> = new Map([
-  [Encoding.ZRLE, { make: () => new ZrleEncoder(), streams: [ZRLE_STREAM] }],
-  [Encoding.TRLE, { make: () => new TrleEncoder(), streams: [] }],
+export interface WorkerEncoding {
+  readonly load: () => Encoder | Promise<Encoder>;
+  readonly streams: readonly string[];
+  readonly cuts: boolean;
+  /** A rectangle that begins stream `name` on the connection (tight-streams.ts), so a unit can go to a worker before the connection has used the stream. */
+  readonly open?: StreamOpener;
+}
+
+export type StreamOpener = (name: string, px: Uint32Array, unit: Rect, converter: PixelConverter, state: EncoderState, compressLevel: number | undefined) => { rect: Rect; payload: Promise<Buffer> } | null;
+
+/**
+ * The encodings a unit may be sent to a worker in (unit-reuse.ts asks).
+ * Only these load in a worker, and Tight (with libjpeg-turbo and the
+ * logger) only when its first job comes: a worker that loaded every encoder
+ * at start took about 175 ms of CPU, the first frame of the first viewer
+ * waiting for it.
+ */
+export const WORKER_ENCODINGS: ReadonlyMap<number, WorkerEncoding> = new Map<number, WorkerEncoding>([
+  [Encoding.ZRLE, { load: () => new ZrleEncoder(), streams: [ZRLE_STREAM], cuts: false }],
+  [Encoding.TRLE, { load: () => new TrleEncoder(), streams: [], cuts: false }],
+  [Encoding.Tight, { load: () => import('./tight.js').then((m) => new m.TightEncoder()), streams: TIGHT_STREAMS, cuts: true, open: tightStreamOpener }],
 ]);
 
 /** One unit's pixel work sent to an encode worker: everything the payload depends on. */
 export interface EncodeJob {
   readonly encoding: number;
   readonly pf: PixelFormat;
-  /** zlib level for the payload's independent chunks. */
+  /** zlib level for the payload's chunks where the encoder names none. */
   readonly level: number;
+  /** The unit's place on the screen (the rectangle headers of a job that `cuts` carry it). */
+  readonly x?: number;
+  readonly y?: number;
   readonly w: number;
   readonly h: number;
   /** Client pixel values, w × h, row-major. */
   readonly pixels: Uint32Array;
   /** The area keeps changing (EncodeInput.busy). */
   readonly busy?: boolean;
+  /** The client's SetEncodings list, for encoders that read pseudo-encodings (Tight's JPEG quality). */
+  readonly encodings?: readonly number[];
+  /** The zlib level the client asked for (EncodeInput.compressLevel). */
+  readonly compressLevel?: number;
+  /** EncodeInput.lossless. */
+  readonly lossless?: boolean;
+}
+
+/** One rectangle of a cut job's payload: where it is, and its bytes with the 12-byte header. */
+export interface JobRect extends Rect {
+  readonly encoding: number;
+  readonly bytes: number;
+  /** Sent as an approximation (JPEG). */
+  readonly lossy: boolean;
+}
+
+/** A job's answer: the unit's payload (no header), or the rectangles it was cut into, headers and all. */
+export interface JobResult {
+  readonly payload: Buffer;
+  readonly rects?: readonly JobRect[];
 }
 
 /**
  * Runs encode jobs the way an encoder runs on the main thread, except that
  * every zlib chunk is independent (compressIndependent's format, made here
- * with compressIndependentSync since this is a worker thread): the payload then
- * suits any viewer whose streams have begun, as a shared rectangle does.
+ * with compressIndependentSync since this is a worker thread): the payload
+ * then suits any viewer whose streams have begun, as a shared rectangle does.
  * Encoders and converters are kept per encoding and format.
  */
 export class EncodeJobRunner {
   private readonly encoders = new Map<number, Encoder>();
+  private readonly lists = new Map<number, string>();
   private readonly converters = new Map<string, PixelConverter>();
   private readonly out = new ByteWriter(256 * 1024);
+  private scratch = new Uint32Array(0);
 
-  async run(job: EncodeJob): Promise<Buffer> {
-    const encoder = this.encoder(job.encoding);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Run `job` once those before it are done: jobs share this runner's output buffer. */
+  run(job: EncodeJob): Promise<JobResult> {
+    const result = this.queue.then(() => this.runNow(job));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(job: EncodeJob): Promise<JobResult> {
+    const how = WORKER_ENCODINGS.get(job.encoding);
+    if (!how) throw new Error(`encoding ${job.encoding} is not one the encode workers run`);
+    const encoder = await this.encoder(job, how);
     const converter = this.converter(job.pf);
     const state: EncoderState = {
       zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
@@ -59,18 +119,51 @@ export class EncodeJobRunner {
     };
     const out = this.out;
     out.reset();
-    const outcome = encoder.encode({ rect: { x: 0, y: 0, w: job.w, h: job.h }, pixels: job.pixels, converter, state, compressLevel: job.level, deflateReadsAtOnce: true, busy: job.busy }, out);
-    if (outcome === 'written') return Buffer.from(out.view());
+    const unit = { x: job.x ?? 0, y: job.y ?? 0, w: job.w, h: job.h };
+    const input = { converter, state, compressLevel: job.compressLevel ?? job.level, deflateReadsAtOnce: true, busy: job.busy, lossless: job.lossless };
+    if (how.cuts) {
+      const rects = await this.pieces(encoder, unit, job.pixels, input);
+      return { payload: Buffer.from(out.view()), rects };
+    }
+    const outcome = encoder.encode({ ...input, rect: unit, pixels: job.pixels }, out);
+    if (outcome === 'written') return { payload: Buffer.from(out.view()) };
     if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
-    return outcome;
+    return { payload: await outcome };
   }
 
-  private encoder(encoding: number): Encoder {
-    let e = this.encoders.get(encoding);
+  /** The unit cut as the encoder cuts it (EncodeManager's loop), every rectangle with its header, into `out`. */
+  private async pieces(encoder: Encoder, unit: Rect, px: Uint32Array, input: Omit<EncodeInput, 'rect' | 'pixels'>): Promise<JobRect[]> {
+    const size = maxPiece(encoder, unit);
+    const pieces: Piece[] = encoder.pieces?.(px, unit) ?? (size ? splitRect(unit, size.w, size.h) : [unit]);
+    const out = this.out;
+    const rects: JobRect[] = [];
+    for (const piece of pieces) {
+      let pp = px;
+      if (pieces.length > 1) {
+        if (this.scratch.length < piece.w * piece.h) this.scratch = new Uint32Array(piece.w * piece.h);
+        pp = cutBlock(px, unit, piece, this.scratch);
+      }
+      const before = out.length;
+      writeRectHeader(out, piece, encoder.encoding);
+      const outcome = encoder.encode({ ...input, rect: piece, pixels: pp, photo: piece.photo }, out);
+      if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
+      if (outcome !== 'written') out.bytes(await outcome);
+      rects.push({ ...piece, encoding: encoder.encoding, bytes: out.length - before, lossy: encoder.lossy === true });
+    }
+    return rects;
+  }
+
+  private async encoder(job: EncodeJob, how: WorkerEncoding): Promise<Encoder> {
+    let e = this.encoders.get(job.encoding);
     if (!e) {
-      e = WORKER_ENCODINGS.get(encoding)?.make();
-      if (!e) throw new Error(`encoding ${encoding} is not one the encode workers run`);
-      this.encoders.set(encoding, e);
+      e = await how.load();
+      this.encoders.set(job.encoding, e);
+    }
+    // One encoder serves every connection: it reads each job's list (kept while the lists repeat).
+    const list = job.encodings?.join(',') ?? '';
+    if (e.setEncodings && this.lists.get(job.encoding) !== list) {
+      e.setEncodings(job.encodings ?? []);
+      this.lists.set(job.encoding, list);
     }
     return e;
   }

@@ -6,14 +6,14 @@ import { Encoding } from '../constants.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { RECT_HEADER_BYTES, writeRectHeader } from '../server-messages.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, Encoder, RectClass } from './encoder.js';
+import type { EncodeInput, Encoder, Piece, RectClass } from './encoder.js';
 import { divergeStreams, SharingEncoderState, type ClosableEncoderState } from './encoder-state.js';
 import { hostLittleEndian } from './pixel-writer.js';
 import { createEncoders } from './registry.js';
-import type { EncodeWorkers } from './encode-workers.js';
+import { EncoderChoice } from './encoder-choice.js';
+import { OFFLOAD_MIN_PIXELS, type EncodeWorkers } from './encode-workers.js';
 import { encodingSignature, type SharedEncodes, type SharedPart } from './shared-encodes.js';
 import { offloadUnit, takeShared, type UnitTarget } from './unit-reuse.js';
-import { ColourSet, countColours } from './tile-analysis.js';
 import { cutBlock, maxPiece, paintOverlay, splitUnits } from './units.js';
 import { UpdateParts } from './update-parts.js';
 
@@ -25,41 +25,30 @@ export interface RectStats {
   rawBytes: number;
 }
 
-/** CompressLevel pseudo-encodings: −256 is level 0 … −247 is level 9 (rfbproto). */
-const COMPRESS_LEVEL_0 = -256;
-const COMPRESS_LEVEL_9 = -247;
-
-/** A rectangle with at most this many colours (and more than one) is "few". */
-const FEW_COLOURS = 16;
 /** Pixels of prepared work between yields to the event loop, with and without compression queued. */
 const YIELD_PIXELS = 1 << 14;
 const IDLE_YIELD_PIXELS = 1 << 17;
+/**
+ * What a unit sent to a worker costs this thread, against encoding it here
+ * (a conversion and a copy): counted at this fraction towards the next yield.
+ * Yielding after each one let the workers' answers and the socket writes run
+ * between the hand-overs, and the workers waited 2–5 ms of a 20 ms frame.
+ */
+const OFFLOADED_COST = 32;
 
 /**
- * Chooses an encoding for every rectangle of an update and writes the
- * rectangles; the only caller of encoders. The choice reads each encoder's
- * own `suits` and `solidCost` and follows the client's order of preference
- * (after TigerVNC's EncodeManager: classify, then map the class to an
- * encoder). One encodeRects() at a time per manager: the zlib streams and
- * scratch buffers are per connection.
+ * Encodes every rectangle of an update, each in the encoding EncoderChoice
+ * picks for it, here or on the encode workers, and writes the rectangles in
+ * order; the only caller of encoders. One encodeRects() at a time per
+ * manager: the zlib streams and scratch buffers are per connection.
  */
 export class EncodeManager {
   private readonly state: ClosableEncoderState;
-  private readonly encoders = new Map<number, Encoder>();
-  private readonly raw: Encoder;
-  private readonly copier: Encoder;
+  private readonly choice: EncoderChoice;
   private converter = new PixelConverter(NATIVE_FORMAT);
-  /** The client's pixel encodings, in its order (Raw included if listed). */
-  private listed: Encoder[] = [];
-  private copyRect = false;
-  private compressLevel: number | undefined;
-  private fewEncoder: Encoder;
-  private manyEncoder: Encoder;
-  private solidCandidates: Encoder[] = [];
 
   private scratch = new Uint32Array(0);
   private pieceScratch = new Uint32Array(0);
-  private readonly colours = new ColourSet();
   private readonly parts = new UpdateParts();
   private busy = false;
   /** The server's cache of rectangles encoded for viewers with the same settings, if it keeps one. */
@@ -72,31 +61,13 @@ export class EncodeManager {
   /** `encoders` defaults to the registry's; Raw and CopyRect must be among them. */
   constructor(state: ClosableEncoderState, encoders: readonly Encoder[] = createEncoders()) {
     this.state = state;
-    for (const e of encoders) this.encoders.set(e.encoding, e);
-    this.raw = this.encoders.get(Encoding.Raw)!;
-    this.copier = [...this.encoders.values()].find((e) => e.kind === 'copy')!;
-    this.fewEncoder = this.raw;
-    this.manyEncoder = this.raw;
+    this.choice = new EncoderChoice(encoders);
   }
 
   /** The client's SetEncodings list, in its order of preference. Unknown numbers and pseudo-encodings are ignored. */
   setEncodings(list: readonly number[]): void {
     this.encodingList = [...list];
-    this.listed = [];
-    this.copyRect = false;
-    this.compressLevel = undefined;
-    for (const n of list) {
-      const e = this.encoders.get(n);
-      if (e?.kind === 'copy') this.copyRect = true;
-      else if (e && !this.listed.includes(e)) this.listed.push(e);
-      else if (n >= COMPRESS_LEVEL_0 && n <= COMPRESS_LEVEL_9 && this.compressLevel === undefined) this.compressLevel = n - COMPRESS_LEVEL_0;
-    }
-    // Hook: encoders that read pseudo-encodings (Tight's JPEG quality) see the list before their `suits` is read.
-    for (const e of this.encoders.values()) e.setEncodings?.(list);
-    const first = (cls: 'few' | 'many', fit: 'good' | 'fallback') => this.listed.find((e) => e.suits[cls] === fit);
-    this.fewEncoder = first('few', 'good') ?? this.raw;
-    this.manyEncoder = first('many', 'good') ?? first('many', 'fallback') ?? this.raw;
-    this.solidCandidates = this.listed.filter((e) => e !== this.raw);
+    this.choice.setEncodings(list);
     this.signatureChanged();
   }
 
@@ -129,17 +100,17 @@ export class EncodeManager {
 
   /** Whether CopyRect rectangles will be sent (the client listed CopyRect). */
   get usesCopyRect(): boolean {
-    return this.copyRect;
+    return this.choice.usesCopyRect;
   }
 
   /** The zlib level the client asked for with a CompressLevel pseudo-encoding, if any. */
   get clientCompressLevel(): number | undefined {
-    return this.compressLevel;
+    return this.choice.clientCompressLevel;
   }
 
   /** The encoding used for a w×h rectangle of the given class. */
   encodingFor(cls: RectClass, w = 64, h = 64): number {
-    return this.choose(cls, w, h).encoding;
+    return this.choice.choose(cls, w, h, this.converter.bpp).encoding;
   }
 
   /**
@@ -235,12 +206,12 @@ export class EncodeManager {
       if (!dst) continue;
       const copyFrom = { x: c.srcX + (dst.x - c.dst.x), y: c.srcY + (dst.y - c.dst.y) };
       const srcInside = copyFrom.x >= 0 && copyFrom.y >= 0 && copyFrom.x + dst.w <= frame.width && copyFrom.y + dst.h <= frame.height;
-      if (!this.copyRect || !srcInside) {
+      if (!this.choice.usesCopyRect || !srcInside) {
         pixelRects.push(dst);
         continue;
       }
       const input: EncodeInput = { rect: dst, pixels: NO_PIXELS, converter: this.converter, state: this.state, copyFrom };
-      this.write(this.copier, input, dst.w * dst.h * bpp);
+      this.write(this.choice.copier, input, dst.w * dst.h * bpp);
     }
     for (const r of rects) {
       const c = intersectRect(r, bounds);
@@ -250,7 +221,7 @@ export class EncodeManager {
     const units = pixelRects.flatMap(splitUnits);
     // With another viewer of the same settings, rectangles are taken from and offered to the server's cache.
     const sharing = this.shared?.hasPeers(this) ? this.shared : null;
-    const rawOnly = this.rawOnly();
+    const rawOnly = this.choice.rawOnly;
     if (rawOnly) {
       // Every unit goes as Raw, whose size is known: make room for all of it at
       // once instead of growing `out` (and copying it) a doubling at a time.
@@ -271,43 +242,58 @@ export class EncodeManager {
         continue;
       }
       if (this.scratch.length < n) this.scratch = new Uint32Array(Math.max(n, 4096));
-      const px = this.convert(frame, unit, this.scratch);
-      const enc = this.choose(this.classify(px, n), unit.w, unit.h);
+      // Pixels a worker may take are converted straight into the workers' shared memory: no copy to hand them over.
+      const slot = this.workers && n >= OFFLOAD_MIN_PIXELS ? this.workers.takeSlot(n) : null;
+      const px = this.convert(frame, unit, slot ?? this.scratch);
+      const cls = this.choice.classify(px, n);
+      const enc = this.choice.choose(cls, unit.w, unit.h, bpp);
       const busy = this.busyArea?.(unit) ?? false;
-      if (this.workers && offloadUnit(this.unitTarget(), this.workers, enc, unit, px, share, busy)) {
-        if (timeToYield(n)) await yieldToLoop();
+      // A solid unit costs less here than the trip to a worker.
+      if (this.workers && cls !== 'solid' && offloadUnit(this.unitTarget(), this.workers, enc, unit, px, share, busy, slot)) {
+        // Its work here was a conversion and a copy: hand the workers the next units before turning to their answers.
+        if (timeToYield(n / OFFLOADED_COST)) await yieldToLoop();
         continue;
       }
-      const sharingState = share ? new SharingEncoderState(this.state) : null;
-      const made: SharedPart[] = [];
-      const pieceSize = maxPiece(enc, unit);
-      // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
-      const pieces = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
-      for (const piece of pieces ?? [unit]) {
-        let pp = px;
-        if (pieces) {
-          const m = piece.w * piece.h;
-          if (this.pieceScratch.length < m) this.pieceScratch = new Uint32Array(m);
-          // Cut from the unit's converted pixels (cursor included) rather than converting again.
-          pp = cutBlock(px, unit, piece, this.pieceScratch);
-        }
-        const rawBytes = piece.w * piece.h * bpp;
-        const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.compressLevel, limit: rawBytes, lossless: this.lossless, busy };
-        const part = this.write(enc, input, rawBytes, sharingState !== null);
-        if (part) made.push(part);
+      try {
+        this.encodeHere(unit, px, enc, share, busy);
+      } finally {
+        if (slot) this.workers?.giveSlot(slot);
       }
-      if (share && sharingState) {
-        divergeStreams(this.state, sharingState.streams);
-        share.misses++;
-        if (sharingState.shareable) share.put(this.unitTarget().signature, unit, made, sharingState.streams);
-      }
-
       if (timeToYield(n)) await yieldToLoop();
     }
 
     const stats = await parts.finish(tail);
     if (onRect) for (const s of stats) onRect(s);
     return stats.length;
+  }
+
+  /** Encode `unit` (its pixels `px`) here, cut as `enc` wants it, and offer it to the shared cache through `share`. */
+  private encodeHere(unit: Rect, px: Uint32Array, enc: Encoder, share: SharedEncodes | null, busy: boolean): void {
+    const bpp = this.converter.bpp;
+    const sharingState = share ? new SharingEncoderState(this.state) : null;
+    const made: SharedPart[] = [];
+    const pieceSize = maxPiece(enc, unit);
+    // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
+    const pieces: Piece[] | null = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
+    const all: readonly Piece[] = pieces ?? [unit];
+    for (const piece of all) {
+      let pp = px;
+      if (pieces) {
+        const m = piece.w * piece.h;
+        if (this.pieceScratch.length < m) this.pieceScratch = new Uint32Array(m);
+        // Cut from the unit's converted pixels (cursor included) rather than converting again.
+        pp = cutBlock(px, unit, piece, this.pieceScratch);
+      }
+      const rawBytes = piece.w * piece.h * bpp;
+      const input: EncodeInput = { rect: piece, pixels: pp, converter: this.converter, state: sharingState ?? this.state, compressLevel: this.choice.clientCompressLevel, limit: rawBytes, lossless: this.lossless, busy, photo: piece.photo };
+      const part = this.write(enc, input, rawBytes, sharingState !== null);
+      if (part) made.push(part);
+    }
+    if (share && sharingState) {
+      divergeStreams(this.state, sharingState.streams);
+      share.misses++;
+      if (sharingState.shareable) share.put(this.unitTarget().signature, unit, made, sharingState.streams);
+    }
   }
 
   /**
@@ -327,7 +313,7 @@ export class EncodeManager {
     if (outcome === 'too-big') {
       t.truncate(before);
       writeRectHeader(t, input.rect, Encoding.Raw);
-      outcome = this.raw.encode(input, t);
+      outcome = this.choice.raw.encode(input, t);
       encoding = Encoding.Raw;
     }
     if (outcome === 'written' || outcome === 'too-big') {
@@ -340,7 +326,8 @@ export class EncodeManager {
 
   /** Where shared and offloaded units go, with what decides their bytes. */
   private unitTarget(): UnitTarget {
-    return { parts: this.parts, state: this.state, converter: this.converter, compressLevel: this.compressLevel, signature: this.lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects };
+    const { parts, state, converter, encodingList: encodings, lossless } = this;
+    return { parts, state, converter, compressLevel: this.choice.clientCompressLevel, encodings, lossless, signature: lossless ? `${this.signature}|lossless` : this.signature, lossy: this.lossyRects };
   }
 
   /** Whether the cursor painted for this client lies in `r` (its pixels are then this client's own). */
@@ -365,34 +352,6 @@ export class EncodeManager {
     out.advance(n * 4);
     this.parts.rect({ encoding: Encoding.Raw, pixels: n, bytes: RECT_HEADER_BYTES + n * 4, rawBytes: n * 4 });
     return true;
-  }
-
-  /** Whether every rectangle will be sent as Raw, whatever its class. */
-  private rawOnly(): boolean {
-    return this.fewEncoder === this.raw && this.manyEncoder === this.raw && this.solidCandidates.length === 0;
-  }
-
-  private classify(px: Uint32Array, n: number): RectClass {
-    // When few and many map to the same encoder only "solid or not" matters, and that stops at the second colour.
-    const limit = this.fewEncoder === this.manyEncoder ? 1 : FEW_COLOURS;
-    const c = countColours(px, n, limit, this.colours);
-    return c <= 1 ? 'solid' : c <= FEW_COLOURS ? 'few' : 'many';
-  }
-
-  private choose(cls: RectClass, w: number, h: number): Encoder {
-    if (cls === 'few') return this.fewEncoder;
-    if (cls === 'many') return this.manyEncoder;
-    const bpp = this.converter.bpp;
-    let best = this.raw;
-    let bestCost = this.raw.solidCost(w, h, bpp);
-    for (const e of this.solidCandidates) {
-      const cost = e.solidCost(w, h, bpp);
-      if (cost < bestCost) {
-        best = e;
-        bestCost = cost;
-      }
-    }
-    return best;
   }
 }
 

@@ -5,10 +5,10 @@ import { EncodeJobRunner, type EncodeJob } from './encode-job.js';
 const runner = new EncodeJobRunner();
 parentPort?.on('message', (msg: { id: number; job: EncodeJob }) => {
   runner.run(msg.job).then(
-    (payload) => {
+    ({ payload, rects }) => {
       // Hand over a buffer of exactly the payload (never a slice of Node's shared small-buffer pool, which must stay here).
       const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload : new Uint8Array(payload);
-      parentPort?.postMessage({ id: msg.id, payload: own }, [own.buffer as ArrayBuffer]);
+      parentPort?.postMessage({ id: msg.id, payload: own, rects }, [own.buffer as ArrayBuffer]);
     },
     (e: unknown) => parentPort?.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) }),
   );

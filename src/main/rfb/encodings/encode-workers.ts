@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EncodeJob } from './encode-job.js';
+import type { EncodeJob, JobRect, JobResult } from './encode-job.js';
 import { PixelSlots } from './pixel-slots.js';
 
 /** Jobs smaller than this stay on the main thread: a round trip to a worker costs more than their work. */
@@ -15,8 +15,19 @@ const SLOT_BYTES = 32 * 1024 * 1024;
 export type JobSpec = Omit<EncodeJob, 'pixels'>;
 
 interface Pending {
-  resolve(b: Buffer): void;
+  resolve(r: JobResult): void;
   reject(e: Error): void;
+}
+
+/** Jobs handed to one worker at a time: one to run and one waiting, so it starts the next without a round trip. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/** A job not yet handed to a worker. */
+interface Queued {
+  readonly id: number;
+  readonly message: { id: number; job: EncodeJob };
+  readonly transfer: ArrayBuffer[];
+  readonly pending: Pending;
 }
 
 /** One worker thread and the jobs it has not answered yet. */
@@ -24,15 +35,16 @@ class EncodeWorker {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
 
-  constructor(script: URL, onDead: (w: EncodeWorker, e: Error) => void) {
+  constructor(script: URL, onDead: (w: EncodeWorker, e: Error) => void, onAnswer: () => void) {
     this.worker = new Worker(script);
-    this.worker.on('message', (m: { id: number; payload?: Uint8Array; error?: string }) => {
+    this.worker.on('message', (m: { id: number; payload?: Uint8Array; rects?: JobRect[]; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) this.worker.unref();
-      if (m.payload) p.resolve(Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength));
+      if (m.payload) p.resolve({ payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), ...(m.rects ? { rects: m.rects } : {}) });
       else p.reject(new Error(`encode worker: ${m.error ?? 'no payload'}`));
+      onAnswer();
     });
     this.worker.on('error', (e) => onDead(this, e));
     this.worker.on('exit', (code) => onDead(this, new Error(`encode worker exited with code ${code}`)));
@@ -50,10 +62,11 @@ class EncodeWorker {
 
 /**
  * A few worker threads for the pixel work of big rectangles (ZRLE and TRLE
- * tiles, and ZRLE's deflate), so the event loop stays free for input
- * and other viewers while a full frame is encoded, and a second core helps.
- * Jobs carry the unit's converted pixels (transferred, not copied) and come
- * back as payloads of independent zlib chunks (encode-job.ts); the manager
+ * tiles, Tight's analysis and JPEG, and their deflate), so the event loop
+ * stays free for input and other viewers while a full frame is encoded, and
+ * a second core helps. Jobs carry the unit's converted pixels (copied into
+ * shared memory) and come back as payloads of independent zlib chunks, or
+ * Tight rectangles of fresh ones (encode-job.ts); the manager
  * keeps each connection's rectangles in order. One pool per process.
  *
  * A worker that dies fails its jobs (those updates' connections close with
@@ -82,7 +95,7 @@ export class EncodeWorkers {
 
   private constructor(script: URL, count: number, slotBytes: number) {
     this.slots = new PixelSlots(slotBytes);
-    for (let i = 0; i < count; i++) this.workers.push(new EncodeWorker(script, (w, e) => this.dead(w, e)));
+    for (let i = 0; i < count; i++) this.workers.push(new EncodeWorker(script, (w, e) => this.dead(w, e), () => this.dispatch()));
   }
 
   get size(): number {
@@ -95,29 +108,63 @@ export class EncodeWorkers {
   }
 
   /**
-   * Encode on the least busy worker, with a copy of the first w × h values of
-   * `pixels` (the caller may reuse `pixels` as soon as this returns). The
-   * copy goes into a shared slot, back in the pool when the job answers.
+   * Encode on a worker, with a copy of the first w × h values of `pixels`
+   * (the caller may reuse `pixels` as soon as this returns), or with `lent`,
+   * a slot from takeSlot that `pixels` is a view of (no copy). The copy goes
+   * into a shared slot, back in the pool when the job answers. Jobs wait
+   * here until a worker has room (IN_FLIGHT_PER_WORKER), so one that takes
+   * longer (a collection in its thread) holds up no jobs queued behind it:
+   * the other workers take them.
    */
-  run(spec: JobSpec, pixels: Uint32Array): Promise<Buffer> {
-    const w = this.workers.reduce<EncodeWorker | null>((best, x) => (!best || x.pending.size < best.pending.size ? x : best), null);
-    if (!w) return Promise.reject(new Error('no encode worker left'));
+  run(spec: JobSpec, pixels: Uint32Array, lent: Uint32Array | null = null): Promise<JobResult> {
+    if (this.workers.length === 0) {
+      if (lent) this.slots.give(lent);
+      return Promise.reject(new Error('no encode worker left'));
+    }
     const n = spec.w * spec.h;
-    const slot = this.slots.take(n);
+    const slot = lent ?? this.slots.take(n);
     const id = this.nextId++;
-    return new Promise<Buffer>((resolve, reject) => {
+    const result = new Promise<JobResult>((resolve, reject) => {
       if (slot) {
-        slot.set(pixels.subarray(0, n));
+        if (slot !== lent) slot.set(pixels.subarray(0, n));
         const done = (): void => this.slots.give(slot);
-        w.add(id, { resolve: (b) => (done(), resolve(b)), reject: (e) => (done(), reject(e)) });
-        w.worker.postMessage({ id, job: { ...spec, pixels: slot.subarray(0, n) } });
+        const pending = { resolve: (b: JobResult) => (done(), resolve(b)), reject: (e: Error) => (done(), reject(e)) };
+        this.queue.push({ id, message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [], pending });
       } else {
         // The pool is at its limit: a copy of our own, handed over.
         const own = pixels.slice(0, n);
-        w.add(id, { resolve, reject });
-        w.worker.postMessage({ id, job: { ...spec, pixels: own } }, [own.buffer]);
+        this.queue.push({ id, message: { id, job: { ...spec, pixels: own } }, transfer: [own.buffer], pending: { resolve, reject } });
       }
     });
+    this.dispatch();
+    return result;
+  }
+
+  private readonly queue: Queued[] = [];
+
+  /**
+   * A slot of shared memory for a job's pixels, to be filled by the caller
+   * and handed to `run` as `lent` (then its pixels are not copied again) or
+   * given back with `giveSlot`. Null when the pool is at its limit.
+   */
+  takeSlot(pixels: number): Uint32Array | null {
+    return this.slots.take(pixels);
+  }
+
+  /** A slot from takeSlot that no job took. */
+  giveSlot(slot: Uint32Array): void {
+    this.slots.give(slot);
+  }
+
+  /** Hand waiting jobs, in order, to the workers with room, the least busy first. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const w = this.workers.reduce<EncodeWorker | null>((best, x) => (x.pending.size < IN_FLIGHT_PER_WORKER && (!best || x.pending.size < best.pending.size) ? x : best), null);
+      if (!w) return;
+      const q = this.queue.shift()!;
+      w.add(q.id, q.pending);
+      w.worker.postMessage(q.message, q.transfer);
+    }
   }
 
   async close(): Promise<void> {
@@ -131,6 +178,9 @@ export class EncodeWorkers {
     if (i >= 0) this.workers.splice(i, 1);
     for (const p of w.pending.values()) p.reject(e);
     w.pending.clear();
+    // Jobs still waiting go to the workers left, or fail with the last one.
+    if (this.workers.length === 0) for (const q of this.queue.splice(0)) q.pending.reject(e);
+    else this.dispatch();
   }
 }
 

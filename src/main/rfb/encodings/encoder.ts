@@ -13,6 +13,12 @@ export interface EncoderState {
   zlib(name: string, level?: number, memLevel?: number): DeflateSink;
 }
 
+/** A rectangle an encoder cut a unit into (Encoder.pieces), with what the cut found out about it. */
+export interface Piece extends Rect {
+  /** All of it looked photographic (Tight's cut: each 16×16 block rarely repeats a pixel): no need to look again. */
+  readonly photo?: boolean;
+}
+
 /** One rectangle to encode. */
 export interface EncodeInput {
   /** Position and size in framebuffer coordinates (the manager writes the rectangle header). */
@@ -28,6 +34,8 @@ export interface EncodeInput {
    * output can grow past Raw gives up beyond it. Omitted: no limit.
    */
   readonly limit?: number;
+  /** The piece looked photographic when its unit was cut (Piece.photo). */
+  readonly photo?: boolean;
   /** Send the pixels exactly (a lossless refresh of areas sent as JPEG before): no approximation. */
   readonly lossless?: boolean;
   /** For a copy (CopyRect): where on the client's screen the rectangle's pixels are now. */
@@ -113,7 +121,7 @@ export interface Encoder {
    * Every piece must fit `maxRect` and `maxArea`. Omitted (or null): the
    * manager cuts by `maxRect` and `maxArea` alone.
    */
-  pieces?(px: Uint32Array, rect: Rect): Rect[] | null;
+  pieces?(px: Uint32Array, rect: Rect): Piece[] | null;
 }
 
 /**

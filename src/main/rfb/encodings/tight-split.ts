@@ -1,4 +1,7 @@
 import { splitRect, type Rect } from '../../framebuffer/rect.js';
+import type { Piece } from './encoder.js';
+import { MAX_PALETTE } from './tight-palette.js';
+import { ColourSet } from './tile-analysis.js';
 
 /** Side of the blocks the search looks at (TigerVNC searches 16×16 blocks too). */
 const BLOCK = 16;
@@ -9,6 +12,11 @@ const SCREEN = -1;
 const PHOTO = -2;
 /** Photo-like runs of fewer blocks are taken as screen-like: a piece of its own would cost more than it saves, and text must not go to JPEG. */
 const MIN_PHOTO_RUN = 4;
+/** Most block columns cut off either side of a many-coloured screen-like piece to leave a palette (see trimToPalette). */
+const MAX_TRIM = 3;
+
+/** Colour counting for trimToPalette (one thread, one at a time). */
+const COLOURS = new ColourSet();
 
 /**
  * Cut a rectangle into pieces so that big solid areas go as fills of their
@@ -25,7 +33,7 @@ const MIN_PHOTO_RUN = 4;
  *
  * `px` holds the rectangle's pixels, r.w per row.
  */
-export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea: number): Rect[] | null {
+export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea: number): Piece[] | null {
   const { w, h } = r;
   if (w * h < MIN_SOLID_AREA * 2) return null;
   const bw = Math.ceil(w / BLOCK);
@@ -70,6 +78,8 @@ export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea:
 
   // The rest: per block row, runs of blocks of one kind not in a solid area; a run spanning the same columns as one in the row above extends it.
   const rest: Rect[] = [];
+  const screens = new Set<Rect>();
+  const photoPieces = new Set<Rect>();
   let open = new Map<number, Rect>();
   for (let by = 0; by < bh; by++) {
     const next = new Map<number, Rect>();
@@ -90,6 +100,7 @@ export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea:
         next.set(key, above);
       } else {
         rest.push(row);
+        (k === PHOTO ? photoPieces : screens).add(row);
         next.set(key, row);
       }
       bx = bx1;
@@ -97,15 +108,87 @@ export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea:
     open = next;
   }
 
-  const out: Rect[] = [];
-  for (const p of [...solids, ...rest]) {
+  const out: Piece[] = [];
+  const trimmed = rest.flatMap((p) => (screens.has(p) ? trimToPalette(px, r, p, (bx) => hasPhoto(colour, bw, bx, (p.y - r.y) / BLOCK, Math.ceil((p.y + p.h - r.y) / BLOCK))) : [p]));
+  for (const p of [...solids, ...trimmed]) {
     const pw = Math.min(p.w, maxW);
-    out.push(...splitRect(p, pw, Math.max(1, Math.floor(maxArea / pw))));
+    const photo = photoPieces.has(p);
+    for (const q of splitRect(p, pw, Math.max(1, Math.floor(maxArea / pw)))) out.push(photo ? { ...q, photo } : q);
   }
   return out;
 }
 
-/** The block's one colour; or SCREEN or PHOTO when it has more, PHOTO when fewer than half its pixels repeat the one on their left. */
+/** Whether block column `bx`, rows [by0, by1), holds a photo-like block. */
+function hasPhoto(colour: Float64Array, bw: number, bx: number, by0: number, by1: number): boolean {
+  for (let by = by0; by < by1; by++) if (colour[by * bw + bx] === PHOTO) return true;
+  return false;
+}
+
+/**
+ * A screen-like piece (`p`, inside `r`, whose pixels `px` holds) with too many
+ * colours for a palette, cut into a core that has few enough and the block
+ * columns either side that bring the rest: a text window over a photo, its
+ * edge inside a block, is otherwise sent in full colour for a few columns of
+ * the photo (on the bench's desktop, 1.0 MB of pixels deflated per frame
+ * where the core's palette takes 1 bit a pixel). At most MAX_TRIM columns a
+ * side, and only up to its last photo-like block (`photoIn(bx)`: block
+ * column bx of the piece has one), the narrowest cut first; `[p]` when none
+ * leaves a palette.
+ */
+function trimToPalette(px: Uint32Array, r: Rect, p: Rect, photoIn: (bx: number) => boolean): Rect[] {
+  const first = (p.x - r.x) / BLOCK;
+  const blocks = Math.ceil((p.x + p.w - r.x) / BLOCK) - first;
+  if (blocks < 3) return [p];
+  // Only a side with a photo-like block in its MAX_TRIM columns may be cut off (other colours there are the window's own: antialiased text).
+  let maxLeft = 0;
+  let maxRight = 0;
+  for (let i = 0; i < Math.min(MAX_TRIM, blocks - 2); i++) {
+    if (photoIn(first + i)) maxLeft = i + 1;
+    if (photoIn(first + blocks - 1 - i)) maxRight = i + 1;
+  }
+  if (maxLeft + maxRight === 0 || coloursIn(px, r, p) <= MAX_PALETTE) return [p];
+  for (let cut = 1; cut <= maxLeft + maxRight && cut < blocks - 1; cut++) {
+    for (let left = Math.min(cut, maxLeft); left >= 0 && cut - left <= maxRight; left--) {
+      const x0 = p.x + left * BLOCK;
+      // The right cut ends on a block boundary of `r` (p's own right edge may be r's, not a block's).
+      const x1 = cut - left === 0 ? p.x + p.w : r.x + (Math.ceil((p.x + p.w - r.x) / BLOCK) - (cut - left)) * BLOCK;
+      const core = { x: x0, y: p.y, w: x1 - x0, h: p.h };
+      if (coloursIn(px, r, core) > MAX_PALETTE) continue;
+      const sides = [
+        { x: p.x, y: p.y, w: x0 - p.x, h: p.h },
+        { x: x1, y: p.y, w: p.x + p.w - x1, h: p.h },
+      ];
+      return [core, ...sides.filter((a) => a.w > 0)];
+    }
+  }
+  return [p];
+}
+
+/** Distinct colours in `a` (inside `r`, whose pixels `px` holds), counted up to MAX_PALETTE + 1. */
+function coloursIn(px: Uint32Array, r: Rect, a: Rect): number {
+  const set = COLOURS;
+  set.clear();
+  let cur = px[(a.y - r.y) * r.w + (a.x - r.x)]!;
+  let found = set.add(cur);
+  for (let y = a.y - r.y; y < a.y - r.y + a.h; y++) {
+    for (let i = y * r.w + (a.x - r.x), end = i + a.w; i < end; i++) {
+      const v = px[i]!;
+      if (v === cur) continue;
+      cur = v;
+      found = set.add(v);
+      if (found > MAX_PALETTE) return found;
+    }
+  }
+  return found;
+}
+
+/**
+ * The block's one colour; or SCREEN or PHOTO when it has more, PHOTO when
+ * fewer than half the pixels of its even rows repeat the one on their left.
+ * Every other row tells photo from screen as well as all of them (photos
+ * and text look alike row to row) at half the reads; a block whose even rows
+ * are all one colour has its odd rows read too, to tell solid from striped.
+ */
 function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: number): number {
   const x0 = bx * BLOCK;
   const y0 = by * BLOCK;
@@ -115,8 +198,9 @@ function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: numb
   let solid = true;
   let repeats = 0;
   const perRow = x1 - x0 - 1;
-  const total = (y1 - y0) * perRow;
-  for (let y = y0; y < y1; y++) {
+  const rows = Math.ceil((y1 - y0) / 2);
+  const total = rows * perRow;
+  for (let y = y0, seen = 1; y < y1; y += 2, seen++) {
     let left = px[y * w + x0]!;
     if (left !== c) solid = false;
     for (let i = y * w + x0 + 1, end = y * w + x1; i < end; i++) {
@@ -126,12 +210,15 @@ function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: numb
       left = v;
     }
     if (solid) continue;
-    // Decided before the last row (the same answer the whole block gives): enough repeats already, or too few left to reach half.
+    // Decided before the last row (the same answer all of them give): enough repeats already, or too few left to reach half.
     if (repeats * 2 >= total) return SCREEN;
-    if ((repeats + (y1 - y - 1) * perRow) * 2 < total) return PHOTO;
+    if ((repeats + (rows - seen) * perRow) * 2 < total) return PHOTO;
   }
-  if (solid) return c;
-  return repeats * 2 < total ? PHOTO : SCREEN;
+  if (!solid) return repeats * 2 < total ? PHOTO : SCREEN;
+  for (let y = y0 + 1; y < y1; y += 2) {
+    for (let i = y * w + x0, end = y * w + x1; i < end; i++) if (px[i] !== c) return SCREEN;
+  }
+  return c;
 }
 
 function rowMatches(colour: Float64Array, used: Uint8Array, bw: number, by: number, bx0: number, bx1: number, c: number): boolean {

@@ -2,7 +2,7 @@ import type { Rect } from '../../framebuffer/rect.js';
 import { Encoding } from '../constants.js';
 import type { PixelConverter } from '../pixel-format.js';
 import type { ByteWriter } from '../wire.js';
-import type { EncodeInput, EncodeOutcome, Encoder, Suitability } from './encoder.js';
+import type { EncodeInput, EncodeOutcome, Encoder, Piece, Suitability } from './encoder.js';
 import { DEFAULT_ZLIB_LEVEL } from './encoder-state.js';
 import { gradientData, looksPhotographic } from './tight-gradient.js';
 import { InputBuffers } from './input-buffers.js';
@@ -10,6 +10,7 @@ import { jpegFormatFor, jpegLibrary, writeJpeg, jpegSettingsFrom, type JpegLibra
 import { MAX_PALETTE, TightPalette } from './tight-palette.js';
 import { palettePng, rgbPng } from './tight-png.js';
 import { solidAreaPieces } from './tight-split.js';
+import { tightStreamLevel } from './tight-streams.js';
 import {
   CTL_EXPLICIT_FILTER,
   CTL_FILL,
@@ -18,16 +19,11 @@ import {
   MIN_TO_COMPRESS,
   STREAM_FULL,
   STREAM_GRADIENT,
-  STREAM_INDEXED,
-  STREAM_MONO,
   TIGHT_STREAMS,
   withCompactLength,
 } from './tight-wire.js';
 
 export { TIGHT_STREAMS } from './tight-wire.js';
-
-/** The least zlib level for the palette streams (mono and indexed). */
-const PALETTE_ZLIB_LEVEL = 6;
 
 /** Kept buffers for the data deflate reads after encode() returns, one pool for every connection's Tight encoder (one thread). */
 const INPUTS = new InputBuffers();
@@ -100,7 +96,7 @@ export class TightEncoder implements Encoder {
   }
 
   /** Big solid areas apart from the rest, each piece then encoded on its own. */
-  pieces(px: Uint32Array, rect: Rect): Rect[] | null {
+  pieces(px: Uint32Array, rect: Rect): Piece[] | null {
     return solidAreaPieces(px, rect, this.maxRect.w, this.maxArea);
   }
 
@@ -123,7 +119,7 @@ export class TightEncoder implements Encoder {
     }
     const shifts = [colour.rs, colour.gs, colour.bs] as const;
     const level = input.compressLevel ?? DEFAULT_ZLIB_LEVEL;
-    const photographic = colours > MAX_PALETTE && colour.tpixel && looksPhotographic(px, w, h);
+    const photographic = colours > MAX_PALETTE && colour.tpixel && (input.photo === true || looksPhotographic(px, w, h));
     // JPEG only where the area looks photographic: many-coloured text and lines stay sharp.
     if (photographic && this.jpeg && !input.lossless && n >= JPEG_MIN_PIXELS) {
       const lib = this.lib();
@@ -167,10 +163,7 @@ export class TightEncoder implements Encoder {
       if (held) INPUTS.give(held);
       return 'written';
     }
-    // Palette data (one bit or one byte a pixel: text, lines) is small and compresses far: a
-    // stronger level costs little time there and buys bytes (see PALETTE_ZLIB_LEVEL).
-    const palette = stream === STREAM_MONO || stream === STREAM_INDEXED;
-    const z = input.state.zlib(TIGHT_STREAMS[stream]!, palette ? Math.max(level, PALETTE_ZLIB_LEVEL) : input.compressLevel);
+    const z = input.state.zlib(TIGHT_STREAMS[stream]!, tightStreamLevel(stream, input.compressLevel));
     // Given back only once read; after a failure it is left to the collector (a closing deflater may still hold it).
     return z.compress(data).then((c) => {
       if (held) INPUTS.give(held);

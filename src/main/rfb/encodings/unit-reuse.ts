@@ -4,7 +4,7 @@ import { RECT_HEADER_BYTES, writeRectHeader } from '../server-messages.js';
 import type { Encoder } from './encoder.js';
 import { divergeStreams, type ClosableEncoderState } from './encoder-state.js';
 import { OFFLOAD_MIN_PIXELS, type EncodeWorkers } from './encode-workers.js';
-import { WORKER_ENCODINGS } from './encode-job.js';
+import { WORKER_ENCODINGS, type WorkerEncoding } from './encode-job.js';
 import { maxPiece } from './units.js';
 import type { SharedEncodes } from './shared-encodes.js';
 import type { UpdateParts } from './update-parts.js';
@@ -24,6 +24,10 @@ export interface UnitTarget {
   readonly signature: string;
   /** Where the manager collects areas sent as an approximation. */
   readonly lossy: Rect[];
+  /** The client's SetEncodings list as the manager has it (JPEG quality and all). */
+  readonly encodings: readonly number[];
+  /** EncodeInput.lossless: this update refreshes lossy areas. */
+  readonly lossless: boolean;
 }
 
 /**
@@ -40,16 +44,38 @@ export interface UnitTarget {
  * Send `unit` to an encode worker if its encoding may run there, it is big
  * enough to be worth the trip, and this connection's streams have begun
  * (the worker's zlib chunks are independent, like shared ones, so they
- * cannot open a stream). Offered to the shared cache like any unit.
+ * cannot open a stream). Offered to the shared cache like any unit. `slot`:
+ * the workers' shared memory `px` lies in (EncodeWorkers.takeSlot), the
+ * job's to give back once it is taken.
  */
-export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null, busy = false): boolean {
-  const streams = WORKER_ENCODINGS.get(enc.encoding)?.streams;
+export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null, busy = false, slot: Uint32Array | null = null): boolean {
+  const how = WORKER_ENCODINGS.get(enc.encoding);
   const n = unit.w * unit.h;
-  if (workers.size === 0 || !streams || n < OFFLOAD_MIN_PIXELS || maxPiece(enc, unit)) return false;
-  if (!streams.every((name) => t.state.existing(name)?.started)) return false;
+  if (workers.size === 0 || !how || n < OFFLOAD_MIN_PIXELS) return false;
   const level = t.compressLevel ?? t.state.level;
-  // The worker gets a copy of the scratch pixels (the scratch is reused for the next unit).
-  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy }, px);
+  if (how.cuts) {
+    // Its rectangles are known only when they come, so they are not offered to the shared cache.
+    if (share || !openStreams(t, enc.encoding, how, unit, px)) return false;
+    const job = { encoding: enc.encoding, pf: t.converter.pf, level, x: unit.x, y: unit.y, w: unit.w, h: unit.h, busy, encodings: t.encodings, lossless: t.lossless };
+    const result = workers.run(t.compressLevel === undefined ? job : { ...job, compressLevel: t.compressLevel }, px, slot);
+    const bpp = t.converter.bpp;
+    const stats = result.then(({ rects = [] }) =>
+      rects.map((r) => {
+        if (r.lossy) t.lossy.push({ x: r.x, y: r.y, w: r.w, h: r.h });
+        return { encoding: r.encoding, pixels: r.w * r.h, bytes: r.bytes, rawBytes: r.w * r.h * bpp };
+      }),
+    );
+    t.parts.group(
+      result.then((r) => r.payload),
+      stats,
+    );
+    divergeStreams(t.state, how.streams);
+    return true;
+  }
+  const streams = how.streams;
+  if (maxPiece(enc, unit) || !begun(t, streams)) return false;
+  // The worker gets the slot `px` is in, or a copy of the scratch pixels (the scratch is reused for the next unit).
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy }, px, slot).then((r) => r.payload);
   const rawBytes = n * t.converter.bpp;
   writeRectHeader(t.parts.target, unit, enc.encoding);
   t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);
@@ -80,5 +106,31 @@ export function takeShared(t: UnitTarget, shared: SharedEncodes, unit: Rect): bo
   }
   divergeStreams(t.state, entry.streams);
   shared.hits++;
+  return true;
+}
+
+function begun(t: UnitTarget, streams: readonly string[]): boolean {
+  return streams.every((name) => t.state.existing(name)?.started);
+}
+
+/**
+ * Begin, with a rectangle of the unit's own pixels each, the streams of
+ * `how` the connection has not used yet (a worker's chunks can only continue
+ * a stream); false, having written nothing, when the encoding has no way to
+ * (or the unit is too narrow for its openers, which all need the same room).
+ */
+function openStreams(t: UnitTarget, encoding: number, how: WorkerEncoding, unit: Rect, px: Uint32Array): boolean {
+  const closed = how.streams.filter((name) => !t.state.existing(name)?.started);
+  if (closed.length === 0) return true;
+  if (!how.open) return false;
+  for (const [i, name] of closed.entries()) {
+    const o = how.open(name, px, unit, t.converter, t.state, t.compressLevel);
+    if (!o) {
+      if (i === 0) return false;
+      throw new Error(`no opener for stream ${name} after one for ${closed[0]}`);
+    }
+    writeRectHeader(t.parts.target, o.rect, encoding);
+    t.parts.pending({ encoding, pixels: o.rect.w * o.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: o.rect.w * o.rect.h * t.converter.bpp }, o.payload);
+  }
   return true;
 }

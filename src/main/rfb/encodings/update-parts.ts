@@ -15,7 +15,7 @@ export class UpdateParts {
   private out: ByteWriter | null = null;
   private readonly side = new ByteWriter(64 * 1024);
   private chunks: Array<Buffer | Promise<Buffer>> = [];
-  private stats: Array<RectStats & { pending?: Promise<Buffer> }> = [];
+  private stats: Array<(RectStats & { pending?: Promise<Buffer> }) | { group: Promise<readonly RectStats[]> }> = [];
   /** Payloads that have arrived, so `drain` can pass them on without waiting. */
   private arrived = new WeakMap<Promise<Buffer>, Buffer>();
   private send: ((chunk: Buffer) => void) | null = null;
@@ -93,6 +93,24 @@ export class UpdateParts {
 
   /** A rectangle whose header is in `target` and whose payload `payload` resolves to; `stats.bytes` counts the header so far. */
   pending(stats: RectStats, payload: Promise<Buffer>): void {
+    this.later(payload);
+    this.stats.push({ ...stats, pending: payload });
+  }
+
+  /**
+   * Rectangles made elsewhere, headers and all (an encode worker's Tight
+   * unit), whose number is known only when they come: `bytes` resolves to
+   * them, `stats` to their figures.
+   */
+  group(bytes: Promise<Buffer>, stats: Promise<readonly RectStats[]>): void {
+    this.later(bytes);
+    // Awaited in finish(); no unhandled rejection meanwhile (it fails with `bytes`).
+    stats.catch(() => undefined);
+    this.stats.push({ group: stats });
+  }
+
+  /** Bytes that come later, next in the update. */
+  private later(payload: Promise<Buffer>): void {
     if (this.chunks.length > 0) {
       this.chunks.push(Buffer.from(this.side.view()));
       this.side.reset();
@@ -103,7 +121,6 @@ export class UpdateParts {
       () => undefined,
     );
     this.chunks.push(payload);
-    this.stats.push({ ...stats, pending: payload });
   }
 
   /**
@@ -133,6 +150,10 @@ export class UpdateParts {
     }
     const done: RectStats[] = [];
     for (const s of this.stats) {
+      if ('group' in s) {
+        done.push(...(await s.group));
+        continue;
+      }
       const extra = s.pending ? (await s.pending).length : 0;
       done.push({ encoding: s.encoding, pixels: s.pixels, bytes: s.bytes + extra, rawBytes: s.rawBytes });
     }

@@ -2,7 +2,7 @@
  * The encode workers on real worker threads (the built worker script), their
  * payloads decoded by noVNC's ZRLE decoder (an independent implementation).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Encoding } from '../../../../src/main/rfb/constants.js';
 import { PixelConverter } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
@@ -10,6 +10,8 @@ import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-s
 import { EncodeWorkers } from '../../../../src/main/rfb/encodings/encode-workers.js';
 import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { ZrleEncoder } from '../../../../src/main/rfb/encodings/zrle.js';
+import { EncodeManager } from '../../../../src/main/rfb/encodings/encode-manager.js';
+import { busyDesktop, paint } from '../../../support/reference-pixels.js';
 import { NOVNC_FORMAT, NoVncClient } from '../../../support/novnc-decoder.js';
 import { cropRgba, expectedRgba, firstDiff } from '../../../support/reference-pixels.js';
 import { photoFrame } from '../../../support/photo-frame.js';
@@ -63,7 +65,7 @@ describe('EncodeWorkers', () => {
     // All jobs in flight at once, the caller's buffer reused (and, with `scribble`, spoilt) as soon as each is handed over.
     const payloads = units.map((r) => {
       const px = conv.convertRect(frame, r, scratch);
-      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h, busy }, px);
+      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h, busy }, px).then((res) => res.payload);
       if (scribble) scratch.fill(0x00ff00ff);
       return job;
     });
@@ -94,11 +96,52 @@ describe('EncodeWorkers', () => {
     expect(p.slotBytes).toBe(1 << 18);
   });
 
-  it('runs only the encodings it loads (ZRLE, TRLE): another fails with the reason, and the pool goes on', async () => {
+  it('runs only the encodings it loads (ZRLE, TRLE, Tight): another fails with the reason, and the pool goes on', async () => {
     const p = pool();
     const px = conv.convertRect(frame, units[0]!);
     await expect(p.run({ encoding: Encoding.Hextile, pf: conv.pf, level: 2, w: 640, h: 100 }, px)).rejects.toThrow(/not one the encode workers run/);
     expect(p.size).toBe(2);
     await runUnits(p, false);
+  });
+
+  it('sends Tight units to the workers from the first frame on (its streams begun by small rectangles of their own): noVNC decodes it, changes made here after it, and another frame exactly', async () => {
+    const p = pool();
+    const runs = vi.spyOn(p, 'run');
+    const big = busyDesktop(1280, 720);
+    const full = { x: 0, y: 0, w: 1280, h: 720 };
+    const state = createEncoderState();
+    const m = new EncodeManager(state);
+    m.setConverter(conv);
+    m.setEncodings([Encoding.Tight]);
+    m.offloadTo(p);
+    const client = await NoVncClient.create(1280, 720);
+    const send = async (rects: Rect[]): Promise<void> => {
+      const out = new ByteWriter();
+      const tail: Buffer[] = [];
+      const count = await m.encodeRects(big, rects, [], out, undefined, undefined, tail);
+      client.decodeRects(Buffer.concat([out.toBuffer(), ...tail]), count, { chunk: 4093 });
+      for (const r of rects) {
+        const d = firstDiff(cropRgba(client.display.rgba, 1280, r), expectedRgba(big, r, 24));
+        expect(d, `first wrong pixel in ${JSON.stringify(r)}`).toBe(-1);
+      }
+    };
+    try {
+      // The connection's first frame: rectangles made here begin the streams the workers' chunks continue.
+      await send([full]);
+      expect(runs.mock.calls.length, 'units sent to the workers').toBeGreaterThan(0);
+      // Small changes stay on this thread, whose deflaters must not refer back past the workers' chunks.
+      const small = [
+        { x: 8, y: 8, w: 96, h: 40 },
+        { x: 600, y: 300, w: 120, h: 64 },
+      ];
+      for (const [i, r] of small.entries()) paint(big, r, i === 0 ? 'text' : 'noise');
+      const before = runs.mock.calls.length;
+      await send(small);
+      expect(runs.mock.calls.length, 'small changes encoded here').toBe(before);
+      await send(small);
+      await send([full]);
+    } finally {
+      state.close();
+    }
   });
 });
