@@ -67,6 +67,34 @@ describe('the solid and photo area search', () => {
     expect(pieces.some((p) => p.x + p.w <= panel.x + 16 && p.w >= 256)).toBe(true); // the photo on the left, apart
   });
 
+  it('cuts a text window over a photo down to a palette core when its edge lies inside a block, and tags photo pieces', () => {
+    const f = photoFrame(640, 128, 5);
+    // Two-colour text from x = 40, inside the third block column, to the right edge: 40 columns of photo on its left.
+    const text = { x: 40, y: 0, w: 600, h: 128 };
+    paint(f, text, 'text', 6);
+    const r = { x: 0, y: 0, w: 640, h: 64 };
+    const px = pixelsOf(f, r);
+    const pieces = solidAreaPieces(px, r, 2048, 65536)!;
+    expectTiling(pieces, r);
+    const colours = (p: Rect) => new Set(pixelsOf(f, p)).size;
+    // The text from the first block boundary past its edge goes as a palette; the photo and the block the edge falls in apart.
+    const core = pieces.filter((p) => p.x >= 48 && colours(p) <= 16).reduce((a, p) => a + p.w * p.h, 0);
+    expect(core).toBe((640 - 48) * 64);
+    const left = pieces.filter((p) => p.x < 48);
+    expect(left.every((p) => p.x + p.w <= 48)).toBe(true);
+    // Without the cut, the band of text and photo was one piece of hundreds of colours.
+    expect(left.some((p) => colours(p) > 16)).toBe(true);
+
+    // A piece tagged photo-like is one the encoder would judge so itself.
+    const band = { x: 0, y: 0, w: 640, h: 128 };
+    const photo = photoFrame(640, 128, 7);
+    paint(photo, { x: 0, y: 0, w: 320, h: 128 }, 'text', 8);
+    const cut = solidAreaPieces(pixelsOf(photo, band), band, 2048, 65536)!;
+    const tagged = cut.filter((p) => p.photo);
+    expect(tagged.length).toBeGreaterThan(0);
+    for (const p of tagged) expect(looksPhotographic(pixelsOf(photo, p), p.w, p.h), JSON.stringify(p)).toBe(true);
+  });
+
   it('leaves a rectangle of one kind and no solid area to the caller', () => {
     const f = makeFrame(300, 100, 'noise', 4);
     const r = { x: 0, y: 40, w: 300, h: 60 }; // photo-like only
