@@ -3,6 +3,7 @@ import { PixelConverter, type PixelFormat } from '../pixel-format.js';
 import { writeRectHeader } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
 import type { EncodeInput, Encoder, EncoderState, Piece } from './encoder.js';
+import type { ClosableEncoderState } from './encoder-state.js';
 import { Encoding } from '../constants.js';
 import { TrleEncoder } from './trle.js';
 import { ZrleEncoder, ZRLE_STREAM } from './zrle.js';
@@ -27,7 +28,7 @@ export interface WorkerEncoding {
   readonly open?: StreamOpener;
 }
 
-export type StreamOpener = (name: string, px: Uint32Array, unit: Rect, converter: PixelConverter, state: EncoderState, compressLevel: number | undefined) => { rect: Rect; payload: Promise<Buffer> } | null;
+export type StreamOpener = (name: string, px: Uint32Array, unit: Rect, converter: PixelConverter, state: ClosableEncoderState, compressLevel: number | undefined) => { rect: Rect; payload: Buffer } | null;
 
 /**
  * The encodings a unit may be sent to a worker in (unit-reuse.ts asks).

@@ -129,8 +129,10 @@ function openStreams(t: UnitTarget, encoding: number, how: WorkerEncoding, unit:
       if (i === 0) return false;
       throw new Error(`no opener for stream ${name} after one for ${closed[0]}`);
     }
-    writeRectHeader(t.parts.target, o.rect, encoding);
-    t.parts.pending({ encoding, pixels: o.rect.w * o.rect.h, bytes: RECT_HEADER_BYTES, rawBytes: o.rect.w * o.rect.h * t.converter.bpp }, o.payload);
+    const into = t.parts.target;
+    writeRectHeader(into, o.rect, encoding);
+    into.bytes(o.payload);
+    t.parts.rect({ encoding, pixels: o.rect.w * o.rect.h, bytes: RECT_HEADER_BYTES + o.payload.length, rawBytes: o.rect.w * o.rect.h * t.converter.bpp });
   }
   return true;
 }

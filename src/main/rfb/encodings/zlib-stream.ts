@@ -103,12 +103,16 @@ class Deflater {
  * by `compressIndependent`, so they refer to nothing before them; ours must
  * not refer to them either, since our deflater never saw their data. So the
  * next chunk of ours comes from a fresh raw deflater (no zlib header: the
- * client's inflater has had that), which refers to nothing before it.
+ * client's inflater has had that), which refers to nothing before it. The
+ * stream may even begin elsewhere (`begunElsewhere()`: Tight's stream
+ * openers). A deflater is made on the first chunk of ours, not before: a
+ * zlib deflate state is some 400 KB of memory to set up, and a stream only
+ * ever fed from elsewhere needs none.
  */
 export class ZlibStream implements DeflateSink {
   readonly level: number;
   readonly memLevel: number;
-  private current: Deflater;
+  private current: Deflater | null = null;
   private calls = 0;
   private fresh = false;
   private closed = false;
@@ -123,7 +127,6 @@ export class ZlibStream implements DeflateSink {
   constructor(level: number, memLevel = 9) {
     this.level = level;
     this.memLevel = memLevel;
-    this.current = new Deflater(zlib.createDeflate({ level, memLevel, ...OPTIONS }));
   }
 
   /** Whether the stream has begun (its zlib header is on its way to the client), so foreign chunks may follow. */
@@ -133,11 +136,13 @@ export class ZlibStream implements DeflateSink {
 
   compress(data: Uint8Array): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('zlib stream closed'));
+    const options = { level: this.level, memLevel: this.memLevel, ...OPTIONS };
     if (this.fresh) {
       this.fresh = false;
-      this.current.retire();
-      this.current = new Deflater(zlib.createDeflateRaw({ level: this.level, memLevel: this.memLevel, ...OPTIONS }));
+      this.current?.retire();
+      this.current = new Deflater(zlib.createDeflateRaw(options));
     }
+    this.current ??= new Deflater(zlib.createDeflate(options));
     this.calls++;
     return this.current.compress(data);
   }
@@ -147,10 +152,16 @@ export class ZlibStream implements DeflateSink {
     this.fresh = true;
   }
 
+  /** The client's stream was begun with bytes made elsewhere (a zlib header and whole blocks): ours continue it without a header. */
+  begunElsewhere(): void {
+    this.calls++;
+    this.fresh = true;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.current.close();
+    this.current?.close();
   }
 }
 
