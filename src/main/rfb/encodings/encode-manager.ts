@@ -27,7 +27,7 @@ export interface RectStats {
 
 /** Pixels of prepared work between yields to the event loop, with and without compression queued. */
 const YIELD_PIXELS = 1 << 14;
-const IDLE_YIELD_PIXELS = 1 << 17;
+const IDLE_YIELD_PIXELS = 1 << 16;
 /**
  * What a unit sent to a worker costs this thread, against encoding it here
  * (a conversion and a copy): counted at this fraction towards the next yield.
@@ -186,7 +186,7 @@ export class EncodeManager {
     const bounds: Rect = { x: 0, y: 0, w: frame.width, h: frame.height };
     const bpp = this.converter.bpp;
     const parts = this.parts;
-    parts.start(out, send);
+    parts.start(out, send, tail);
     let sinceYield = 0;
     // With compression queued, yield often: the thread pool starts the next
     // chunk only when the event loop collects the last one. Otherwise yield
@@ -222,9 +222,10 @@ export class EncodeManager {
     // With another viewer of the same settings, rectangles are taken from and offered to the server's cache.
     const sharing = this.shared?.hasPeers(this) ? this.shared : null;
     const rawOnly = this.choice.rawOnly;
-    if (rawOnly) {
+    if (rawOnly && !send && !tail) {
       // Every unit goes as Raw, whose size is known: make room for all of it at
-      // once instead of growing `out` (and copying it) a doubling at a time.
+      // once instead of growing `out` (and copying it) a doubling at a time
+      // (streamed or spilled into `tail`, `out` stays small: UpdateParts).
       out.ensure(units.reduce((sum, u) => sum + RECT_HEADER_BYTES + u.w * u.h * bpp, 0));
     }
     // A little-endian 32 bpp client's Raw pixels are their values as this host stores them.

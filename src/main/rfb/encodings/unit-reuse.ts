@@ -36,15 +36,19 @@ export interface UnitTarget {
  * client's format and the zlib level, never gives up, and whose pixel work is
  * heavy enough to be worth a worker: ZRLE's and TRLE's tile analysis (a 1080p
  * photo-like ZRLE frame: 109 ms on this thread, 76 ms with two workers on two
- * cores). Hextile qualifies but gains nothing: 47.6 ms against 48.0 ms, at
- * 1.5 times the CPU, the hand-over costing what its work saves.
+ * cores); Tight's cut, analysis and JPEG (the bench's 1080p Tight JPEG frame:
+ * 25 ms to the last byte from this thread, 18 with two workers). Hextile
+ * qualifies but gains nothing: 47.6 ms against 48.0 ms, at 1.5 times the
+ * CPU, the hand-over costing what its work saves.
  */
 
 /**
  * Send `unit` to an encode worker if its encoding may run there, it is big
  * enough to be worth the trip, and this connection's streams have begun
  * (the worker's zlib chunks are independent, like shared ones, so they
- * cannot open a stream). Offered to the shared cache like any unit. `slot`:
+ * cannot open a stream) or its encoding can begin them (Tight). A unit sent
+ * whole is offered to the shared cache like any unit; one the worker cuts
+ * (Tight) is not, its rectangles being known only when they come. `slot`:
  * the workers' shared memory `px` lies in (EncodeWorkers.takeSlot), the
  * job's to give back once it is taken.
  */
@@ -54,7 +58,6 @@ export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder,
   if (workers.size === 0 || !how || n < OFFLOAD_MIN_PIXELS) return false;
   const level = t.compressLevel ?? t.state.level;
   if (how.cuts) {
-    // Its rectangles are known only when they come, so they are not offered to the shared cache.
     if (share || !openStreams(t, enc.encoding, how, unit, px)) return false;
     const job = { encoding: enc.encoding, pf: t.converter.pf, level, x: unit.x, y: unit.y, w: unit.w, h: unit.h, busy, encodings: t.encodings, lossless: t.lossless };
     const result = workers.run(t.compressLevel === undefined ? job : { ...job, compressLevel: t.compressLevel }, px, slot);

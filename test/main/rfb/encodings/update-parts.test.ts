@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
-import { UpdateParts } from '../../../../src/main/rfb/encodings/update-parts.js';
+import { releaseSpilled, UpdateParts } from '../../../../src/main/rfb/encodings/update-parts.js';
 
 const stats = { encoding: 16, pixels: 1, bytes: 12, rawBytes: 4 };
 const big = (fill: number) => Buffer.alloc(100_000, fill);
@@ -55,5 +55,53 @@ describe('UpdateParts', () => {
     await parts.finish();
     expect(Buffer.concat([...sent, out.view()]).equals(want)).toBe(true);
     expect(sent).toContain(a);
+  });
+
+  it('not streamed, given its tail at the start: bytes past the header move there in pieces, so `out` stays small, all in order', async () => {
+    const parts = new UpdateParts();
+    const out = new ByteWriter(16);
+    out.bytes(Buffer.from('header'));
+    const tail: Buffer[] = [];
+    parts.start(out, undefined, tail);
+    const written: Buffer[] = [Buffer.from('header')];
+    // Rectangles written whole (Hextile's way), 300 KB each, a drain after each as the manager does after a unit.
+    for (let i = 0; i < 5; i++) {
+      const r = Buffer.alloc(300_000, 10 + i);
+      parts.target.bytes(r);
+      parts.rect(stats);
+      written.push(r);
+      parts.drain();
+      expect(out.length, 'out after a drain').toBeLessThan(300_000);
+    }
+    const a = big(20);
+    parts.pending(stats, Promise.resolve(a));
+    parts.target.bytes(Buffer.from('after'));
+    written.push(a, Buffer.from('after'));
+    await parts.finish(tail);
+    expect(out.view().toString()).toBe('header');
+    expect(tail.length).toBeGreaterThan(2);
+    expect(Buffer.concat([out.view(), ...tail]).equals(Buffer.concat(written))).toBe(true);
+  });
+
+  it('takes the buffers of pieces released after their write for the next pieces', async () => {
+    const parts = new UpdateParts();
+    const once = async (fill: number): Promise<Buffer[]> => {
+      const sent: Buffer[] = [];
+      parts.start(new ByteWriter(16), (c) => sent.push(c));
+      parts.target.bytes(Buffer.alloc(200_000, fill));
+      parts.rect(stats);
+      parts.drain();
+      await parts.finish();
+      return sent;
+    };
+    const first = await once(1);
+    expect(first.length).toBe(1);
+    for (const p of first) releaseSpilled(p);
+    const second = await once(2);
+    expect(second[0]!.buffer).toBe(first[0]!.buffer);
+    expect(second[0]!.equals(Buffer.alloc(200_000, 2))).toBe(true);
+    // A buffer not released is not handed out again while its write may still read it.
+    const third = await once(3);
+    expect(third[0]!.buffer).not.toBe(second[0]!.buffer);
   });
 });
