@@ -19,10 +19,14 @@ export function computeTargets(results) {
   const ours = results.servers.find((s) => s.id === 'trayvnc' && s.ran);
   const tiger = results.servers.find((s) => s.id === 'x0tigervnc' && s.ran);
   const rows = [];
-  const row = (figure, a, b, fmt, op, limit, peerName = 'X0tigervnc') => {
+  // Updates counted in a window of `secs` seconds are exact to one update: rates that differ by
+  // less than one update in the window are a tie (two servers that both send every frame of the
+  // 25 fps video count 250 or 251 by where the window falls).
+  const oneUpdate = 1 / (results.config?.secs ?? 10);
+  const row = (figure, a, b, fmt, op, limit, peerName = 'X0tigervnc', slack = 0) => {
     // a peer at zero (idle CPU under one clock tick): equal when ours is zero too, else infinitely more
     const ratio = !num(a) || !num(b) ? null : b !== 0 ? a / b : a === 0 ? 1 : Infinity;
-    const pass = ratio === null ? null : op === '<=' ? ratio <= limit : ratio >= limit;
+    const pass = ratio === null ? null : op === '<=' ? ratio <= limit || a - slack <= b * limit : ratio >= limit || a + slack >= b * limit;
     rows.push({
       figure,
       ours: num(a) ? fmt(a) : '-',
@@ -48,13 +52,13 @@ export function computeTargets(results) {
     ['zrle', 'ZRLE'],
     ['tight', 'Tight'],
   ]) {
-    row(`scroll ${name}: updates/s`, ours?.scroll?.[k]?.updatesPerSec, tiger?.scroll?.[k]?.updatesPerSec, ups, '>=', 1.0);
+    row(`scroll ${name}: updates/s`, ours?.scroll?.[k]?.updatesPerSec, tiger?.scroll?.[k]?.updatesPerSec, ups, '>=', 1.0, undefined, oneUpdate);
     row(`scroll ${name}: bytes/s`, ours?.scroll?.[k]?.bytesPerSec, tiger?.scroll?.[k]?.bytesPerSec, kibs, '<=', 0.3);
   }
-  row('motion ZRLE: updates/s', ours?.motion?.zrle?.updatesPerSec, tiger?.motion?.zrle?.updatesPerSec, ups, '>=', 1.0);
+  row('motion ZRLE: updates/s', ours?.motion?.zrle?.updatesPerSec, tiger?.motion?.zrle?.updatesPerSec, ups, '>=', 1.0, undefined, oneUpdate);
   row('motion ZRLE: server CPU', ours?.motion?.zrle?.cpuServer, tiger?.motion?.zrle?.cpuServer, fmtPct, '<=', 1.0);
   row('motion ZRLE: bytes/s', ours?.motion?.zrle?.bytesPerSec, tiger?.motion?.zrle?.bytesPerSec, kibs, '<=', 0.5);
-  row('video ZRLE: updates/s', ours?.video?.zrle?.updatesPerSec, tiger?.video?.zrle?.updatesPerSec, ups, '>=', 1.0);
+  row('video ZRLE: updates/s', ours?.video?.zrle?.updatesPerSec, tiger?.video?.zrle?.updatesPerSec, ups, '>=', 1.0, undefined, oneUpdate);
   row('video ZRLE: server CPU', ours?.video?.zrle?.cpuServer, tiger?.video?.zrle?.cpuServer, fmtPct, '<=', 1.0);
   row('video Tight JPEG q8: bytes/s vs our ZRLE', ours?.video?.jpeg?.bytesPerSec, ours?.video?.zrle?.bytesPerSec, kibs, '<=', 0.3, 'TrayVNC ZRLE');
   row('idle (steady): server CPU', ours?.idle?.cpuServer, tiger?.idle?.cpuServer, fmtPct, '<=', 1.0);
