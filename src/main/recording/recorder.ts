@@ -69,7 +69,8 @@ export class Recorder {
   private width: number;
   private height: number;
   /** The last update the session wrote, waiting for its figures (onUpdate follows the write). */
-  private written: Buffer | null = null;
+  /** The writes of the update being sent: its header first, then the pieces that follow it (UpdateParts' tail). */
+  private written: Buffer[] | null = null;
   /** A non-incremental request is out: its answer covers the screen and becomes a keyframe. */
   private wantKeyframe = false;
   private lastKeyframeAt = -Infinity;
@@ -148,13 +149,17 @@ export class Recorder {
 
   private onServerMessage(message: Buffer): void {
     // Only updates are recorded; the rest (clipboard, bell) the recorder hears of through the server's events.
-    if (message[0] === ServerMessageType.FramebufferUpdate) this.written = message;
+    // A big update comes in several writes, all before its onUpdate: the pieces after the header are
+    // copied, since a piece's buffer is reused once its write is done.
+    if (this.written) this.written.push(Buffer.from(message));
+    else if (message[0] === ServerMessageType.FramebufferUpdate) this.written = [message];
   }
 
   private onUpdate(stats: UpdateStats): void {
-    const message = this.written;
+    const parts = this.written;
     this.written = null;
-    if (!message || this.stopped) return;
+    if (!parts || this.stopped) return;
+    const message = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const size = desktopSizeOf(message);
     if (size) {
       // The session sends a new size alone; the whole screen at that size follows as a keyframe.

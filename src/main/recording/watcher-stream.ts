@@ -2,10 +2,10 @@ import { Duplex } from 'node:stream';
 
 /**
  * The in-process "socket" between the server and its watcher session: what
- * the session writes arrives at `onMessage`, one whole server message per
- * write (a session writes each message with one call, and this stream has no
- * writev to merge them); what `send` pushes, the session reads as client
- * messages. Writes complete at once, so the session never waits on it: the
+ * the session writes arrives at `onMessage`, a write at a time (a message
+ * with one call, except a big update, whose header and pieces come in
+ * several, back to back: the recorder gathers them); what `send` pushes, the
+ * session reads as client messages. Writes complete at once, so the session never waits on it: the
  * recording's own queue decides what happens when the disk is slow.
  */
 export class WatcherStream extends Duplex {
