@@ -5,8 +5,9 @@ import { Duplex } from 'node:stream';
  * the session writes arrives at `onMessage`, a write at a time (a message
  * with one call, except a big update, whose header and pieces come in
  * several, back to back: the recorder gathers them); what `send` pushes, the
- * session reads as client messages. Writes complete at once, so the session never waits on it: the
- * recording's own queue decides what happens when the disk is slow.
+ * session reads as client messages. Writes complete at once, so the session
+ * never waits on it: the recording's own queue decides what happens when the
+ * disk is slow.
  */
 export class WatcherStream extends Duplex {
   /** How a session names its peer in logs. */

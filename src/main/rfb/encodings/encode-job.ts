@@ -1,4 +1,4 @@
-import { splitRect, type Rect } from '../../framebuffer/rect.js';
+import type { Rect } from '../../framebuffer/rect.js';
 import { PixelConverter, type PixelFormat } from '../pixel-format.js';
 import { writeRectHeader } from '../server-messages.js';
 import { ByteWriter } from '../wire.js';
@@ -9,7 +9,7 @@ import { TrleEncoder } from './trle.js';
 import { ZrleEncoder, ZRLE_STREAM } from './zrle.js';
 import { TIGHT_STREAMS } from './tight-wire.js';
 import { tightStreamOpener } from './tight-streams.js';
-import { cutBlock, maxPiece } from './units.js';
+import { cutBlock, cutUnit } from './units.js';
 import { compressIndependentSync, type DeflateSink } from './zlib-stream.js';
 
 /**
@@ -134,8 +134,7 @@ export class EncodeJobRunner {
 
   /** The unit cut as the encoder cuts it (EncodeManager's loop), every rectangle with its header, into `out`. */
   private async pieces(encoder: Encoder, unit: Rect, px: Uint32Array, input: Omit<EncodeInput, 'rect' | 'pixels'>): Promise<JobRect[]> {
-    const size = maxPiece(encoder, unit);
-    const pieces: Piece[] = encoder.pieces?.(px, unit) ?? (size ? splitRect(unit, size.w, size.h) : [unit]);
+    const pieces: readonly Piece[] = cutUnit(encoder, px, unit) ?? [unit];
     const out = this.out;
     const rects: JobRect[] = [];
     for (const piece of pieces) {

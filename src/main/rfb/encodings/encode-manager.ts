@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Frame } from '../../framebuffer/frame.js';
-import { intersectRect, splitRect, type Rect } from '../../framebuffer/rect.js';
+import { intersectRect, type Rect } from '../../framebuffer/rect.js';
 import type { CopyOp } from '../../framebuffer/region.js';
 import { Encoding } from '../constants.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
@@ -14,7 +14,7 @@ import { EncoderChoice } from './encoder-choice.js';
 import { OFFLOAD_MIN_PIXELS, type EncodeWorkers } from './encode-workers.js';
 import { encodingSignature, type SharedEncodes, type SharedPart } from './shared-encodes.js';
 import { offloadUnit, takeShared, type UnitTarget } from './unit-reuse.js';
-import { cutBlock, maxPiece, paintOverlay, splitUnits } from './units.js';
+import { cutBlock, cutUnit, paintOverlay, splitUnits } from './units.js';
 import { UpdateParts } from './update-parts.js';
 
 /** What one written rectangle cost; `bytes` includes its 12-byte header, `rawBytes` is w*h*bytes-per-pixel. */
@@ -273,9 +273,7 @@ export class EncodeManager {
     const bpp = this.converter.bpp;
     const sharingState = share ? new SharingEncoderState(this.state) : null;
     const made: SharedPart[] = [];
-    const pieceSize = maxPiece(enc, unit);
-    // Hook: an encoder may cut the unit itself (Tight: solid areas apart).
-    const pieces: Piece[] | null = enc.pieces?.(px, unit) ?? (pieceSize ? splitRect(unit, pieceSize.w, pieceSize.h) : null);
+    const pieces = cutUnit(enc, px, unit);
     const all: readonly Piece[] = pieces ?? [unit];
     for (const piece of all) {
       let pp = px;

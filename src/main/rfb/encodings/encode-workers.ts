@@ -24,7 +24,6 @@ const IN_FLIGHT_PER_WORKER = 2;
 
 /** A job not yet handed to a worker. */
 interface Queued {
-  readonly id: number;
   readonly message: { id: number; job: EncodeJob };
   readonly transfer: ArrayBuffer[];
   readonly pending: Pending;
@@ -64,9 +63,9 @@ class EncodeWorker {
  * A few worker threads for the pixel work of big rectangles (ZRLE and TRLE
  * tiles, Tight's analysis and JPEG, and their deflate), so the event loop
  * stays free for input and other viewers while a full frame is encoded, and
- * a second core helps. Jobs carry the unit's converted pixels (copied into
- * shared memory) and come back as payloads of independent zlib chunks, or
- * Tight rectangles of fresh ones (encode-job.ts); the manager
+ * a second core helps. Jobs carry the unit's converted pixels (in shared
+ * memory) and come back as payloads of independent zlib chunks, or as the
+ * rectangles a Tight unit was cut into (encode-job.ts); the manager
  * keeps each connection's rectangles in order. One pool per process.
  *
  * A worker that dies fails its jobs (those updates' connections close with
@@ -129,11 +128,11 @@ export class EncodeWorkers {
         if (slot !== lent) slot.set(pixels.subarray(0, n));
         const done = (): void => this.slots.give(slot);
         const pending = { resolve: (b: JobResult) => (done(), resolve(b)), reject: (e: Error) => (done(), reject(e)) };
-        this.queue.push({ id, message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [], pending });
+        this.queue.push({ message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [], pending });
       } else {
         // The pool is at its limit: a copy of our own, handed over.
         const own = pixels.slice(0, n);
-        this.queue.push({ id, message: { id, job: { ...spec, pixels: own } }, transfer: [own.buffer], pending: { resolve, reject } });
+        this.queue.push({ message: { id, job: { ...spec, pixels: own } }, transfer: [own.buffer], pending: { resolve, reject } });
       }
     });
     this.dispatch();
@@ -162,7 +161,7 @@ export class EncodeWorkers {
       const w = this.workers.reduce<EncodeWorker | null>((best, x) => (x.pending.size < IN_FLIGHT_PER_WORKER && (!best || x.pending.size < best.pending.size) ? x : best), null);
       if (!w) return;
       const q = this.queue.shift()!;
-      w.add(q.id, q.pending);
+      w.add(q.message.id, q.pending);
       w.worker.postMessage(q.message, q.transfer);
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Buffers for data a deflate reads after the encoder returns (Tight's colour
- * and gradient bytes), kept and handed out again once their deflate has read
- * them.
+ * Buffers for data read after the code that filled them has returned:
+ * Tight's colour and gradient bytes, read by deflate; the pieces of an
+ * update, read by the socket (update-parts.ts). Kept and handed out again
+ * once their reader is done.
  *
  * A fresh 196 KB buffer costs about 0.6 ms before its first byte is written
  * (the kernel maps and zeroes its pages) against 0.09 ms to fill a kept one;

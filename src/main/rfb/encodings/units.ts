@@ -1,6 +1,6 @@
 import { splitRect, type Rect } from '../../framebuffer/rect.js';
 import type { PixelConverter } from '../pixel-format.js';
-import type { Encoder } from './encoder.js';
+import type { Encoder, Piece } from './encoder.js';
 
 /**
  * Rectangles are cut into units of at most this many pixels (and MAX_UNIT_WIDTH
@@ -26,6 +26,16 @@ export function maxPiece(enc: Encoder, unit: Rect): { w: number; h: number } | n
   let h = Math.min(unit.h, enc.maxRect?.h ?? unit.h);
   if (enc.maxArea && w * h > enc.maxArea) h = Math.max(1, Math.floor(enc.maxArea / w));
   return w === unit.w && h === unit.h ? null : { w, h };
+}
+
+/**
+ * The rectangles `unit` is sent as in `enc`: as the encoder cuts it (its
+ * `pieces` hook: Tight cuts solid areas apart), else by its maxRect and
+ * maxArea; null when it goes whole.
+ */
+export function cutUnit(enc: Encoder, px: Uint32Array, unit: Rect): Piece[] | null {
+  const size = maxPiece(enc, unit);
+  return enc.pieces?.(px, unit) ?? (size ? splitRect(unit, size.w, size.h) : null);
 }
 
 /** Cut a rectangle into units: ≤ MAX_UNIT_WIDTH wide, ≤ MAX_UNIT_AREA pixels, row counts a multiple of 64. */

@@ -1,5 +1,6 @@
 import { ByteWriter } from '../wire.js';
 import type { RectStats } from './encode-manager.js';
+import { InputBuffers } from './input-buffers.js';
 
 /** Bytes worth a write of their own while an update is streamed. */
 const STREAM_CHUNK = 64 * 1024;
@@ -10,13 +11,11 @@ const STREAM_CHUNK = 64 * 1024;
  * 17–22 ms with the event loop held (fresh pages, copied).
  */
 const SPILL_CHUNK = 256 * 1024;
-/** Buffers kept for reuse, by size (powers of two from 64 KiB), one process-wide pool (the event loop's): at most 8 MiB in all. */
-const POOL_MAX_BYTES = 8 * 1024 * 1024;
-const MIN_POOLED = 64 * 1024;
+/** Buffers for the pieces handed on, one process-wide pool (the event loop's), 8 MiB kept at most; pieces over MAX_POOLED get their own. */
+const OUTGOING = new InputBuffers(8 * 1024 * 1024);
 const MAX_POOLED = 1024 * 1024;
-const pool = new Map<number, Buffer[]>();
-let poolBytes = 0;
-const pooled = new WeakSet<ArrayBufferLike>();
+/** The buffers of pieces now handed on, which go back to OUTGOING when released. */
+const lent = new WeakSet<ArrayBufferLike>();
 
 /**
  * A piece of an update handed on (streamed, or spilled into the tail) is done
@@ -28,26 +27,17 @@ const pooled = new WeakSet<ArrayBufferLike>();
  */
 export function releaseSpilled(piece: Buffer): void {
   const ab = piece.buffer;
-  if (!pooled.has(ab)) return;
-  pooled.delete(ab);
-  if (poolBytes + ab.byteLength > POOL_MAX_BYTES) return;
-  let list = pool.get(ab.byteLength);
-  if (!list) pool.set(ab.byteLength, (list = []));
-  list.push(Buffer.from(ab, 0, ab.byteLength));
-  poolBytes += ab.byteLength;
+  if (!lent.delete(ab)) return;
+  OUTGOING.give(Buffer.from(ab, 0, ab.byteLength));
 }
 
 /** A copy of `bytes` to hand on (streamed or spilled), in a pooled buffer where it fits one. */
 function copyOut(bytes: Uint8Array): Buffer {
-  const n = bytes.length;
-  if (n > MAX_POOLED) return Buffer.from(bytes);
-  const size = Math.max(MIN_POOLED, 2 ** Math.ceil(Math.log2(n)));
-  const spare = pool.get(size)?.pop();
-  if (spare) poolBytes -= size;
-  const b = spare ?? Buffer.allocUnsafe(size);
-  pooled.add(b.buffer);
+  if (bytes.length > MAX_POOLED) return Buffer.from(bytes);
+  const b = OUTGOING.take(bytes.length);
+  lent.add(b.buffer);
   b.set(bytes);
-  return b.subarray(0, n);
+  return b.subarray(0, bytes.length);
 }
 
 /**

@@ -136,13 +136,13 @@ export class ZlibStream implements DeflateSink {
 
   compress(data: Uint8Array): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('zlib stream closed'));
-    const options = { level: this.level, memLevel: this.memLevel, ...OPTIONS };
-    if (this.fresh) {
-      this.fresh = false;
+    if (this.fresh || !this.current) {
+      const options = { level: this.level, memLevel: this.memLevel, ...OPTIONS };
+      // After foreign chunks (or a start made elsewhere) a raw deflater: the client has had the header.
       this.current?.retire();
-      this.current = new Deflater(zlib.createDeflateRaw(options));
+      this.current = new Deflater(this.fresh ? zlib.createDeflateRaw(options) : zlib.createDeflate(options));
+      this.fresh = false;
     }
-    this.current ??= new Deflater(zlib.createDeflate(options));
     this.calls++;
     return this.current.compress(data);
   }
