@@ -7,7 +7,7 @@ const p = (s = '') => process.stdout.write(`${s}\n`);
 
 function fullTable(results, servers) {
   const { config } = results;
-  p(`full: non-incremental full request -> last byte of the update, ${config.width}x${config.height}; median of ${config.runs} fresh connections per server, servers taking turns run by run`);
+  p(`full: non-incremental full request -> last byte of the update, ${config.width}x${config.height}; median of ${config.runs} fresh connections per server after one not counted, servers taking turns run by run`);
   p('   cold = first request on a connection (fresh zlib streams), warm = a second full request on it; KiB = cold update; CPU = server CPU per frame (/proc, mean over all frames)');
   const headers = ['encoding'];
   for (const s of servers) headers.push(`${s.label} cold ms`, 'warm ms', 'KiB', 'CPU ms');
@@ -109,10 +109,6 @@ export function printResults(results) {
   if (only.has('viewers')) (p(), viewersTable(results, servers));
   p('');
   p('targets: TrayVNC against X0tigervnc from this run (or against its own figure where the peer column says so)');
-  const ours = results.servers.find((s) => s.id === 'trayvnc');
-  if (ours?.ran && !/--frame-rate/.test(ours.settings)) {
-    p("   TrayVNC runs at its default of 30 updates a second per viewer, X0tigervnc at its default of 60: rates that need more than 30 a second cannot pass (--trayvnc-args='--frame-rate 60' compares at the same cap)");
-  }
   p(
     table(
       ['figure', 'TrayVNC', 'peer', 'ratio', 'target', 'result'],

@@ -40,7 +40,7 @@ const WORKLOADS = ['full', 'keys', 'scroll', 'motion', 'video', 'idle', 'viewers
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string', default: WORKLOADS.join(',') },
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '11' },
     secs: { type: 'string', default: '10' },
     'idle-secs': { type: 'string', default: '10' },
     keys: { type: 'string', default: '40' },
@@ -61,7 +61,7 @@ const CONFIG = {
   width: WIDTH,
   height: HEIGHT,
   only: ONLY,
-  runs: bounded(opts.runs, 1, 25, 7),
+  runs: bounded(opts.runs, 1, 25, 11),
   secs: bounded(opts.secs, 2, 60, 10),
   idleSecs: bounded(opts['idle-secs'], 2, 60, 10),
   keys: bounded(opts.keys, 5, 200, 40),

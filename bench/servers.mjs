@@ -7,9 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { startProcess, freePort, waitRfbBanner, sleep, which } from './procs.mjs';
 import { log } from './stats.mjs';
+import { FRAME_RATE } from '../dist/shared/frame-rate.js';
 
 /**
- * TrayVNC runs with its defaults (--frame-rate 30 among them) unless
+ * TrayVNC runs with its defaults (at most FRAME_RATE.default updates a second
+ * per viewer among them, as X0tigervnc's) unless
  * `extraArgs` adds flags; workloads add what they need (more connections for
  * many viewers, /metrics for the event loop's delay). x11vnc and X0tigervnc run
  * with theirs, plus what a benchmark on loopback without a password needs.
@@ -22,7 +24,7 @@ export function serverDefs(root, display, wanted, extraArgs = []) {
       bin: process.execPath,
       // TRAYVNC_BENCH_NODE_ARGS: flags for TrayVNC's node (e.g. --cpu-prof), to profile it under a workload.
       args: (port, extra = []) => [...(process.env.TRAYVNC_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), join(root, 'dist', 'main', 'cli.js'), 'serve', '--display', display, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs, ...extra],
-      settings: extraArgs.length ? `defaults but ${extraArgs.join(' ')}` : 'defaults (frame rate 30 a second)',
+      settings: extraArgs.length ? `defaults but ${extraArgs.join(' ')}` : `defaults (frame rate ${FRAME_RATE.default} a second)`,
       // Defaults really: not the settings a user saved in their own config folder.
       env: { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'trayvnc-bench-config-')) },
       ready: (proc) => proc.stdoutText().includes('TrayVNC listening'),

@@ -15,6 +15,17 @@ const MIN_PHOTO_RUN = 4;
 /** Most block columns cut off either side of a many-coloured screen-like piece to leave a palette (see trimToPalette). */
 const MAX_TRIM = 3;
 
+/**
+ * Blocks needed to cover `n` pixels (n ≥ 0), in integer arithmetic: the
+ * optimising compiler takes `Math.ceil(n / BLOCK)` as an integer division
+ * while every unit is a multiple of 16 rows high, and throws its code away
+ * (then compiles the function again, some 50 ms of a core) at the first
+ * that is not, such as the last 56 rows of a 1080-row screen.
+ */
+function blocksFor(n: number): number {
+  return ((n + BLOCK - 1) / BLOCK) | 0;
+}
+
 /** Colour counting for trimToPalette (one thread, one at a time). */
 const COLOURS = new ColourSet();
 
@@ -36,8 +47,8 @@ const COLOURS = new ColourSet();
 export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea: number): Piece[] | null {
   const { w, h } = r;
   if (w * h < MIN_SOLID_AREA * 2) return null;
-  const bw = Math.ceil(w / BLOCK);
-  const bh = Math.ceil(h / BLOCK);
+  const bw = blocksFor(w);
+  const bh = blocksFor(h);
   // Each block's colour when solid, else -1; used marks blocks taken by a solid area.
   const colour = new Float64Array(bw * bh);
   for (let by = 0; by < bh; by++) for (let bx = 0; bx < bw; bx++) colour[by * bw + bx] = blockColour(px, w, h, bx, by);
@@ -109,7 +120,7 @@ export function solidAreaPieces(px: Uint32Array, r: Rect, maxW: number, maxArea:
   }
 
   const out: Piece[] = [];
-  const trimmed = rest.flatMap((p) => (screens.has(p) ? trimToPalette(px, r, p, (bx) => hasPhoto(colour, bw, bx, (p.y - r.y) / BLOCK, Math.ceil((p.y + p.h - r.y) / BLOCK))) : [p]));
+  const trimmed = rest.flatMap((p) => (screens.has(p) ? trimToPalette(px, r, p, (bx) => hasPhoto(colour, bw, bx, ((p.y - r.y) / BLOCK) | 0, blocksFor(p.y + p.h - r.y))) : [p]));
   for (const p of [...solids, ...trimmed]) {
     const pw = Math.min(p.w, maxW);
     const photo = photoPieces.has(p);
@@ -136,8 +147,8 @@ function hasPhoto(colour: Float64Array, bw: number, bx: number, by0: number, by1
  * leaves a palette.
  */
 function trimToPalette(px: Uint32Array, r: Rect, p: Rect, photoIn: (bx: number) => boolean): Rect[] {
-  const first = (p.x - r.x) / BLOCK;
-  const blocks = Math.ceil((p.x + p.w - r.x) / BLOCK) - first;
+  const first = ((p.x - r.x) / BLOCK) | 0;
+  const blocks = blocksFor(p.x + p.w - r.x) - first;
   if (blocks < 3) return [p];
   // Only a side with a photo-like block in its MAX_TRIM columns may be cut off (other colours there are the window's own: antialiased text).
   let maxLeft = 0;
@@ -151,7 +162,7 @@ function trimToPalette(px: Uint32Array, r: Rect, p: Rect, photoIn: (bx: number) 
     for (let left = Math.min(cut, maxLeft); left >= 0 && cut - left <= maxRight; left--) {
       const x0 = p.x + left * BLOCK;
       // The right cut ends on a block boundary of `r` (p's own right edge may be r's, not a block's).
-      const x1 = cut - left === 0 ? p.x + p.w : r.x + (Math.ceil((p.x + p.w - r.x) / BLOCK) - (cut - left)) * BLOCK;
+      const x1 = cut - left === 0 ? p.x + p.w : r.x + (blocksFor(p.x + p.w - r.x) - (cut - left)) * BLOCK;
       const core = { x: x0, y: p.y, w: x1 - x0, h: p.h };
       if (coloursIn(px, r, core) > MAX_PALETTE) continue;
       const sides = [
@@ -198,7 +209,7 @@ function blockColour(px: Uint32Array, w: number, h: number, bx: number, by: numb
   let solid = true;
   let repeats = 0;
   const perRow = x1 - x0 - 1;
-  const rows = Math.ceil((y1 - y0) / 2);
+  const rows = (y1 - y0 + 1) >> 1;
   const total = rows * perRow;
   for (let y = y0, seen = 1; y < y1; y += 2, seen++) {
     let left = px[y * w + x0]!;
