@@ -1,18 +1,26 @@
 /**
- * Shared memory for the pixels of encode-worker jobs, reused from job to job.
+ * Memory for the pixels of encode-worker jobs, reused from job to job.
  *
  * A job's pixels used to go over as a fresh copy (`slice`), transferred. A
  * fresh 256 KB array costs about 0.7 ms here (the allocation and the pages
  * the kernel maps and zeroes for it) against 0.012 ms to copy the same pixels
  * into memory already mapped: for a 1080p ZRLE frame that was some 20 ms of
- * CPU, for a 25 fps 480×270 video 3.5 % of a core. Slots are
- * SharedArrayBuffers, so the worker reads the very memory main wrote; a slot
- * goes back to the pool once its job has answered, and only then is written
- * again.
+ * CPU, for a 25 fps 480×270 video 3.5 % of a core. A slot's ArrayBuffer is
+ * transferred to the worker with the job (no copy) and comes back with the
+ * answer, to be taken again.
+ *
+ * Not SharedArrayBuffers, as the slots were first: V8 copies into and out of
+ * shared memory with a relaxed atomic copy instead of memcpy, and those
+ * copies (the main thread's conversion into the slot, the worker's cuts out
+ * of it) were some 5 % of the server's CPU in the bench's Tight JPEG frames:
+ * 28–29 ms of CPU a frame with transferred slots against 30 with shared
+ * ones, in the same runs.
  *
  * Slots come in power-of-two sizes from 64 Ki pixels. The pool keeps at most
  * `maxBytes` in all; past that `take` answers null and the caller copies as
- * before, so a burst of big jobs never pins more memory than that.
+ * before, so a burst of big jobs never pins more memory than that. A slot
+ * that does not come back (its worker died) is `lost`: its bytes no longer
+ * count.
  */
 export class PixelSlots {
   private readonly free = new Map<number, Uint32Array[]>();
@@ -20,7 +28,7 @@ export class PixelSlots {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Bytes of shared memory the pool has made, free or in use. */
+  /** Bytes the pool has made, free or lent. */
   get bytes(): number {
     return this.allocated;
   }
@@ -32,14 +40,19 @@ export class PixelSlots {
     if (spare) return spare;
     if (this.allocated + size * 4 > this.maxBytes) return null;
     this.allocated += size * 4;
-    return new Uint32Array(new SharedArrayBuffer(size * 4));
+    return new Uint32Array(size);
   }
 
-  /** A slot `take` gave, free for the next job. */
+  /** A slot `take` gave (or the buffer it was, back from a worker, viewed again), free for the next job. */
   give(slot: Uint32Array): void {
     let list = this.free.get(slot.length);
     if (!list) this.free.set(slot.length, (list = []));
     list.push(slot);
+  }
+
+  /** A slot of `length` values that will not come back (transferred to a worker that died). */
+  lost(length: number): void {
+    this.allocated -= length * 4;
   }
 }
 
