@@ -242,7 +242,7 @@ export class EncodeManager {
         if (timeToYield(n)) await yieldToLoop();
         continue;
       }
-      // Pixels a worker may take are converted straight into a slot that goes to it: no copy to hand them over.
+      // Pixels a worker may take are converted straight into the workers' shared memory: no copy to hand them over.
       const slot = this.workers && n >= OFFLOAD_MIN_PIXELS ? this.workers.takeSlot(n) : null;
       // The scratch only when there is no slot: a connection whose big units all go to the
       // workers never makes one (half a megabyte of fresh pages, some 0.5 ms of its first frame).

@@ -8,16 +8,15 @@ import { PixelSlots } from './pixel-slots.js';
 /** Jobs smaller than this stay on the main thread: a round trip to a worker costs more than their work. */
 export const OFFLOAD_MIN_PIXELS = 16384;
 
-/** Most memory kept for jobs' pixels: a 1080p frame in flight twice over. */
+/** Most shared memory kept for jobs' pixels: a 1080p frame in flight twice over. */
 const SLOT_BYTES = 32 * 1024 * 1024;
 
 /** A job as the caller gives it: its pixels come separately and are copied (see `run`). */
 export type JobSpec = Omit<EncodeJob, 'pixels'>;
 
-/** A job's callbacks; `back` is the buffer of its pixels, which the worker hands back with its answer. */
 interface Pending {
-  resolve(r: JobResult, back?: ArrayBuffer): void;
-  reject(e: Error, back?: ArrayBuffer): void;
+  resolve(r: JobResult): void;
+  reject(e: Error): void;
 }
 
 /** Jobs handed to one worker at a time: one to run and one waiting, so it starts the next without a round trip. */
@@ -30,15 +29,6 @@ interface Queued {
   readonly pending: Pending;
 }
 
-/** What a worker answers (encode-worker.ts): the payload or an error, and the job's pixel buffer back. */
-interface WorkerAnswer {
-  readonly id: number;
-  readonly payload?: Uint8Array;
-  readonly rects?: JobRect[];
-  readonly error?: string;
-  readonly pixels?: ArrayBuffer;
-}
-
 /** One worker thread and the jobs it has not answered yet. */
 class EncodeWorker {
   readonly worker: Worker;
@@ -46,13 +36,13 @@ class EncodeWorker {
 
   constructor(script: URL, onDead: (w: EncodeWorker, e: Error) => void, onAnswer: () => void) {
     this.worker = new Worker(script);
-    this.worker.on('message', (m: WorkerAnswer) => {
+    this.worker.on('message', (m: { id: number; payload?: Uint8Array; rects?: JobRect[]; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) this.worker.unref();
-      if (m.payload) p.resolve({ payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), ...(m.rects ? { rects: m.rects } : {}) }, m.pixels);
-      else p.reject(new Error(`encode worker: ${m.error ?? 'no payload'}`), m.pixels);
+      if (m.payload) p.resolve({ payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), ...(m.rects ? { rects: m.rects } : {}) });
+      else p.reject(new Error(`encode worker: ${m.error ?? 'no payload'}`));
       onAnswer();
     });
     this.worker.on('error', (e) => onDead(this, e));
@@ -73,9 +63,8 @@ class EncodeWorker {
  * A few worker threads for the pixel work of big rectangles (ZRLE and TRLE
  * tiles, Tight's analysis and JPEG, and their deflate), so the event loop
  * stays free for input and other viewers while a full frame is encoded, and
- * a second core helps. Jobs carry the unit's converted pixels (a pooled
- * buffer, transferred there and back) and come back as payloads of
- * independent zlib chunks, or as the
+ * a second core helps. Jobs carry the unit's converted pixels (in shared
+ * memory) and come back as payloads of independent zlib chunks, or as the
  * rectangles a Tight unit was cut into (encode-job.ts); the manager
  * keeps each connection's rectangles in order. One pool per process.
  *
@@ -94,7 +83,7 @@ export class EncodeWorkers {
     return EncodeWorkers.instance;
   }
 
-  /** A pool of `count` workers, or null for none (or when the worker script is missing); `slotBytes` caps the memory kept for jobs' pixels. */
+  /** A pool of `count` workers, or null for none (or when the worker script is missing); `slotBytes` caps the jobs' shared pixel memory. */
   static create(count: number, slotBytes = SLOT_BYTES): EncodeWorkers | null {
     const script = workerScript();
     if (count < 1 || !script) return null;
@@ -112,7 +101,7 @@ export class EncodeWorkers {
     return this.workers.length;
   }
 
-  /** Memory made for jobs' pixels so far and not lost with a worker (at most the pool's `slotBytes`). */
+  /** Shared memory made for jobs' pixels so far (at most the pool's `slotBytes`). */
   get slotBytes(): number {
     return this.slots.bytes;
   }
@@ -120,10 +109,8 @@ export class EncodeWorkers {
   /**
    * Encode on a worker, with a copy of the first w × h values of `pixels`
    * (the caller may reuse `pixels` as soon as this returns), or with `lent`,
-   * a slot from takeSlot that `pixels` is a view of (no copy; the slot is
-   * the job's from here on, and no longer the caller's to read). The copy
-   * goes into a slot; the slot's buffer is transferred with the job and is
-   * back in the pool when the job answers. Jobs wait
+   * a slot from takeSlot that `pixels` is a view of (no copy). The copy goes
+   * into a shared slot, back in the pool when the job answers. Jobs wait
    * here until a worker has room (IN_FLIGHT_PER_WORKER), so one that takes
    * longer (a collection in its thread) holds up no jobs queued behind it:
    * the other workers take them.
@@ -139,15 +126,9 @@ export class EncodeWorkers {
     const result = new Promise<JobResult>((resolve, reject) => {
       if (slot) {
         if (slot !== lent) slot.set(pixels.subarray(0, n));
-        const length = slot.length;
-        // Back from the worker; or never sent (a job still queued when its worker died); or gone with a worker that died.
-        const done = (back?: ArrayBuffer): void => {
-          if (back) this.slots.give(new Uint32Array(back));
-          else if (slot.length === length) this.slots.give(slot);
-          else this.slots.lost(length);
-        };
-        const pending: Pending = { resolve: (b, back) => (done(back), resolve(b)), reject: (e, back) => (done(back), reject(e)) };
-        this.queue.push({ message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [slot.buffer as ArrayBuffer], pending });
+        const done = (): void => this.slots.give(slot);
+        const pending = { resolve: (b: JobResult) => (done(), resolve(b)), reject: (e: Error) => (done(), reject(e)) };
+        this.queue.push({ message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [], pending });
       } else {
         // The pool is at its limit: a copy of our own, handed over.
         const own = pixels.slice(0, n);
@@ -161,7 +142,7 @@ export class EncodeWorkers {
   private readonly queue: Queued[] = [];
 
   /**
-   * A slot for a job's pixels, to be filled by the caller
+   * A slot of shared memory for a job's pixels, to be filled by the caller
    * and handed to `run` as `lent` (then its pixels are not copied again) or
    * given back with `giveSlot`. Null when the pool is at its limit.
    */

@@ -1,26 +1,27 @@
 /**
- * Memory for the pixels of encode-worker jobs, reused from job to job.
+ * Shared memory for the pixels of encode-worker jobs, reused from job to job.
  *
  * A job's pixels used to go over as a fresh copy (`slice`), transferred. A
  * fresh 256 KB array costs about 0.7 ms here (the allocation and the pages
  * the kernel maps and zeroes for it) against 0.012 ms to copy the same pixels
  * into memory already mapped: for a 1080p ZRLE frame that was some 20 ms of
- * CPU, for a 25 fps 480×270 video 3.5 % of a core. A slot's ArrayBuffer is
- * transferred to the worker with the job (no copy) and comes back with the
- * answer, to be taken again.
+ * CPU, for a 25 fps 480×270 video 3.5 % of a core. Slots are
+ * SharedArrayBuffers, so the worker reads the very memory main wrote; a slot
+ * goes back to the pool once its job has answered, and only then is written
+ * again.
  *
- * Not SharedArrayBuffers, as the slots were first: V8 copies into and out of
- * shared memory with a relaxed atomic copy instead of memcpy, and those
- * copies (the main thread's conversion into the slot, the worker's cuts out
- * of it) were some 5 % of the server's CPU in the bench's Tight JPEG frames:
- * 28–29 ms of CPU a frame with transferred slots against 30 with shared
- * ones, in the same runs.
+ * V8 copies into and out of shared memory with a relaxed atomic copy, not
+ * memcpy (the conversion into a slot, a Tight worker's cuts out of it): some
+ * 5 % of the server's CPU in the bench's Tight JPEG frames. Plain buffers
+ * transferred to the worker with the job and back with its answer were tried:
+ * Tight JPEG frames took 28–29 ms of CPU against 30, but the 25 fps video's
+ * ZRLE took 25–26 % of a core against 21–24 % (each transfer makes a new
+ * ArrayBuffer of the slot's size on the other side, likely counted as fresh
+ * memory by the collector), so the slots stay shared.
  *
  * Slots come in power-of-two sizes from 64 Ki pixels. The pool keeps at most
  * `maxBytes` in all; past that `take` answers null and the caller copies as
- * before, so a burst of big jobs never pins more memory than that. A slot
- * that does not come back (its worker died) is `lost`: its bytes no longer
- * count.
+ * before, so a burst of big jobs never pins more memory than that.
  */
 export class PixelSlots {
   private readonly free = new Map<number, Uint32Array[]>();
@@ -28,7 +29,7 @@ export class PixelSlots {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Bytes the pool has made, free or lent. */
+  /** Bytes of shared memory the pool has made, free or in use. */
   get bytes(): number {
     return this.allocated;
   }
@@ -40,19 +41,14 @@ export class PixelSlots {
     if (spare) return spare;
     if (this.allocated + size * 4 > this.maxBytes) return null;
     this.allocated += size * 4;
-    return new Uint32Array(size);
+    return new Uint32Array(new SharedArrayBuffer(size * 4));
   }
 
-  /** A slot `take` gave (or the buffer it was, back from a worker, viewed again), free for the next job. */
+  /** A slot `take` gave, free for the next job. */
   give(slot: Uint32Array): void {
     let list = this.free.get(slot.length);
     if (!list) this.free.set(slot.length, (list = []));
     list.push(slot);
-  }
-
-  /** A slot of `length` values that will not come back (transferred to a worker that died). */
-  lost(length: number): void {
-    this.allocated -= length * 4;
   }
 }
 

@@ -49,7 +49,7 @@ export interface UnitTarget {
  * cannot open a stream) or its encoding can begin them (Tight). A unit sent
  * whole is offered to the shared cache like any unit; one the worker cuts
  * (Tight) is not, its rectangles being known only when they come. `slot`:
- * the workers' slot `px` lies in (EncodeWorkers.takeSlot), the
+ * the workers' shared memory `px` lies in (EncodeWorkers.takeSlot), the
  * job's to give back once it is taken.
  */
 export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder, unit: Rect, px: Uint32Array, share: SharedEncodes | null, busy = false, slot: Uint32Array | null = null): boolean {
