@@ -149,10 +149,11 @@ export class Recorder {
 
   private onServerMessage(message: Buffer): void {
     // Only updates are recorded; the rest (clipboard, bell) the recorder hears of through the server's events.
-    // A big update comes in several writes, all before its onUpdate: the pieces after the header are
-    // copied, since a piece's buffer is reused once its write is done.
+    // A big update comes in several writes, all before its onUpdate. Each is copied: a piece's
+    // buffer is reused once its write is done (this stream's writes are done at once), and a
+    // streamed update's header itself comes in such a piece.
     if (this.written) this.written.push(Buffer.from(message));
-    else if (message[0] === ServerMessageType.FramebufferUpdate) this.written = [message];
+    else if (message[0] === ServerMessageType.FramebufferUpdate) this.written = [Buffer.from(message)];
   }
 
   private onUpdate(stats: UpdateStats): void {
