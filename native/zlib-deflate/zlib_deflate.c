@@ -78,29 +78,25 @@ static int ensure_out(Deflaters *d, size_t size) {
 }
 
 /*
- * deflateRawChunk(data: Uint8Array, level: 0..9, memLevel: 1..9, strategy: 0..4,
- *                 tune?: [goodLength, maxLazy, niceLength, maxChain], prefix?: 0..64): Buffer
- * `tune` goes to deflateTune for this chunk; `prefix` zero bytes come first in
- * the result (room for a length the caller writes, instead of a copy).
+ * The arguments both calls share: (data: Uint8Array, level: 0..9, memLevel: 1..9,
+ * strategy: 0..4, tune?: [goodLength, maxLazy, niceLength, maxChain], prefix?: 0..64).
+ * Deflates `data` into the thread's own output buffer (d->out), `prefix` zero
+ * bytes first; returns the bytes made there, or -1 with an error thrown.
  */
-static napi_value deflate_raw_chunk(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "deflateRawChunk(data, level, memLevel, strategy[, tune, prefix]): four arguments at least");
-
+static long deflate_args(napi_env env, napi_value *argv, size_t argc, Deflaters **dp) {
   bool is_typed = false;
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;
   if (napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array)
-    return fail(env, "deflateRawChunk: data must be a Uint8Array");
-  if (length > 0x7fffffff) return fail(env, "deflateRawChunk: data over 2 GiB");
+    return fail(env, "deflateRawChunk: data must be a Uint8Array"), -1;
+  if (length > 0x7fffffff) return fail(env, "deflateRawChunk: data over 2 GiB"), -1;
 
   int level, mem_level, strategy;
-  if (!int_arg(env, argv[1], 0, 9, &level)) return fail(env, "deflateRawChunk: level must be 0..9");
-  if (!int_arg(env, argv[2], 1, 9, &mem_level)) return fail(env, "deflateRawChunk: memLevel must be 1..9");
-  if (!int_arg(env, argv[3], 0, 4, &strategy)) return fail(env, "deflateRawChunk: strategy must be 0..4");
+  if (!int_arg(env, argv[1], 0, 9, &level)) return fail(env, "deflateRawChunk: level must be 0..9"), -1;
+  if (!int_arg(env, argv[2], 1, 9, &mem_level)) return fail(env, "deflateRawChunk: memLevel must be 1..9"), -1;
+  if (!int_arg(env, argv[3], 0, 4, &strategy)) return fail(env, "deflateRawChunk: strategy must be 0..4"), -1;
 
   int tune[4] = {0, 0, 0, 0};
   int tuned = 0;
@@ -111,11 +107,11 @@ static napi_value deflate_raw_chunk(napi_env env, napi_callback_info info) {
       bool is_array = false;
       uint32_t len = 0;
       if (napi_is_array(env, argv[4], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[4], &len) != napi_ok || len != 4)
-        return fail(env, "deflateRawChunk: tune must be [goodLength, maxLazy, niceLength, maxChain]");
+        return fail(env, "deflateRawChunk: tune must be [goodLength, maxLazy, niceLength, maxChain]"), -1;
       for (uint32_t i = 0; i < 4; i++) {
         napi_value e;
         if (napi_get_element(env, argv[4], i, &e) != napi_ok || !int_arg(env, e, i == 2 ? 3 : 0, i == 3 ? 4096 : 258, &tune[i]))
-          return fail(env, "deflateRawChunk: tune values out of range");
+          return fail(env, "deflateRawChunk: tune values out of range"), -1;
       }
       tuned = 1;
     }
@@ -124,19 +120,20 @@ static napi_value deflate_raw_chunk(napi_env env, napi_callback_info info) {
   if (argc > 5) {
     napi_valuetype t;
     napi_typeof(env, argv[5], &t);
-    if (t != napi_undefined && !int_arg(env, argv[5], 0, 64, &prefix)) return fail(env, "deflateRawChunk: prefix must be 0..64");
+    if (t != napi_undefined && !int_arg(env, argv[5], 0, 64, &prefix)) return fail(env, "deflateRawChunk: prefix must be 0..64"), -1;
   }
 
   Deflaters *d = NULL;
-  if (napi_get_instance_data(env, (void **)&d) != napi_ok || !d) return fail(env, "deflateRawChunk: not initialised");
+  if (napi_get_instance_data(env, (void **)&d) != napi_ok || !d) return fail(env, "deflateRawChunk: not initialised"), -1;
+  *dp = d;
   z_stream *s = deflater(d, level, mem_level, strategy);
-  if (!s) return fail(env, "deflateRawChunk: zlib could not make a deflater");
+  if (!s) return fail(env, "deflateRawChunk: zlib could not make a deflater"), -1;
   /* After the reset, which put back the level's own settings. */
-  if (tuned && deflateTune(s, tune[0], tune[1], tune[2], tune[3]) != Z_OK) return fail(env, "deflateRawChunk: deflateTune failed");
+  if (tuned && deflateTune(s, tune[0], tune[1], tune[2], tune[3]) != Z_OK) return fail(env, "deflateRawChunk: deflateTune failed"), -1;
 
   /* deflateBound covers the blocks; the sync flush adds an empty stored block (5 bytes) and alignment. */
   size_t want = (size_t)prefix + deflateBound(s, (uLong)length) + 64;
-  if (!ensure_out(d, want)) return fail(env, "deflateRawChunk: out of memory");
+  if (!ensure_out(d, want)) return fail(env, "deflateRawChunk: out of memory"), -1;
   memset(d->out, 0, (size_t)prefix);
   s->next_in = (Bytef *)data;
   s->avail_in = (uInt)length;
@@ -146,14 +143,59 @@ static napi_value deflate_raw_chunk(napi_env env, napi_callback_info info) {
     s->avail_out = (uInt)(d->out_size - produced);
     int ret = deflate(s, Z_SYNC_FLUSH);
     produced = d->out_size - s->avail_out;
-    if (ret != Z_OK && ret != Z_BUF_ERROR) return fail(env, "deflateRawChunk: deflate failed");
+    if (ret != Z_OK && ret != Z_BUF_ERROR) return fail(env, "deflateRawChunk: deflate failed"), -1;
     /* Done when all input is in and the flush fitted (output room left over). */
     if (s->avail_in == 0 && s->avail_out > 0) break;
-    if (rounds > 64 || !ensure_out(d, d->out_size * 2)) return fail(env, "deflateRawChunk: output would not fit");
+    if (rounds > 64 || !ensure_out(d, d->out_size * 2)) return fail(env, "deflateRawChunk: output would not fit"), -1;
   }
+  return (long)produced;
+}
 
+/*
+ * deflateRawChunk(data, level, memLevel, strategy[, tune, prefix]): Buffer
+ * `tune` goes to deflateTune for this chunk; `prefix` zero bytes come first in
+ * the result (room for a length the caller writes, instead of a copy).
+ */
+static napi_value deflate_raw_chunk(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) return fail(env, "deflateRawChunk(data, level, memLevel, strategy[, tune, prefix]): four arguments at least");
+  Deflaters *d = NULL;
+  long produced = deflate_args(env, argv, argc, &d);
+  if (produced < 0) return NULL;
   napi_value result;
-  if (napi_create_buffer_copy(env, produced, d->out, NULL, &result) != napi_ok) return fail(env, "deflateRawChunk: could not make the result");
+  if (napi_create_buffer_copy(env, (size_t)produced, d->out, NULL, &result) != napi_ok) return fail(env, "deflateRawChunk: could not make the result");
+  return result;
+}
+
+/*
+ * deflateRawChunkInto(data, level, memLevel, strategy, tune, prefix, into: Uint8Array): number
+ * The same chunk written at the start of `into` (memory the caller reuses,
+ * shared memory too): the bytes written, or -1, nothing written, when they
+ * would not fit. No new buffer: a fresh one of a few hundred KB costs more
+ * here (the kernel maps and zeroes its pages) than deflating into it.
+ */
+static napi_value deflate_raw_chunk_into(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7) return fail(env, "deflateRawChunkInto(data, level, memLevel, strategy, tune, prefix, into): seven arguments");
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t room = 0;
+  void *into = NULL;
+  if (napi_is_typedarray(env, argv[6], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[6], &type, &room, &into, NULL, NULL) != napi_ok || type != napi_uint8_array)
+    return fail(env, "deflateRawChunkInto: into must be a Uint8Array");
+  Deflaters *d = NULL;
+  long produced = deflate_args(env, argv, 6, &d);
+  if (produced < 0) return NULL;
+  napi_value result;
+  if ((size_t)produced > room) {
+    napi_create_int32(env, -1, &result);
+    return result;
+  }
+  memcpy(into, d->out, (size_t)produced);
+  napi_create_int64(env, (int64_t)produced, &result);
   return result;
 }
 
@@ -173,6 +215,7 @@ NAPI_MODULE_INIT() {
   }
   napi_property_descriptor props[] = {
     {"deflateRawChunk", NULL, deflate_raw_chunk, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"deflateRawChunkInto", NULL, deflate_raw_chunk_into, NULL, NULL, NULL, napi_enumerable, NULL},
     {"zlibVersion", NULL, zlib_version_of, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -64,6 +64,12 @@ export interface EncodeJob {
   readonly compressLevel?: number;
   /** EncodeInput.lossless. */
   readonly lossless?: boolean;
+  /**
+   * Shared memory for the payload (payload-slots.ts), reused by the event
+   * loop once the bytes are written: the payload goes at its start where it
+   * fits, and comes back as a view of it.
+   */
+  readonly out?: Uint8Array;
 }
 
 /** One rectangle of a cut job's payload: where it is, and its bytes with the 12-byte header. */
@@ -78,6 +84,20 @@ export interface JobRect extends Rect {
 export interface JobResult {
   readonly payload: Buffer;
   readonly rects?: readonly JobRect[];
+}
+
+/**
+ * `bytes` as the job's payload: at the start of `slot` (if not there already)
+ * where it fits, else in a buffer of its own: `bytes` itself if `own` (a
+ * buffer nothing else uses), else a copy (the runner's reused output).
+ */
+function inSlot(bytes: Buffer, slot: Uint8Array | undefined, own: boolean): Buffer {
+  if (slot && bytes.buffer === slot.buffer && bytes.byteOffset === slot.byteOffset) return bytes;
+  if (slot && bytes.length <= slot.length) {
+    slot.set(bytes);
+    return Buffer.from(slot.buffer, slot.byteOffset, bytes.length);
+  }
+  return own ? bytes : Buffer.from(bytes);
 }
 
 /**
@@ -108,11 +128,19 @@ export class EncodeJobRunner {
     if (!how) throw new Error(`encoding ${job.encoding} is not one the encode workers run`);
     const encoder = await this.encoder(job, how);
     const converter = this.converter(job.pf);
+    // A whole unit's payload is its one zlib chunk: deflated straight into `job.out`. (A cut unit's
+    // chunks are copied into `out` with the rectangles, and the whole goes into `job.out` after.)
+    let into = how.cuts ? null : (job.out ?? null);
+    const intoOnce = (): Uint8Array | null => {
+      const slot = into;
+      into = null;
+      return slot;
+    };
     const state: EncoderState = {
       zlib: (_name: string, want?: number, memLevel = 9): DeflateSink => ({
-        compress: (data, hint) => Promise.resolve(compressIndependentSync(data, want ?? job.level, memLevel, hint)),
+        compress: (data, hint) => Promise.resolve(compressIndependentSync(data, want ?? job.level, memLevel, hint, 0, intoOnce())),
         compressWithLength: (data, hint) => {
-          const b = compressIndependentSync(data, want ?? job.level, memLevel, hint, 4);
+          const b = compressIndependentSync(data, want ?? job.level, memLevel, hint, 4, intoOnce());
           b.writeUInt32BE(b.length - 4, 0);
           return Promise.resolve(b);
         },
@@ -124,12 +152,12 @@ export class EncodeJobRunner {
     const input = { converter, state, compressLevel: job.compressLevel ?? job.level, deflateReadsAtOnce: true, busy: job.busy, lossless: job.lossless };
     if (how.cuts) {
       const rects = await this.pieces(encoder, unit, job.pixels, input);
-      return { payload: Buffer.from(out.view()), rects };
+      return { payload: inSlot(out.view(), job.out, false), rects };
     }
     const outcome = encoder.encode({ ...input, rect: unit, pixels: job.pixels }, out);
-    if (outcome === 'written') return { payload: Buffer.from(out.view()) };
+    if (outcome === 'written') return { payload: inSlot(out.view(), job.out, false) };
     if (outcome === 'too-big') throw new Error(`${encoder.name} gave up on a rectangle it must always encode`);
-    return { payload: await outcome };
+    return { payload: inSlot(await outcome, job.out, true) };
   }
 
   /** The unit cut as the encoder cuts it (EncodeManager's loop), every rectangle with its header, into `out`. */

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EncodeJob, JobRect, JobResult } from './encode-job.js';
+import { lendPiece } from './lent-buffers.js';
+import { PayloadSlots, payloadRoom } from './payload-slots.js';
 import { PixelSlots } from './pixel-slots.js';
 
 /** Jobs smaller than this stay on the main thread: a round trip to a worker costs more than their work. */
@@ -11,12 +13,26 @@ export const OFFLOAD_MIN_PIXELS = 16384;
 /** Most shared memory kept for jobs' pixels: a 1080p frame in flight twice over. */
 const SLOT_BYTES = 32 * 1024 * 1024;
 
+/** Most free payload slots kept for reuse: a 1080p frame's units in flight. */
+const PAYLOAD_KEPT_BYTES = 16 * 1024 * 1024;
+
 /** A job as the caller gives it: its pixels come separately and are copied (see `run`). */
 export type JobSpec = Omit<EncodeJob, 'pixels'>;
 
 interface Pending {
   resolve(r: JobResult): void;
   reject(e: Error): void;
+  /** The job's payload slot (EncodeJob.out), which an answer of `written` bytes refers to. */
+  readonly out?: Uint8Array;
+}
+
+/** A worker's answer: its payload handed over, or written into the job's slot, or its error. */
+interface Answer {
+  id: number;
+  payload?: Uint8Array;
+  written?: number;
+  rects?: JobRect[];
+  error?: string;
 }
 
 /** Jobs handed to one worker at a time: one to run and one waiting, so it starts the next without a round trip. */
@@ -36,12 +52,14 @@ class EncodeWorker {
 
   constructor(script: URL, onDead: (w: EncodeWorker, e: Error) => void, onAnswer: () => void) {
     this.worker = new Worker(script);
-    this.worker.on('message', (m: { id: number; payload?: Uint8Array; rects?: JobRect[]; error?: string }) => {
+    this.worker.on('message', (m: Answer) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) this.worker.unref();
-      if (m.payload) p.resolve({ payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), ...(m.rects ? { rects: m.rects } : {}) });
+      const rects = m.rects ? { rects: m.rects } : {};
+      if (m.written !== undefined && p.out && m.written <= p.out.length) p.resolve({ payload: Buffer.from(p.out.buffer, p.out.byteOffset, m.written), ...rects });
+      else if (m.payload) p.resolve({ payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), ...rects });
       else p.reject(new Error(`encode worker: ${m.error ?? 'no payload'}`));
       onAnswer();
     });
@@ -91,6 +109,7 @@ export class EncodeWorkers {
   }
 
   private readonly slots: PixelSlots;
+  private readonly payloads = new PayloadSlots(PAYLOAD_KEPT_BYTES);
 
   private constructor(script: URL, count: number, slotBytes: number) {
     this.slots = new PixelSlots(slotBytes);
@@ -114,25 +133,37 @@ export class EncodeWorkers {
    * here until a worker has room (IN_FLIGHT_PER_WORKER), so one that takes
    * longer (a collection in its thread) holds up no jobs queued behind it:
    * the other workers take them.
+   *
+   * With `pooled`, the payload comes in reused shared memory (payload-slots.ts)
+   * lent to it until `releasePiece` (lent-buffers.ts) is called with it, once
+   * it is written or copied: only for a payload that one connection sends
+   * (not one offered to other viewers, which several writes read).
    */
-  run(spec: JobSpec, pixels: Uint32Array, lent: Uint32Array | null = null): Promise<JobResult> {
+  run(spec: JobSpec, pixels: Uint32Array, lent: Uint32Array | null = null, pooled = false): Promise<JobResult> {
     if (this.workers.length === 0) {
       if (lent) this.slots.give(lent);
       return Promise.reject(new Error('no encode worker left'));
     }
     const n = spec.w * spec.h;
     const slot = lent ?? this.slots.take(n);
+    const out = pooled ? this.payloads.take(payloadRoom(spec.w, spec.h)) : undefined;
     const id = this.nextId++;
     const result = new Promise<JobResult>((resolve, reject) => {
+      const done = (r: JobResult | null): void => {
+        if (slot) this.slots.give(slot);
+        if (!out) return;
+        // A payload in the slot keeps it until it is released; otherwise it is free now.
+        if (r && r.payload.buffer === out.buffer) lendPiece(r.payload, () => this.payloads.give(out));
+        else this.payloads.give(out);
+      };
+      const pending = { resolve: (r: JobResult) => (done(r), resolve(r)), reject: (e: Error) => (done(null), reject(e)), ...(out ? { out } : {}) };
       if (slot) {
         if (slot !== lent) slot.set(pixels.subarray(0, n));
-        const done = (): void => this.slots.give(slot);
-        const pending = { resolve: (b: JobResult) => (done(), resolve(b)), reject: (e: Error) => (done(), reject(e)) };
-        this.queue.push({ message: { id, job: { ...spec, pixels: slot.subarray(0, n) } }, transfer: [], pending });
+        this.queue.push({ message: { id, job: { ...spec, pixels: slot.subarray(0, n), ...(out ? { out } : {}) } }, transfer: [], pending });
       } else {
         // The pool is at its limit: a copy of our own, handed over.
         const own = pixels.slice(0, n);
-        this.queue.push({ message: { id, job: { ...spec, pixels: own } }, transfer: [own.buffer], pending: { resolve, reject } });
+        this.queue.push({ message: { id, job: { ...spec, pixels: own, ...(out ? { out } : {}) } }, transfer: [own.buffer], pending });
       }
     });
     this.dispatch();

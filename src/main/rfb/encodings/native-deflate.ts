@@ -24,6 +24,12 @@ export interface NativeDeflate {
    * starts with `prefix` zero bytes (room for a length, instead of a copy).
    */
   deflateRawChunk(data: Uint8Array, level: number, memLevel: number, strategy: number, tune?: readonly [number, number, number, number] | null, prefix?: number): Buffer;
+  /**
+   * The same chunk written at the start of `into` (memory the caller reuses,
+   * shared memory too), without a new buffer: the bytes written, or -1, with
+   * nothing written, when they would not fit.
+   */
+  deflateRawChunkInto(data: Uint8Array, level: number, memLevel: number, strategy: number, tune: readonly [number, number, number, number] | null, prefix: number, into: Uint8Array): number;
   /** The linked zlib's version. */
   zlibVersion(): string;
 }

@@ -60,7 +60,8 @@ export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder,
   if (how.cuts) {
     if (share || !openStreams(t, enc.encoding, how, unit, px)) return false;
     const job = { encoding: enc.encoding, pf: t.converter.pf, level, x: unit.x, y: unit.y, w: unit.w, h: unit.h, busy, encodings: t.encodings, lossless: t.lossless };
-    const result = workers.run(t.compressLevel === undefined ? job : { ...job, compressLevel: t.compressLevel }, px, slot);
+    // Only this connection sends a cut unit's bytes: they may come in pooled memory.
+    const result = workers.run(t.compressLevel === undefined ? job : { ...job, compressLevel: t.compressLevel }, px, slot, true);
     const bpp = t.converter.bpp;
     const stats = result.then(({ rects = [] }) =>
       rects.map((r) => {
@@ -78,7 +79,8 @@ export function offloadUnit(t: UnitTarget, workers: EncodeWorkers, enc: Encoder,
   const streams = how.streams;
   if (maxPiece(enc, unit) || !begun(t, streams)) return false;
   // The worker gets the slot `px` is in, or a copy of the scratch pixels (the scratch is reused for the next unit).
-  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy }, px, slot).then((r) => r.payload);
+  // Pooled memory unless other viewers may send the payload too (several writes read it then).
+  const payload = workers.run({ encoding: enc.encoding, pf: t.converter.pf, level, w: unit.w, h: unit.h, busy }, px, slot, share === null).then((r) => r.payload);
   const rawBytes = n * t.converter.bpp;
   writeRectHeader(t.parts.target, unit, enc.encoding);
   t.parts.pending({ encoding: enc.encoding, pixels: n, bytes: RECT_HEADER_BYTES, rawBytes }, payload);

@@ -1,6 +1,7 @@
 import { ByteWriter } from '../wire.js';
 import type { RectStats } from './encode-manager.js';
 import { InputBuffers } from './input-buffers.js';
+import { lendPiece, releasePiece } from './lent-buffers.js';
 
 /** Bytes worth a write of their own while an update is streamed. */
 const STREAM_CHUNK = 64 * 1024;
@@ -14,28 +15,16 @@ const SPILL_CHUNK = 256 * 1024;
 /** Buffers for the pieces handed on, one process-wide pool (the event loop's), 8 MiB kept at most; pieces over MAX_POOLED get their own. */
 const OUTGOING = new InputBuffers(8 * 1024 * 1024);
 const MAX_POOLED = 1024 * 1024;
-/** The buffers of pieces now handed on, which go back to OUTGOING when released. */
-const lent = new WeakSet<ArrayBufferLike>();
 
 /**
- * A piece of an update handed on (streamed, or spilled into the tail) is done
- * with, its socket write flushed or failed: its buffer goes back to the
- * pool. Anything else is ignored, so a caller may pass every piece. Reused
- * buffers spare the fresh pages a new one costs each time (some 5 µs a page
- * here): a 1080p Hextile frame streamed in fresh copies spent 35 ms of its
- * 40 on them.
+ * A copy of `bytes` to hand on (streamed or spilled), in a pooled buffer
+ * where it fits one; the buffer goes back to the pool when the piece is
+ * released (lent-buffers.ts: its socket write flushed or failed).
  */
-export function releaseSpilled(piece: Buffer): void {
-  const ab = piece.buffer;
-  if (!lent.delete(ab)) return;
-  OUTGOING.give(Buffer.from(ab, 0, ab.byteLength));
-}
-
-/** A copy of `bytes` to hand on (streamed or spilled), in a pooled buffer where it fits one. */
 function copyOut(bytes: Uint8Array): Buffer {
   if (bytes.length > MAX_POOLED) return Buffer.from(bytes);
   const b = OUTGOING.take(bytes.length);
-  lent.add(b.buffer);
+  lendPiece(b, () => OUTGOING.give(b));
   b.set(bytes);
   return b.subarray(0, bytes.length);
 }
@@ -107,6 +96,8 @@ export class UpdateParts {
   private sendOn(out: ByteWriter, bytes: Buffer): void {
     if (bytes.length < STREAM_CHUNK) {
       out.bytes(bytes);
+      // Copied: a payload in lent memory (an encode worker's) can go back now.
+      releasePiece(bytes);
     } else {
       if (out.length > 0) this.send!(copyOut(out.view()));
       out.reset();
@@ -201,6 +192,7 @@ export class UpdateParts {
           tail.push(bytes);
         } else {
           out.bytes(bytes);
+          releasePiece(bytes);
         }
       }
     }

@@ -166,24 +166,25 @@ export class ZlibStream implements DeflateSink {
 }
 
 /**
- * `data` deflated on its own: raw deflate blocks, not final, ending in a sync
- * flush, referring to nothing before them. Such a chunk continues any zlib
- * stream that has begun and ended its last chunk with a sync flush, so one
- * chunk serves every viewer whose stream is at that point (see ZlibStream).
- */
-/**
  * compressIndependent's chunk, made synchronously on the calling thread (an
  * encode worker's): through the system zlib where its addon is built
  * (native-deflate.ts; level 2 as NATIVE_LEVEL_2 tunes it, Huffman coding
- * with NATIVE_HUFFMAN_MEM_LEVEL), else Node's. The
- * result starts with `prefix` zero bytes, room for a length.
+ * with NATIVE_HUFFMAN_MEM_LEVEL), else Node's. The result starts with
+ * `prefix` zero bytes, room for a length. Given `into`, the system zlib's
+ * chunk is written there and the result is a view of it, where it fits
+ * (payload-slots.ts: memory reused rather than fresh pages each time).
  */
-export function compressIndependentSync(data: Uint8Array, level: number, memLevel = 9, hint?: DeflateHint, prefix = 0): Buffer {
+export function compressIndependentSync(data: Uint8Array, level: number, memLevel = 9, hint?: DeflateHint, prefix = 0, into: Uint8Array | null = null): Buffer {
   if (nativeDeflate) {
     const strategy = strategyFor(hint, level, true);
-    if (strategy === zlib.constants.Z_HUFFMAN_ONLY) return nativeDeflate.deflateRawChunk(data, level, NATIVE_HUFFMAN_MEM_LEVEL, strategy, null, prefix);
-    if (level === 2) return nativeDeflate.deflateRawChunk(data, level, NATIVE_LEVEL_2.memLevel, strategy, NATIVE_LEVEL_2.tune, prefix);
-    return nativeDeflate.deflateRawChunk(data, level, memLevel, strategy, null, prefix);
+    const huffman = strategy === zlib.constants.Z_HUFFMAN_ONLY;
+    const mem = huffman ? NATIVE_HUFFMAN_MEM_LEVEL : level === 2 ? NATIVE_LEVEL_2.memLevel : memLevel;
+    const tune = !huffman && level === 2 ? NATIVE_LEVEL_2.tune : null;
+    if (into) {
+      const n = nativeDeflate.deflateRawChunkInto(data, level, mem, strategy, tune, prefix, into);
+      if (n >= 0) return Buffer.from(into.buffer, into.byteOffset, n);
+    }
+    return nativeDeflate.deflateRawChunk(data, level, mem, strategy, tune, prefix);
   }
   // One output chunk as big as the input (deflate's output hardly ever exceeds it): not a list of 16 KiB ones joined afterwards.
   const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, data.length + 1024);
@@ -194,6 +195,12 @@ export function compressIndependentSync(data: Uint8Array, level: number, memLeve
   return b;
 }
 
+/**
+ * `data` deflated on its own: raw deflate blocks, not final, ending in a sync
+ * flush, referring to nothing before them. Such a chunk continues any zlib
+ * stream that has begun and ended its last chunk with a sync flush, so one
+ * chunk serves every viewer whose stream is at that point (see ZlibStream).
+ */
 export function compressIndependent(data: Uint8Array, level: number, memLevel = 9, hint?: DeflateHint): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const strategy = strategyFor(hint, level);

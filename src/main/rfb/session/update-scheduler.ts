@@ -6,7 +6,7 @@ import { LogContext, type LogContextFields } from '../../base/log-context.js';
 import { Encoding, PseudoEncoding } from '../constants.js';
 import { EncodeManager, type RectStats } from '../encodings/encode-manager.js';
 import { EncodeWorkers } from '../encodings/encode-workers.js';
-import { releaseSpilled } from '../encodings/update-parts.js';
+import { releasePiece } from '../encodings/lent-buffers.js';
 import { createEncoderState, type ClosableEncoderState } from '../encodings/encoder-state.js';
 import { NATIVE_FORMAT, PixelConverter } from '../pixel-format.js';
 import { beginFramebufferUpdate, endFramebufferUpdate, UNTIL_LAST_RECT, writeLastRect, endOfContinuousUpdates, fence, MAX_RECTS_PER_UPDATE } from '../server-messages.js';
@@ -315,7 +315,7 @@ export class UpdateScheduler {
     const send = open
       ? (chunk: Buffer): void => {
           streamed += chunk.length;
-          this.ctx.write(chunk, () => releaseSpilled(chunk));
+          this.ctx.write(chunk, () => releasePiece(chunk));
         }
       : undefined;
     // Not streamed: payloads made elsewhere follow `out` as they are, uncopied.
@@ -360,9 +360,9 @@ export class UpdateScheduler {
       for (let i = 0; i < tail.length; i++) {
         const piece = tail[i]!;
         const last = i === tail.length - 1;
-        // A spilled piece's buffer is reused once written (releaseSpilled ignores the others).
+        // A spilled piece's buffer, or a worker's payload slot, is reused once written (releasePiece ignores the others).
         this.ctx.write(piece, () => {
-          releaseSpilled(piece);
+          releasePiece(piece);
           if (last) host.onUpdateFlushed?.(session, performance.now() - writtenAt);
         });
         bytes += piece.length;

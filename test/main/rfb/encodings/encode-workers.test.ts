@@ -8,6 +8,7 @@ import { PixelConverter } from '../../../../src/main/rfb/pixel-format.js';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
 import { createEncoderState } from '../../../../src/main/rfb/encodings/encoder-state.js';
 import { EncodeWorkers } from '../../../../src/main/rfb/encodings/encode-workers.js';
+import { releasePiece } from '../../../../src/main/rfb/encodings/lent-buffers.js';
 import { encodeInto } from '../../../../src/main/rfb/encodings/encoder.js';
 import { ZrleEncoder } from '../../../../src/main/rfb/encodings/zrle.js';
 import { EncodeManager } from '../../../../src/main/rfb/encodings/encode-manager.js';
@@ -59,20 +60,22 @@ describe('EncodeWorkers', () => {
   const frame = photoFrame(640, 400, 3);
   const units: Rect[] = [0, 1, 2, 3].map((i) => ({ x: 0, y: i * 100, w: 640, h: 100 }));
 
-  async function runUnits(p: EncodeWorkers, scribble: boolean, busy = false): Promise<void> {
+  async function runUnits(p: EncodeWorkers, scribble: boolean, busy = false, pooled = false): Promise<Buffer[]> {
     const client = await begunClient(frame);
     const scratch = new Uint32Array(640 * 100);
     // All jobs in flight at once, the caller's buffer reused (and, with `scribble`, spoilt) as soon as each is handed over.
     const payloads = units.map((r) => {
       const px = conv.convertRect(frame, r, scratch);
-      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h, busy }, px).then((res) => res.payload);
+      const job = p.run({ encoding: Encoding.ZRLE, pf: conv.pf, level: 2, w: r.w, h: r.h, busy }, px, null, pooled).then((res) => res.payload);
       if (scribble) scratch.fill(0x00ff00ff);
       return job;
     });
-    for (const [i, payload] of (await Promise.all(payloads)).entries()) {
+    const done = await Promise.all(payloads);
+    for (const [i, payload] of done.entries()) {
       client.decodeRects(rectBytes(units[i]!, payload), 1, { chunk: 4093 });
       expectPixels(client, frame, units[i]!);
     }
+    return done;
   }
 
   it('encodes units on worker threads through shared slots; the caller may reuse its pixels at once', async () => {
@@ -88,6 +91,23 @@ describe('EncodeWorkers', () => {
 
   it('encodes areas that keep changing (busy: Huffman coding alone for photo tiles) as exactly', async () => {
     await runUnits(pool(), false, true);
+  });
+
+  it('writes pooled payloads into shared memory that is used again only once each is released (written)', async () => {
+    const p = pool();
+    const first = await runUnits(p, true, true, true);
+    for (const b of first) expect(b.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const copies = first.map((b) => Buffer.from(b));
+    // Not released yet (a socket write may still read them): the next payloads go elsewhere, these stay as they are.
+    const second = await runUnits(p, false, false, true);
+    for (const b of second) expect(first.some((a) => a.buffer === b.buffer)).toBe(false);
+    for (const [i, b] of first.entries()) expect(b.equals(copies[i]!)).toBe(true);
+    for (const b of [...first, ...second]) expect(releasePiece(b)).toBe(true);
+    expect(releasePiece(first[0]!)).toBe(false); // once only
+    const third = await runUnits(p, true, true, true);
+    for (const b of third) expect([...first, ...second].some((a) => a.buffer === b.buffer)).toBe(true);
+    // Without `pooled` (a payload other viewers may send too): a buffer of its own, as before.
+    for (const b of await runUnits(p, false)) expect(b.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('copies the pixels of its own when the shared memory is used up', async () => {

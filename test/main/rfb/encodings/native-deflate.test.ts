@@ -74,6 +74,21 @@ describe.runIf(process.platform !== 'win32')('native deflate', () => {
     expect(native!.deflateRawChunk(px, 2, 8, 0).equals(plain)).toBe(true);
   });
 
+  it('writes the same chunk into memory the caller gives (shared memory too), or nothing when it would not fit', () => {
+    const px = photoPixels(300, 100, 6);
+    for (const [level, mem, strategy, tune] of [[2, 7, 0, [4, 6, 16, 4]], [1, 8, zlib.constants.Z_HUFFMAN_ONLY, null]] as const) {
+      const want = native!.deflateRawChunk(px, level, mem, strategy, tune, 4);
+      const into = new Uint8Array(new SharedArrayBuffer(want.length + 100)).fill(0xee);
+      expect(native!.deflateRawChunkInto(px, level, mem, strategy, tune, 4, into)).toBe(want.length);
+      expect(Buffer.from(into.subarray(0, want.length)).equals(want)).toBe(true);
+      expect(into[want.length]).toBe(0xee); // nothing past it
+      const small = new Uint8Array(want.length - 1).fill(0xee);
+      expect(native!.deflateRawChunkInto(px, level, mem, strategy, tune, 4, small)).toBe(-1);
+      expect(small.every((b) => b === 0xee)).toBe(true);
+    }
+    expect(() => native!.deflateRawChunkInto(px, 2, 8, 0, null, 0, new Uint16Array(8) as unknown as Uint8Array)).toThrow(/into must be a Uint8Array/);
+  });
+
   it('refuses bad arguments with a reason, and goes on working', () => {
     expect(() => native!.deflateRawChunk(Buffer.alloc(4), 10, 8, 0)).toThrow(/level must be 0..9/);
     expect(() => native!.deflateRawChunk(Buffer.alloc(4), 2, 0, 0)).toThrow(/memLevel must be 1..9/);
@@ -115,6 +130,12 @@ describe('deflate strategy for photo-like chunks', () => {
         expect(zlib.inflateRawSync(out, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).equals(px)).toBe(true);
         const prefixed = compressIndependentSync(px, level, 5, hint, 4);
         expect(prefixed.subarray(4).equals(out)).toBe(true);
+        // Into memory given: a view of it with the same bytes (the system zlib), or a buffer of its own.
+        const slot = new Uint8Array(new SharedArrayBuffer(px.length * 2));
+        const into = compressIndependentSync(px, level, 5, hint, 4, slot);
+        expect(into.equals(prefixed)).toBe(true);
+        expect(into.buffer === slot.buffer).toBe(native !== null);
+        expect(compressIndependentSync(px, level, 5, hint, 4, new Uint8Array(8)).equals(prefixed)).toBe(true);
       }
     }
   });

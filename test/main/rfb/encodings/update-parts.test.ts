@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../../../../src/main/rfb/wire.js';
-import { releaseSpilled, UpdateParts } from '../../../../src/main/rfb/encodings/update-parts.js';
+import { UpdateParts } from '../../../../src/main/rfb/encodings/update-parts.js';
+import { lendPiece, releasePiece } from '../../../../src/main/rfb/encodings/lent-buffers.js';
 
 const stats = { encoding: 16, pixels: 1, bytes: 12, rawBytes: 4 };
 const big = (fill: number) => Buffer.alloc(100_000, fill);
@@ -96,12 +97,52 @@ describe('UpdateParts', () => {
     };
     const first = await once(1);
     expect(first.length).toBe(1);
-    for (const p of first) releaseSpilled(p);
+    for (const p of first) releasePiece(p);
     const second = await once(2);
     expect(second[0]!.buffer).toBe(first[0]!.buffer);
     expect(second[0]!.equals(Buffer.alloc(200_000, 2))).toBe(true);
     // A buffer not released is not handed out again while its write may still read it.
     const third = await once(3);
     expect(third[0]!.buffer).not.toBe(second[0]!.buffer);
+  });
+
+  it('gives back a lent payload (an encode worker\'s slot) once its bytes are copied, and one handed on only when its write is done', async () => {
+    const given: string[] = [];
+    const lentPayload = (name: string, size: number, fill: number): Buffer => {
+      const b = Buffer.from(new SharedArrayBuffer(size)).fill(fill);
+      lendPiece(b, () => given.push(name));
+      return b;
+    };
+    // Copied into `out` (no tail, not streamed): given back by the time the update is finished.
+    let parts = new UpdateParts();
+    const out = new ByteWriter(16);
+    parts.start(out);
+    const want = await update(parts, lentPayload('a', 100_000, 1), lentPayload('b', 10, 2));
+    await parts.finish();
+    expect(Buffer.from(out.view()).equals(want)).toBe(true);
+    expect(given.sort()).toEqual(['a', 'b']);
+    // Streamed: a small payload is copied into a piece (given back at once), a big one is sent as it is (kept until released).
+    given.length = 0;
+    parts = new UpdateParts();
+    const sent: Buffer[] = [];
+    parts.start(new ByteWriter(16), (c) => sent.push(c));
+    const big2 = lentPayload('big', 100_000, 3);
+    await update(parts, big2, lentPayload('small', 10, 4));
+    await parts.finish();
+    parts.drain(0);
+    expect(given).toEqual(['small']);
+    expect(sent.some((c) => c === big2)).toBe(true);
+    for (const c of sent) releasePiece(c);
+    expect(given).toEqual(['small', 'big']);
+    // Into a tail: kept until the tail's pieces are written.
+    given.length = 0;
+    parts = new UpdateParts();
+    const tail: Buffer[] = [];
+    parts.start(new ByteWriter(16), undefined, tail);
+    await update(parts, lentPayload('t1', 100_000, 5), lentPayload('t2', 10, 6));
+    await parts.finish(tail);
+    expect(given).toEqual([]);
+    for (const c of tail) releasePiece(c);
+    expect(given.sort()).toEqual(['t1', 't2']);
   });
 });
