@@ -83,14 +83,18 @@ static int ensure_out(Deflaters *d, size_t size) {
  * Deflates `data` into the thread's own output buffer (d->out), `prefix` zero
  * bytes first; returns the bytes made there, or -1 with an error thrown.
  */
-static long deflate_args(napi_env env, napi_value *argv, size_t argc, Deflaters **dp) {
+/* `v` as a Uint8Array's bytes (shared memory too); 0 if it is something else. */
+static int bytes_arg(napi_env env, napi_value v, void **data, size_t *length) {
   bool is_typed = false;
   napi_typedarray_type type;
+  return napi_is_typedarray(env, v, &is_typed) == napi_ok && is_typed &&
+         napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == napi_uint8_array;
+}
+
+static long deflate_args(napi_env env, napi_value *argv, size_t argc, Deflaters **dp) {
   size_t length = 0;
   void *data = NULL;
-  if (napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array)
-    return fail(env, "deflateRawChunk: data must be a Uint8Array"), -1;
+  if (!bytes_arg(env, argv[0], &data, &length)) return fail(env, "deflateRawChunk: data must be a Uint8Array"), -1;
   if (length > 0x7fffffff) return fail(env, "deflateRawChunk: data over 2 GiB"), -1;
 
   int level, mem_level, strategy;
@@ -179,13 +183,9 @@ static napi_value deflate_raw_chunk_into(napi_env env, napi_callback_info info) 
   size_t argc = 7;
   napi_value argv[7];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7) return fail(env, "deflateRawChunkInto(data, level, memLevel, strategy, tune, prefix, into): seven arguments");
-  bool is_typed = false;
-  napi_typedarray_type type;
   size_t room = 0;
   void *into = NULL;
-  if (napi_is_typedarray(env, argv[6], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[6], &type, &room, &into, NULL, NULL) != napi_ok || type != napi_uint8_array)
-    return fail(env, "deflateRawChunkInto: into must be a Uint8Array");
+  if (!bytes_arg(env, argv[6], &into, &room)) return fail(env, "deflateRawChunkInto: into must be a Uint8Array");
   Deflaters *d = NULL;
   long produced = deflate_args(env, argv, 6, &d);
   if (produced < 0) return NULL;

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EncodeJob, JobRect, JobResult } from './encode-job.js';
 import { lendPiece } from './lent-buffers.js';
-import { PayloadSlots, payloadRoom } from './payload-slots.js';
+import { payloadRoom, payloadSlots } from './payload-slots.js';
 import { PixelSlots } from './pixel-slots.js';
 
 /** Jobs smaller than this stay on the main thread: a round trip to a worker costs more than their work. */
@@ -109,7 +109,7 @@ export class EncodeWorkers {
   }
 
   private readonly slots: PixelSlots;
-  private readonly payloads = new PayloadSlots(PAYLOAD_KEPT_BYTES);
+  private readonly payloads = payloadSlots(PAYLOAD_KEPT_BYTES);
 
   private constructor(script: URL, count: number, slotBytes: number) {
     this.slots = new PixelSlots(slotBytes);

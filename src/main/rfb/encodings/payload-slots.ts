@@ -1,6 +1,8 @@
+import { InputBuffers } from './input-buffers.js';
+
 /**
  * Shared memory the encode workers write their payloads into, reused from
- * job to job (encode-workers.ts).
+ * job to job (encode-workers.ts): a pool of InputBuffers in SharedArrayBuffers.
  *
  * A worker's payload used to be a fresh buffer, handed over to the event
  * loop. Each of those is fresh pages: a 260 KB chunk deflated into memory
@@ -10,44 +12,14 @@
  * frees it. Slots go back to the pool when the bytes are written
  * (lent-buffers.ts), or at once when the payload is copied out.
  *
- * Sizes are rounded up to 64 KiB, so the units of one screen (all as wide
- * as the screen and 64 rows high, but the last) share one or two sizes.
- * The pool keeps at most `maxKept` bytes of free slots; past that a slot
- * given back is left to the collector.
+ * Sizes go in steps of 64 KiB, so the units of one screen (all as wide as
+ * the screen and 64 rows high, but the last) share one or two sizes.
+ * `maxKept` bytes of free slots are kept at most; past that a slot given
+ * back is left to the collector.
  */
-export class PayloadSlots {
-  private readonly free = new Map<number, Uint8Array[]>();
-  private kept = 0;
-
-  constructor(private readonly maxKept: number) {}
-
-  /** Bytes of free slots kept for reuse. */
-  get keptBytes(): number {
-    return this.kept;
-  }
-
-  /** A slot of at least `bytes`. */
-  take(bytes: number): Uint8Array {
-    const size = Math.max(GRAIN, Math.ceil(bytes / GRAIN) * GRAIN);
-    const spare = this.free.get(size)?.pop();
-    if (spare) {
-      this.kept -= size;
-      return spare;
-    }
-    return new Uint8Array(new SharedArrayBuffer(size));
-  }
-
-  /** A slot `take` gave, free for the next job. */
-  give(slot: Uint8Array): void {
-    if (this.kept + slot.length > this.maxKept) return;
-    let list = this.free.get(slot.length);
-    if (!list) this.free.set(slot.length, (list = []));
-    list.push(slot);
-    this.kept += slot.length;
-  }
+export function payloadSlots(maxKept: number): InputBuffers {
+  return new InputBuffers(maxKept, { shared: true, step: 64 * 1024 });
 }
-
-const GRAIN = 64 * 1024;
 
 /**
  * Room enough for a unit's payload, w × h pixels: its pixels at 4 bytes

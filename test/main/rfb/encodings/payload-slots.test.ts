@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PayloadSlots, payloadRoom } from '../../../../src/main/rfb/encodings/payload-slots.js';
+import { payloadRoom, payloadSlots } from '../../../../src/main/rfb/encodings/payload-slots.js';
 
-describe('PayloadSlots', () => {
+describe('payloadSlots', () => {
   it('hands out shared memory in 64 KiB steps and the same slot again once it is given back', () => {
-    const pool = new PayloadSlots(1 << 20);
+    const pool = payloadSlots(1 << 20);
     const a = pool.take(100_000);
     expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(a.length).toBe(131072);
@@ -17,7 +17,7 @@ describe('PayloadSlots', () => {
   });
 
   it('keeps no more than its limit of free slots', () => {
-    const pool = new PayloadSlots(200_000);
+    const pool = payloadSlots(200_000);
     const slots = [pool.take(65536), pool.take(65536), pool.take(65536), pool.take(65536)];
     for (const s of slots) pool.give(s);
     expect(pool.keptBytes).toBe(196608); // the fourth was left to the collector
